@@ -1,0 +1,3 @@
+from .multiview_data_sample import MultiViewDataSample
+
+__all__ = ['MultiViewDataSample']
