@@ -1,0 +1,3 @@
+from .hooks import NSDPanelHook
+
+__all__ = ['NSDPanelHook']

@@ -1,0 +1,9 @@
+"""Evaluation: metric functions and registered metrics."""
+from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
+                         match_instances)
+from .metrics import DecompositionMetric
+
+__all__ = [
+    'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
+    'DecompositionMetric'
+]

@@ -1,0 +1,7 @@
+from .panels import (PALETTE, colorize_masks, draw_boxes, grid, label,
+                     overlay_masks, save_rgb, to_uint8_image)
+
+__all__ = [
+    'PALETTE', 'colorize_masks', 'draw_boxes', 'grid', 'label', 'overlay_masks',
+    'save_rgb', 'to_uint8_image'
+]

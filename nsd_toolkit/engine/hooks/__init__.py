@@ -1,0 +1,3 @@
+from .panel_hook import NSDPanelHook
+
+__all__ = ['NSDPanelHook']

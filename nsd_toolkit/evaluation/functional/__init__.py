@@ -1,0 +1,10 @@
+"""Pure numpy metric functions (accept numpy arrays or torch tensors)."""
+from .bbox import box_iou, mask_to_box
+from .keypoint import ALIGNMENTS, keypoint_mpjpe
+from .mask import mask_iou
+from .matching import match_instances
+
+__all__ = [
+    'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
+    'ALIGNMENTS'
+]

@@ -1,0 +1,3 @@
+from .additive_compositor import AdditiveCompositor
+
+__all__ = ['AdditiveCompositor']

@@ -1,0 +1,3 @@
+from .nsd_data_preprocessor import NSDDataPreprocessor
+
+__all__ = ['NSDDataPreprocessor']

@@ -1,0 +1,3 @@
+from .resnet_box_detector import ResNetBoxDetector
+
+__all__ = ['ResNetBoxDetector']

@@ -1,0 +1,3 @@
+from .resnet_encoder import ResNetEncoder
+
+__all__ = ['ResNetEncoder']

@@ -1,0 +1,3 @@
+from .spatial_transformer import SpatialTransformer, bump_window
+
+__all__ = ['SpatialTransformer', 'bump_window']

@@ -1,0 +1,39 @@
+# Paper-faithful single-person NSD (section 3.2, appendices A-B): ResNet-18 detector on
+# the image alone, ResNet-50 encoder, decoder D 256/128/64/32, focal spatial transformer,
+# additive (Eq. 3) compositing, pixel + 2 x perceptual loss, weak priors (0.1, aspect
+# 1.5, scale 0.4 as in the boxing data). ImageNet weights are opt-in: add e.g.
+#   trunk_init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')
+# (as trunk_init_cfg: the trunk holds the torchvision-named layers) to the encoder
+# and detector where the weights are available (nothing is fetched by default).
+num_people = 1
+crop_size = (128, 128)
+appearance_dim = 128
+num_points = 200
+
+model = dict(
+    type='NSD',
+    data_preprocessor=dict(type='NSDDataPreprocessor'),
+    detector=dict(
+        type='ResNetBoxDetector',
+        num_people=num_people,
+        depth=18,
+        input_size=(128, 128),
+        use_background_diff=False),
+    transformer=dict(type='SpatialTransformer', crop_size=crop_size, focal=True),
+    encoder=dict(
+        type='ResNetEncoder',
+        depth=50,
+        appearance_dim=appearance_dim,
+        num_points=num_points),
+    decoder=dict(
+        type='UNetDecoder',
+        appearance_dim=appearance_dim,
+        num_points=num_points,
+        crop_size=crop_size,
+        channels=(256, 128, 64, 32)),
+    compositor=dict(type='AdditiveCompositor'),
+    pixel_loss=dict(type='PixelLoss', loss_weight=1.0),
+    perceptual_loss=dict(type='PerceptualLoss', loss_weight=2.0, depth=18),
+    prior=dict(type='BoxPrior', loss_weight=0.1, aspect=1.5, scale_target=0.4),
+    normalize_masks=True,
+    novel_view=True)

@@ -1,0 +1,10 @@
+# Iteration-based schedule of the paper: Adam, 1e-3 for B and E, 1e-4 for D
+# (appendix A), no decay. max_iters / val_interval / checkpoint interval set the budget.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='Adam', lr=1e-3),
+    paramwise_cfg=dict(custom_keys={'decoder': dict(lr_mult=0.1)}))
+param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=200000, val_interval=10000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

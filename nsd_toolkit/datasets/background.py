@@ -1,0 +1,114 @@
+"""Median background per (sequence, camera), cached outside the dataset.
+
+The background of a camera is the per-pixel median of ``num_samples`` frames
+evenly spaced through the sequence (upper median for even counts, so values
+stay exact uint8). It is stored as a PNG under ``<cache_dir>/backgrounds``;
+the file name holds a hash of the absolute data root, sequence, camera, frame
+count, ``num_samples`` and the names, sizes and mtimes of the sampled frames,
+so edited or replaced frames never reuse a stale background.
+"""
+import hashlib
+import json
+import os
+import os.path as osp
+import re
+import tempfile
+
+import cv2
+import numpy as np
+from mmengine.dist import barrier, is_main_process
+from tqdm import tqdm
+
+from .calibration import DatasetFormatError
+from .transforms.loading import read_image
+
+
+def default_cache_dir():
+    """``$NSD_CACHE_DIR``, else ``~/.cache/nsd_toolkit``."""
+    return os.environ.get('NSD_CACHE_DIR') or osp.join(
+        osp.expanduser('~'), '.cache', 'nsd_toolkit')
+
+
+def sample_evenly(paths, num_samples):
+    """At most ``num_samples`` paths, evenly spread from first to last."""
+    indices = np.linspace(0, len(paths) - 1, min(num_samples, len(paths)))
+    return [paths[i] for i in np.unique(np.round(indices).astype(int))]
+
+
+def median_image(paths, desc=None):
+    """Per-pixel upper median uint8 [H, W, 3] (RGB) of images at ``paths``."""
+    frames = [
+        read_image(path) for path in tqdm(paths, desc=desc, unit='frame')
+    ]
+    if len({frame.shape for frame in frames}) > 1:
+        raise DatasetFormatError(
+            f'frames of different sizes cannot share a background: {paths}')
+    stack = np.stack(frames)
+    middle = len(frames) // 2
+    return np.partition(stack, middle, axis=0)[middle]
+
+
+def atomic_imwrite(path, img):
+    """Write an RGB image so that ``path`` is either absent or complete."""
+    folder = osp.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=osp.splitext(path)[1])
+    os.close(fd)
+    try:
+        if not cv2.imwrite(tmp, cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
+            raise OSError(f'{tmp}: could not write image')
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def background_path(cache_dir, data_root, seq, cam, frame_paths, num_samples):
+    """Cache file of the background of one (sequence, camera)."""
+    sampled = sample_evenly(frame_paths, num_samples)
+    stats = [(osp.basename(p), os.stat(p).st_size, os.stat(p).st_mtime_ns)
+             for p in sampled]
+    key = json.dumps([
+        osp.abspath(data_root), seq, cam,
+        len(frame_paths), num_samples, stats
+    ])
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    name = re.sub(r'[^\w.-]', '_', f'{seq}-{cam}')
+    return osp.join(cache_dir, 'backgrounds', f'{name}-{digest}.png')
+
+
+def ensure_background(cache_dir, data_root, seq, cam, frame_paths,
+                      num_samples):
+    """Path of the cached background, computed and written first if missing."""
+    path = background_path(cache_dir, data_root, seq, cam, frame_paths,
+                           num_samples)
+    if not osp.isfile(path):
+        median = median_image(
+            sample_evenly(frame_paths, num_samples),
+            desc=f'background {seq}/{cam}')
+        atomic_imwrite(path, median)
+    return path
+
+
+def prepare_backgrounds(jobs, cache_dir, data_root, num_samples):
+    """Backgrounds of many (sequence, camera) pairs, rank 0 first.
+
+    Args:
+        jobs (dict): ``(seq, cam) -> list of frame paths``.
+
+    Returns:
+        dict: ``(seq, cam) -> background path``.
+
+    In distributed runs rank 0 fills the cache while the other ranks wait at a
+    barrier, then they find the files (cache hits). Writes are atomic and
+    idempotent, so ranks on other nodes without a shared cache stay safe.
+    """
+    if not is_main_process():
+        barrier()
+    paths = {(seq, cam): ensure_background(cache_dir, data_root, seq, cam,
+                                           frames, num_samples)
+             for (seq, cam), frames in jobs.items()}
+    if is_main_process():
+        barrier()
+    return paths

@@ -1,0 +1,154 @@
+"""Synthetic multi-view scenes: a static room, a camera ring and articulated
+people, written in the toolkit's on-disk format (see docs, DESIGN.md)."""
+import os
+import os.path as osp
+
+import numpy as np
+from tqdm import tqdm
+
+from nsd_toolkit.version import __version__
+from .camera import pixel_rays, ring_cameras
+from .motion import MOTIONS, simulate_sequence
+from .people import sample_people
+from .renderer import render_people
+from .room import render_room, sample_room
+from .skeleton import JOINT_NAMES
+from .writer import atomic_output_dir, write_frame, write_json
+
+# independent random streams derived from the seed
+_CAMERAS, _ROOM, _PEOPLE, _FIRST_SEQUENCE = range(4)
+
+
+def _rng(seed, stream):
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(stream, )))
+
+
+def check_arguments(num_people, num_views, num_frames, size, seed,
+                    num_sequences, motion, ring_radius, camera_height,
+                    walk_radius, fps, jpeg_quality):
+    """Raise ``ValueError`` naming the first invalid argument."""
+    for name, value in (('num_people', num_people), ('num_views', num_views),
+                        ('num_frames', num_frames),
+                        ('num_sequences', num_sequences)):
+        if int(value) != value or value < 1:
+            raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+    if num_people > 254:
+        raise ValueError(f'num_people must be <= 254, got {num_people}')
+    if len(size) != 2 or any(int(s) != s or s < 1 for s in size):
+        raise ValueError(f'size must be two positive integers (W, H), got '
+                         f'{size!r}')
+    if int(seed) != seed or seed < 0:
+        raise ValueError(f'seed must be an integer >= 0, got {seed!r}')
+    if motion not in MOTIONS:
+        raise ValueError(f'motion must be one of {MOTIONS}, got {motion!r}')
+    for name, value in (('ring_radius', ring_radius),
+                        ('camera_height', camera_height),
+                        ('walk_radius', walk_radius), ('fps', fps)):
+        if not value > 0:
+            raise ValueError(f'{name} must be > 0, got {value!r}')
+    if ring_radius - walk_radius < 1500:
+        raise ValueError(f'ring_radius ({ring_radius}) must exceed walk_radius '
+                         f'({walk_radius}) by at least 1500 mm')
+    if not 1 <= jpeg_quality <= 100:
+        raise ValueError(f'jpeg_quality must be in [1, 100], got '
+                         f'{jpeg_quality!r}')
+
+
+def build_scene(seed=0, num_people=1, num_views=4, size=(128, 96),
+                ring_radius=5000.0, camera_height=2200.0,
+                walk_radius=1200.0):
+    """The static part of a dataset, shared by all its sequences.
+
+    Returns:
+        dict: ``cameras`` (name -> K [3, 3], R [3, 3], t [3], size [W, H]),
+        ``room`` (:func:`~.room.sample_room`), ``people``
+        (:func:`~.people.sample_people`), ``backgrounds`` (name -> uint8 RGB
+        [H, W, 3] empty room).
+    """
+    cameras = ring_cameras(_rng(seed, _CAMERAS), num_views, tuple(size),
+                           ring_radius, camera_height, walk_radius)
+    room = sample_room(_rng(seed, _ROOM), ring_radius)
+    return dict(
+        cameras=cameras,
+        room=room,
+        people=sample_people(_rng(seed, _PEOPLE), num_people),
+        backgrounds={n: render_room(c, room) for n, c in cameras.items()})
+
+
+def generate_synthetic_dataset(out_dir, num_people=1, num_views=4,
+                               num_frames=100, size=(128, 96), seed=0,
+                               num_sequences=1, motion='walk',
+                               ring_radius=5000.0, camera_height=2200.0,
+                               walk_radius=1200.0, fps=25.0,
+                               min_separation=900.0, jpeg_quality=95,
+                               overwrite=False, progress=True):
+    """Render and write a synthetic multi-view dataset.
+
+    Layout: ``calibration.json``, ``synthetic_meta.json`` and per sequence
+    ``seq_000/<cam>/<frame:06d>.jpg``, ``seq_000/masks/<cam>/<frame>.png``
+    and ``seq_000/poses3d.npy`` (float32 [F, N, 17, 3] world mm, H36M order).
+    Same arguments give byte-identical files; the output appears at
+    ``out_dir`` only once complete.
+
+    Args:
+        out_dir (str): output folder (absent or empty unless ``overwrite``).
+        num_people, num_views, num_frames, num_sequences (int): N, V, F, K.
+        size (tuple[int, int]): image (W, H) in pixels.
+        seed (int): random seed (>= 0).
+        motion (str): 'walk', 'box' (face the nearest person, punch) or
+            'mixed' (random per person and sequence).
+        ring_radius, camera_height (float): camera ring (mm).
+        walk_radius (float): radius of the disk people move in (mm).
+        fps (float): frame rate of the motion.
+        min_separation (float): minimum distance between people's roots (mm).
+        jpeg_quality (int): JPEG quality of the frames.
+        overwrite (bool): replace an existing non-empty ``out_dir``.
+        progress (bool): show a progress bar over frames.
+
+    Returns:
+        dict: the metadata written to ``synthetic_meta.json``.
+    """
+    check_arguments(num_people, num_views, num_frames, size, seed,
+                    num_sequences, motion, ring_radius, camera_height,
+                    walk_radius, fps, jpeg_quality)
+    args = dict(num_people=num_people, num_views=num_views,
+                num_frames=num_frames, size=list(size), seed=seed,
+                num_sequences=num_sequences, motion=motion,
+                ring_radius=ring_radius, camera_height=camera_height,
+                walk_radius=walk_radius, fps=fps,
+                min_separation=min_separation, jpeg_quality=jpeg_quality)
+    with atomic_output_dir(out_dir, overwrite) as tmp:
+        scene = build_scene(seed, num_people, num_views, size, ring_radius,
+                            camera_height, walk_radius)
+        cameras, people = scene['cameras'], scene['people']
+        rays = {name: pixel_rays(cam) for name, cam in cameras.items()}
+        write_json(osp.join(tmp, 'calibration.json'),
+                   dict(units='mm', cameras=cameras))
+        heights = np.array([p['height'] for p in people])
+        meta = dict(generator='nsd_toolkit.datasets.synthetic',
+                    version=__version__, arguments=args,
+                    joint_names=list(JOINT_NAMES),
+                    heights_mm=heights.round(1).tolist(), sequences={})
+        for s in range(num_sequences):
+            seq = f'seq_{s:03d}'
+            seq_dir = osp.join(tmp, seq)
+            for name in cameras:
+                os.makedirs(osp.join(seq_dir, name))
+                os.makedirs(osp.join(seq_dir, 'masks', name))
+            joints, styles = simulate_sequence(
+                _rng(seed, _FIRST_SEQUENCE + s), heights, motion, num_frames,
+                walk_radius, fps, min_separation)
+            joints = joints.astype(np.float32)
+            np.save(osp.join(seq_dir, 'poses3d.npy'), joints)
+            meta['sequences'][seq] = dict(styles=styles)
+            for f in tqdm(range(num_frames), desc=seq, disable=not progress,
+                          unit='frame'):
+                for name, cam in cameras.items():
+                    image, mask = render_people(scene['backgrounds'][name],
+                                                cam, rays[name],
+                                                joints[f].astype(np.float64),
+                                                people)
+                    write_frame(seq_dir, name, f, image, mask, jpeg_quality)
+        write_json(osp.join(tmp, 'synthetic_meta.json'), meta)
+    return meta

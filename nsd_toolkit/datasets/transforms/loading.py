@@ -1,0 +1,68 @@
+"""Loading of the frames, backgrounds and masks of the sampled views."""
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from nsd_toolkit.registry import TRANSFORMS
+from ..calibration import DatasetFormatError
+
+
+def read_image(path):
+    """RGB uint8 [H, W, 3]; DatasetFormatError naming an unreadable file."""
+    img = cv2.imread(path, cv2.IMREAD_COLOR)
+    if img is None:
+        raise DatasetFormatError(f'{path}: missing or unreadable image')
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def read_mask(path):
+    """Instance-id mask [H, W] (uint8 or uint16) of a single-channel PNG."""
+    mask = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if mask is None:
+        raise DatasetFormatError(f'{path}: missing or unreadable mask')
+    if mask.ndim != 2:
+        raise DatasetFormatError(
+            f'{path}: mask must be single-channel, got shape {mask.shape}')
+    return mask
+
+
+@TRANSFORMS.register_module()
+class LoadMultiViewImages(BaseTransform):
+    """Read every view's frame, background and (when present) mask.
+
+    Required keys: ``img_paths``, ``background_paths``, ``mask_paths`` (list
+    or None) and ``image_size`` [V, 2] (W, H of the calibration).
+
+    Added keys: ``img`` and ``background`` uint8 [V, H, W, 3] RGB,
+    ``gt_masks`` [V, H, W] (only when ``mask_paths`` is not None),
+    ``ori_shape`` and ``img_shape`` (H, W).
+
+    Raises DatasetFormatError naming the file when a file is unreadable or its
+    size differs from the calibration's ``size``; views must share one size.
+    """
+
+    def transform(self, results):
+        expected = [(int(h), int(w)) for w, h in results['image_size']]
+        results['img'] = self._stack(read_image, results['img_paths'],
+                                     expected)
+        results['background'] = self._stack(
+            read_image, results['background_paths'], expected)
+        if results.get('mask_paths') is not None:
+            results['gt_masks'] = self._stack(read_mask, results['mask_paths'],
+                                              expected)
+        results['ori_shape'] = results['img_shape'] = results['img'].shape[1:3]
+        return results
+
+    @staticmethod
+    def _stack(read, paths, expected):
+        arrays = [read(path) for path in paths]
+        for path, array, shape in zip(paths, arrays, expected):
+            if array.shape[:2] != shape:
+                raise DatasetFormatError(
+                    f'{path}: size (H, W) {array.shape[:2]} differs from the '
+                    f'calibration\'s {shape}')
+        if len({array.shape for array in arrays}) > 1:
+            raise DatasetFormatError(
+                f'views of different sizes cannot be stacked: {paths}; select '
+                'cameras of one size')
+        return np.stack(arrays)

@@ -1,0 +1,176 @@
+"""Quality of the scene decomposition: detection, instance masks, crop boxes."""
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from nsd_toolkit.registry import METRICS
+from ..functional import box_iou, mask_iou, mask_to_box, match_instances
+from ..functional._utils import to_numpy
+
+__all__ = ['DecompositionMetric']
+
+
+def _get(sample: Any, key: str, default=None):
+    """Field of a MultiViewDataSample or of its ``to_dict()`` form."""
+    if isinstance(sample, dict):
+        return sample.get(key, default)
+    return sample.get(key, default) if hasattr(sample, 'get') else getattr(
+        sample, key, default)
+
+
+@METRICS.register_module()
+class DecompositionMetric(BaseMetric):
+    """Per-view person detection, instance-mask IoU and crop-box IoU.
+
+    For every data sample and view, the predicted slots are matched one to
+    one to the people visible in that view (finite ``gt_bboxes`` row) by the
+    Hungarian algorithm on the IoU between the box of each thresholded
+    predicted mask and each GT box. Over all visible (person, view) pairs:
+
+    - ``detection_rate``: fraction whose matched prediction's mask box has
+      IoU >= ``iou_thr`` with the GT box;
+    - ``mask_iou``: mean IoU of the matched thresholded mask with the
+      person's GT instance mask;
+    - ``crop_box_iou``: mean IoU of the matched slot's crop box
+      (``pred_bboxes``) with the GT box;
+    - ``crop_detection_rate``: fraction whose matched crop box has IoU >=
+      ``iou_thr``.
+
+    GT people left unmatched (more people than slots) count 0 in all four.
+    All values are fractions in [0, 1]; NaN when no person is visible.
+    Without ``pred_masks`` the matching uses the crop boxes and only the
+    crop metrics are reported; without ``pred_bboxes`` the crop metrics are
+    left out.
+
+    Expected fields (``MultiViewDataSample`` or its ``to_dict()``), V views,
+    N slots, G people, boxes xyxy in pixels with the pixel-edge convention of
+    :func:`~nsd_toolkit.evaluation.functional.mask_to_box`:
+    ``pred_masks`` [V, N, H, W] soft in [0, 1], ``pred_bboxes`` [V, N, 4],
+    ``gt_masks`` [V, H, W] instance ids (0 background, i + 1 person i),
+    ``gt_bboxes`` [V, G, 4] with NaN rows for invisible people (derived from
+    ``gt_masks`` when absent).
+
+    Args:
+        mask_thr: Threshold on the soft predicted masks. Defaults to 0.5.
+        iou_thr: IoU for a person to count as detected. Defaults to 0.5.
+        collect_device: ``'cpu'`` or ``'gpu'``, as in ``BaseMetric``.
+        prefix: Metric name prefix. Defaults to ``'decomposition'``.
+    """
+
+    default_prefix: Optional[str] = 'decomposition'
+
+    def __init__(self,
+                 mask_thr: float = 0.5,
+                 iou_thr: float = 0.5,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not 0.0 <= mask_thr <= 1.0:
+            raise ValueError(f'mask_thr must be in [0, 1], got {mask_thr}')
+        if not 0.0 < iou_thr <= 1.0:
+            raise ValueError(f'iou_thr must be in (0, 1], got {iou_thr}')
+        self.mask_thr = mask_thr
+        self.iou_thr = iou_thr
+
+    # ------------------------------------------------------------------
+    def _view_stats(self, pred_masks, pred_boxes, gt_ids, gt_boxes) -> dict:
+        """Compact numbers of one view (sums over its visible people)."""
+        visible = np.flatnonzero(np.isfinite(gt_boxes).all(axis=1))
+        stats = dict(
+            num_gt=int(len(visible)),
+            detected=0.0,
+            mask_iou=0.0,
+            crop_iou=0.0,
+            crop_detected=0.0)
+        if len(visible) == 0:
+            return stats
+        gt_boxes = gt_boxes[visible]
+        if pred_masks is not None:
+            binary = pred_masks >= self.mask_thr  # [N, H, W]
+            match_iou = box_iou(mask_to_box(binary), gt_boxes)  # [N, G]
+        else:
+            match_iou = box_iou(pred_boxes, gt_boxes)
+        pairs = match_instances(match_iou, maximize=True)
+        if len(pairs) == 0:
+            return stats
+        slots, people = pairs[:, 0], pairs[:, 1]
+        if pred_masks is not None:
+            stats['detected'] = float(
+                (match_iou[slots, people] >= self.iou_thr).sum())
+            gt_instances = gt_ids[None] == (visible[people] + 1)[:, None,
+                                                                  None]
+            ious = mask_iou(binary[slots], gt_instances)  # [P, P]
+            stats['mask_iou'] = float(np.trace(ious))
+        if pred_boxes is not None:
+            crop = box_iou(pred_boxes[slots], gt_boxes[people]).diagonal()
+            stats['crop_iou'] = float(crop.sum())
+            stats['crop_detected'] = float((crop >= self.iou_thr).sum())
+        return stats
+
+    def process(self, data_batch: Any, data_samples: Sequence) -> None:
+        """Reduce each sample to per-view sums (no masks are kept)."""
+        for sample in data_samples:
+            gt_ids = _get(sample, 'gt_masks')
+            if gt_ids is None:
+                raise KeyError('DecompositionMetric needs gt_masks in the '
+                               'data samples')
+            gt_ids = to_numpy(gt_ids).astype(np.int64)
+            pred_masks = _get(sample, 'pred_masks')
+            pred_boxes = _get(sample, 'pred_bboxes')
+            if pred_masks is None and pred_boxes is None:
+                raise KeyError('DecompositionMetric needs pred_masks and/or '
+                               'pred_bboxes in the data samples')
+            gt_boxes = _get(sample, 'gt_bboxes')
+            if gt_boxes is None:
+                num_people = int(gt_ids.max(initial=0))
+                people = np.arange(1, num_people + 1)[None, :, None, None]
+                gt_boxes = mask_to_box(gt_ids[:, None] == people)
+            gt_boxes = to_numpy(gt_boxes, np.float64)
+            if pred_masks is not None:
+                pred_masks = to_numpy(pred_masks, np.float32)
+                if pred_masks.shape[-2:] != gt_ids.shape[-2:]:
+                    raise ValueError(
+                        f'pred_masks are {pred_masks.shape[-2:]} pixels, '
+                        f'gt_masks {gt_ids.shape[-2:]}: resize predictions '
+                        'to the ground-truth resolution first')
+            if pred_boxes is not None:
+                pred_boxes = to_numpy(pred_boxes, np.float64)
+            views = []
+            for v in range(gt_ids.shape[0]):
+                views.append(
+                    self._view_stats(
+                        None if pred_masks is None else pred_masks[v],
+                        None if pred_boxes is None else pred_boxes[v],
+                        gt_ids[v], gt_boxes[v]))
+            self.results.append(
+                dict(
+                    views=views,
+                    has_masks=pred_masks is not None,
+                    has_boxes=pred_boxes is not None))
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """Fractions over all visible (person, view) pairs."""
+        views = [view for result in results for view in result['views']]
+        total = sum(view['num_gt'] for view in views)
+        has_masks = all(result['has_masks'] for result in results)
+        has_boxes = all(result['has_boxes'] for result in results)
+        if total == 0:
+            MMLogger.get_current_instance().warning(
+                'DecompositionMetric: no visible person in the evaluated '
+                'views; metrics are NaN.')
+
+        def fraction(key):
+            if total == 0:
+                return float('nan')
+            return float(sum(view[key] for view in views) / total)
+
+        metrics = {}
+        if has_masks:
+            metrics['detection_rate'] = fraction('detected')
+            metrics['mask_iou'] = fraction('mask_iou')
+        if has_boxes:
+            metrics['crop_box_iou'] = fraction('crop_iou')
+            metrics['crop_detection_rate'] = fraction('crop_detected')
+        return metrics

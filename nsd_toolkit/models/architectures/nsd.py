@@ -1,0 +1,240 @@
+"""Neural Scene Decomposition trained by bidirectional novel view synthesis."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+
+from nsd_toolkit.registry import MODELS
+from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.utils.geometry import relative_rotation
+
+ConfigType = Union[dict, None]
+
+
+def boxes_to_pixels(center: torch.Tensor, scale: torch.Tensor, width: int,
+                    height: int) -> torch.Tensor:
+    """Normalised crop boxes -> xyxy pixel boxes.
+
+    Args:
+        center, scale: [..., 2] normalised (x, y) centre and half extent.
+        width, height: image size in pixels.
+
+    Returns:
+        Tensor [..., 4] (x1, y1, x2, y2) in pixels (``align_corners=False``).
+    """
+    size = center.new_tensor([width, height])
+    top_left = (center - scale + 1) * 0.5 * size
+    bottom_right = (center + scale + 1) * 0.5 * size
+    return torch.cat([top_left, bottom_right], dim=-1)
+
+
+@MODELS.register_module()
+class NSD(BaseModel):
+    """Detector B, focal spatial transformer, encoder E, decoder D and compositor.
+
+    A training sample holds two synchronised views (v, v') of one moment. Each view
+    is re-synthesised from the other one: the 3D latent of v' is rotated by the
+    relative camera rotation R_{v'->v}, decoded with the appearance of v', placed in
+    v with the boxes B predicted on v and composited over v's median background
+    (paper Eq. 2-3, 6). With ``novel_view=False`` each view reconstructs itself
+    (the auto-encoding ablation of appendix C).
+
+    Args:
+        detector, transformer, encoder, decoder, compositor: component configs.
+        pixel_loss, perceptual_loss: image losses (perceptual is optional).
+        prior: weak batch-level box prior (optional, the "without priors" ablation).
+        associator: cross-view slot matching (needed for N > 1; identity if None).
+        use_depth: pass B's depths to the compositor (off in stage 1).
+        normalize_masks: divide each decoded mask by its maximum over the crop
+            (the research code's normalisation to [0, 1] before blending).
+        novel_view: bidirectional NVS (True) or auto-encoding (False).
+        data_preprocessor: config of :class:`NSDDataPreprocessor`.
+    """
+
+    def __init__(self,
+                 detector: dict,
+                 transformer: dict,
+                 encoder: dict,
+                 decoder: dict,
+                 compositor: dict,
+                 pixel_loss: dict,
+                 perceptual_loss: ConfigType = None,
+                 prior: ConfigType = None,
+                 associator: ConfigType = None,
+                 use_depth: bool = False,
+                 normalize_masks: bool = True,
+                 novel_view: bool = True,
+                 data_preprocessor: ConfigType = None,
+                 init_cfg: ConfigType = None):
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.detector = MODELS.build(detector)
+        self.transformer = MODELS.build(transformer)
+        self.encoder = MODELS.build(encoder)
+        self.decoder = MODELS.build(decoder)
+        self.compositor = MODELS.build(compositor)
+        self.pixel_loss = MODELS.build(pixel_loss)
+        self.perceptual_loss = (
+            MODELS.build(perceptual_loss) if perceptual_loss else None)
+        self.prior = MODELS.build(prior) if prior else None
+        self.associator = MODELS.build(associator) if associator else None
+        self.use_depth = use_depth
+        self.normalize_masks = normalize_masks
+        self.novel_view = novel_view
+
+    # ------------------------------------------------------------------ parts
+    def decompose(self, img: torch.Tensor,
+                  background: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Run B, the focal crop and E on a batch of single images.
+
+        Args:
+            img, background: [B, 3, H, W] normalised images.
+
+        Returns:
+            dict with ``center``/``scale`` [B, N, 2], ``depth`` [B, N],
+            ``appearance`` [B, N, A] and ``points`` [B, N, P, 3].
+        """
+        boxes = self.detector(img, background)
+        crops = self.transformer.crop(img, boxes['center'], boxes['scale'])
+        batch, num_people = crops.shape[:2]
+        appearance, points = self.encoder(crops.flatten(0, 1))
+        return dict(
+            boxes,
+            appearance=appearance.view(batch, num_people, -1),
+            points=points.view(batch, num_people, *points.shape[1:]))
+
+    def render(self, appearance: torch.Tensor, points: torch.Tensor,
+               center: torch.Tensor, scale: torch.Tensor,
+               depth: Optional[torch.Tensor],
+               background: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Decode N latents, place them in the target boxes and composite.
+
+        Args:
+            appearance: [B, N, A]; points: [B, N, P, 3] in the target camera frame.
+            center, scale: [B, N, 2] target-view boxes; depth: [B, N] or None.
+            background: [B, 3, H, W] target-view background.
+
+        Returns:
+            The compositor's dict (``image`` [B, 3, H, W], ``visibility``
+            [B, N, 1, H, W], ...) plus ``crop_rgb`` [B, N, 3, h, w] and
+            ``crop_mask`` [B, N, 1, h, w].
+        """
+        batch, num_people = appearance.shape[:2]
+        rgb, mask = self.decoder(appearance.flatten(0, 1), points.flatten(0, 1))
+        rgb = rgb.view(batch, num_people, *rgb.shape[1:])
+        mask = mask.view(batch, num_people, *mask.shape[1:])
+        if self.transformer.focal:
+            mask = mask * self.transformer.window
+        if self.normalize_masks:
+            peak = mask.flatten(2).amax(dim=2).clamp_min(1e-6)
+            mask = mask / peak[..., None, None, None]
+        out_size = background.shape[-2:]
+        layers = self.transformer.uncrop(
+            rgb, center, scale, out_size, padding_mode='border')
+        masks = self.transformer.uncrop(
+            mask, center, scale, out_size, padding_mode='zeros')
+        result = self.compositor(layers, masks,
+                                 depth if self.use_depth else None, background)
+        result.update(crop_rgb=rgb, crop_mask=mask)
+        return result
+
+    def novel_view_synthesis(
+            self, inputs: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """Bidirectional NVS on view pairs.
+
+        Args:
+            inputs: preprocessed dict with ``img``/``background`` [B, 2, 3, H, W]
+                and ``R`` [B, 2, 3, 3].
+
+        Returns:
+            dict with the decomposition of both views (flattened to [B * 2, ...]),
+            the re-synthesised ``image`` [B * 2, 3, H, W] of each view from the
+            other one and the compositor's visibilities.
+        """
+        img, background, rotation = (inputs['img'], inputs['background'],
+                                     inputs['R'])
+        batch, num_views = img.shape[:2]
+        if num_views != 2:
+            raise ValueError(
+                f'NSD trains on view pairs; got {num_views} views per sample '
+                '(set SampleViews(num_views=2) in the training pipeline)')
+        flat_img, flat_bg = img.flatten(0, 1), background.flatten(0, 1)
+        parts = self.decompose(flat_img, flat_bg)
+
+        # source view of each target view: the other one (NVS) or itself (AE)
+        source = [1, 0] if self.novel_view else [0, 1]
+        rel_rotation = relative_rotation(rotation[:, source], rotation)
+        appearance, points = (
+            self._per_view(parts[key], batch)[:, source]
+            for key in ('appearance', 'points'))
+        if self.associator is not None:
+            target_appearance = self._per_view(parts['appearance'], batch)
+            assignment = self.associator(
+                appearance.flatten(0, 1), target_appearance.flatten(0, 1))
+            appearance = torch.einsum('bji,bia->bja', assignment,
+                                      appearance.flatten(0, 1))
+            points = torch.einsum('bji,bipc->bjpc', assignment,
+                                  points.flatten(0, 1))
+        else:
+            appearance, points = appearance.flatten(0, 1), points.flatten(0, 1)
+        points = points @ rel_rotation.flatten(0, 1)[:, None].transpose(-1, -2)
+        rendered = self.render(appearance, points, parts['center'],
+                               parts['scale'], parts['depth'], flat_bg)
+        return dict(parts, **rendered, target=flat_img)
+
+    @staticmethod
+    def _per_view(tensor: torch.Tensor, batch: int) -> torch.Tensor:
+        """[B * V, ...] -> [B, V, ...]."""
+        return tensor.view(batch, -1, *tensor.shape[1:])
+
+    # ------------------------------------------------------------ BaseModel
+    def forward(self,
+                inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[List[MultiViewDataSample]] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.novel_view_synthesis(inputs)
+        raise ValueError(f'Invalid mode "{mode}": use loss, predict or tensor')
+
+    def loss(self, inputs: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """Image reconstruction losses of both directions plus the box prior."""
+        out = self.novel_view_synthesis(inputs)
+        losses = dict(loss_pixel=self.pixel_loss(out['image'], out['target']))
+        if self.perceptual_loss is not None:
+            losses['loss_perceptual'] = self.perceptual_loss(
+                out['image'], out['target'])
+        if self.prior is not None:
+            height, width = out['target'].shape[-2:]
+            losses['loss_prior'] = self.prior(
+                out['center'], out['scale'], width / height)
+        return losses
+
+    @torch.no_grad()
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: List[MultiViewDataSample]
+                ) -> List[MultiViewDataSample]:
+        """Decompose every view of every sample independently (single images).
+
+        Each view is encoded and decoded in its own camera frame, so prediction
+        needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
+        ``pred_depths`` [V, N] and ``pred_masks`` [V, N, H, W] (visibilities).
+        """
+        img, background = inputs['img'], inputs['background']
+        batch = img.shape[0]
+        height, width = img.shape[-2:]
+        flat_bg = background.flatten(0, 1)
+        parts = self.decompose(img.flatten(0, 1), flat_bg)
+        rendered = self.render(parts['appearance'], parts['points'],
+                               parts['center'], parts['scale'], parts['depth'],
+                               flat_bg)
+        boxes = boxes_to_pixels(parts['center'], parts['scale'], width, height)
+        masks = rendered['visibility'][:, :, 0]
+        for index, sample in enumerate(data_samples):
+            sample.pred_bboxes = self._per_view(boxes, batch)[index].cpu()
+            sample.pred_depths = self._per_view(parts['depth'], batch)[index].cpu()
+            sample.pred_masks = self._per_view(masks, batch)[index].cpu()
+        return data_samples

@@ -1,0 +1,56 @@
+"""Batching, device transfer and normalisation of multi-view items."""
+from collections.abc import Mapping
+
+import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.model import BaseDataPreprocessor
+
+from nsd_toolkit.registry import MODELS
+
+
+@MODELS.register_module()
+class NSDDataPreprocessor(BaseDataPreprocessor):
+    """Stack the items of a batch, move them to the device and normalise.
+
+    Accepts the output of ``pseudo_collate`` (``inputs`` a dict of per-item
+    lists), a list of packed items, ``inputs`` as a list of per-item dicts, or
+    already batched tensors. Returns ``dict(inputs=dict(img, background float
+    [B, V, 3, H, W] as ``(x - mean) / std`` on the 0-255 scale, K [B, V, 3, 3],
+    R [B, V, 3, 3], t [B, V, 3] float32), data_samples=list)``.
+
+    Args:
+        mean, std (sequence of 3 floats): RGB statistics on the 0-255 scale;
+            default ImageNet.
+        normalized_keys (sequence of str): image inputs to normalise.
+        non_blocking (bool): asynchronous host-to-device copies.
+    """
+
+    def __init__(self,
+                 mean=(123.675, 116.28, 103.53),
+                 std=(58.395, 57.12, 57.375),
+                 normalized_keys=('img', 'background'),
+                 non_blocking=False):
+        super().__init__(non_blocking=non_blocking)
+        self.normalized_keys = tuple(normalized_keys)
+        self.register_buffer(
+            'mean', torch.tensor(mean).view(3, 1, 1), persistent=False)
+        self.register_buffer(
+            'std', torch.tensor(std).view(3, 1, 1), persistent=False)
+
+    def forward(self, data, training=False):
+        if not isinstance(data, Mapping):  # list of packed items
+            data = pseudo_collate(list(data))
+        inputs = data['inputs']
+        if not isinstance(inputs, Mapping):  # list of per-item input dicts
+            inputs = pseudo_collate(list(inputs))
+        inputs = {
+            key: value if isinstance(value, torch.Tensor) else
+            torch.stack(list(value))
+            for key, value in inputs.items()
+        }
+        data = self.cast_data(dict(data, inputs=inputs))
+        for key in self.normalized_keys:
+            if key in data['inputs']:
+                data['inputs'][key] = (data['inputs'][key].float() -
+                                       self.mean) / self.std
+        return data

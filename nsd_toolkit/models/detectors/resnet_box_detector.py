@@ -1,0 +1,115 @@
+"""Detector B: full frame -> N boxes and relative depths."""
+import math
+from typing import Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from nsd_toolkit.registry import MODELS
+from ..backbones import ConvFCHead, ResNetTrunk
+
+
+@MODELS.register_module()
+class ResNetBoxDetector(BaseModule):
+    """ResNet trunk on the resampled frame, conv-fc head, ``N * 5`` outputs.
+
+    Per slot n the raw outputs ``(cx, cy, sx, sy, d)`` become, in normalised
+    image coordinates ([-1, 1], ``align_corners=False``)::
+
+        center = center_range * tanh(raw_c)                   in (-c, c)
+        scale  = smin + (smax - smin) * sigmoid(raw_s)        fraction of W, H
+        depth  = raw_d                                        relative, no unit
+
+    The crop spans ``center +- scale``. The last linear layer starts at zero
+    except the scale biases, so every box starts centred with scale
+    ``init_scale`` and depth 0.
+
+    Args:
+        num_people (int): N, box slots.
+        depth (int): trunk ResNet depth (18, 34, 50).
+        num_stages (int): trunk stages (3 = up to ``layer3``).
+        base_channels (int): trunk width; 64 for ImageNet weights.
+        input_size (tuple): (H, W) the frame is resampled to (bilinear,
+            antialiased when downsampling; aspect ratio not kept).
+        use_background_diff (bool): also feed ``|img - background|`` (3 more
+            input channels; ``background`` becomes required).
+        center_range (float): c.
+        scale_range (tuple): (smin, smax).
+        init_scale (float): initial scale, in (smin, smax).
+        head_channels (tuple): channels of the two head convs.
+        trunk_init_cfg (dict, optional): init of the trunk alone, e.g.
+            ``dict(type='Pretrained', checkpoint='torchvision://resnet18')``
+            (with ``use_background_diff`` the difference channels of ``conv1``
+            start at zero).
+        init_cfg (dict, optional): init of the whole detector.
+    """
+
+    def __init__(self,
+                 num_people: int = 1,
+                 depth: int = 18,
+                 num_stages: int = 3,
+                 base_channels: int = 64,
+                 input_size: Sequence[int] = (128, 128),
+                 use_background_diff: bool = False,
+                 center_range: float = 0.8,
+                 scale_range: Sequence[float] = (0.2, 1.0),
+                 init_scale: float = 0.7,
+                 head_channels: Sequence[int] = (512, 128),
+                 trunk_init_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        smin, smax = scale_range
+        if not smin < init_scale < smax:
+            raise ValueError('init_scale must lie inside scale_range')
+        self.num_people = num_people
+        self.input_size = tuple(input_size)
+        self.use_background_diff = use_background_diff
+        self.center_range = center_range
+        self.scale_range = (float(smin), float(smax))
+        self.trunk = ResNetTrunk(
+            depth=depth,
+            num_stages=num_stages,
+            in_channels=6 if use_background_diff else 3,
+            base_channels=base_channels,
+            init_cfg=trunk_init_cfg)
+        self.head = ConvFCHead(self.trunk.out_channels, num_people * 5,
+                               head_channels)
+        fc = self.head.fc
+        torch.nn.init.zeros_(fc.weight)
+        torch.nn.init.zeros_(fc.bias)
+        frac = (init_scale - smin) / (smax - smin)
+        with torch.no_grad():
+            fc.bias.view(num_people, 5)[:, 2:4] = math.log(frac / (1 - frac))
+
+    def forward(self,
+                img: torch.Tensor,
+                background: Optional[torch.Tensor] = None) -> dict:
+        """
+        Args:
+            img (Tensor): [B, 3, H, W] normalised frames.
+            background (Tensor, optional): [B, 3, H, W], same normalisation;
+                required with ``use_background_diff``.
+
+        Returns:
+            dict: ``center`` [B, N, 2] (x, y), ``scale`` [B, N, 2] (x, y),
+            ``depth`` [B, N].
+        """
+        x = img
+        if self.use_background_diff:
+            if background is None:
+                raise ValueError('use_background_diff needs a background')
+            x = torch.cat([img, (img - background).abs()], dim=1)
+        if tuple(x.shape[-2:]) != self.input_size:
+            x = F.interpolate(
+                x,
+                size=self.input_size,
+                mode='bilinear',
+                align_corners=False,
+                antialias=True)
+        raw = self.head(self.trunk(x)).view(-1, self.num_people, 5)
+        smin, smax = self.scale_range
+        return dict(
+            center=self.center_range * torch.tanh(raw[..., 0:2]),
+            scale=smin + (smax - smin) * torch.sigmoid(raw[..., 2:4]),
+            depth=raw[..., 4])

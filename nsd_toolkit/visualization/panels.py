@@ -1,0 +1,80 @@
+"""Numpy drawing helpers for panels: boxes, instance masks, labelled grids."""
+import os
+from typing import Sequence
+
+import cv2
+import numpy as np
+import torch
+
+# distinct colours (RGB) for person slots
+PALETTE = np.array([[230, 25, 75], [60, 180, 75], [0, 130, 200],
+                    [245, 130, 48], [145, 30, 180], [70, 240, 240],
+                    [240, 50, 230], [210, 245, 60]], dtype=np.uint8)
+
+
+def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
+                   std: Sequence[float] = (1, 1, 1)) -> np.ndarray:
+    """[3, H, W] tensor (normalised or 0-255) -> uint8 [H, W, 3] RGB array."""
+    img = img.detach().float().cpu()
+    img = img * img.new_tensor(std)[:, None, None] + img.new_tensor(mean)[:, None,
+                                                                        None]
+    return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy().copy()
+
+
+def draw_boxes(img: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Draw xyxy pixel boxes [N, 4] in slot colours on a copy of ``img``."""
+    out = np.ascontiguousarray(img.copy())
+    for slot, box in enumerate(np.asarray(boxes, dtype=np.float64)):
+        if not np.all(np.isfinite(box)):
+            continue
+        x1, y1, x2, y2 = np.round(box).astype(int)
+        color = tuple(int(c) for c in PALETTE[slot % len(PALETTE)])
+        cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), color, 1)
+    return out
+
+
+def colorize_masks(masks: np.ndarray) -> np.ndarray:
+    """Soft instance masks [N, H, W] in [0, 1] -> uint8 [H, W, 3] colour image."""
+    masks = np.clip(np.asarray(masks, dtype=np.float32), 0, 1)
+    colors = PALETTE[np.arange(len(masks)) % len(PALETTE)].astype(np.float32)
+    image = np.einsum('nhw,nc->hwc', masks, colors)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def overlay_masks(img: np.ndarray, masks: np.ndarray,
+                  alpha: float = 0.6) -> np.ndarray:
+    """Blend the colourised masks [N, H, W] over ``img`` [H, W, 3]."""
+    weight = alpha * np.clip(np.asarray(masks).sum(0), 0, 1)[..., None]
+    blended = (1 - weight) * img + weight * colorize_masks(masks)
+    return blended.round().astype(np.uint8)
+
+
+def label(img: np.ndarray, text: str, scale: int = 2) -> np.ndarray:
+    """Upscale ``img`` by ``scale`` (nearest) and put a title bar above it."""
+    img = cv2.resize(img, None, fx=scale, fy=scale,
+                     interpolation=cv2.INTER_NEAREST)
+    bar = np.full((16, img.shape[1], 3), 255, dtype=np.uint8)
+    cv2.putText(bar, text, (2, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1,
+                cv2.LINE_AA)
+    return np.concatenate([bar, img], axis=0)
+
+
+def grid(rows: Sequence[Sequence[np.ndarray]], pad: int = 4) -> np.ndarray:
+    """Tile rows of equally sized images into one white-padded uint8 image."""
+    height, width = rows[0][0].shape[:2]
+    cols = max(len(row) for row in rows)
+    canvas = np.full((len(rows) * (height + pad) + pad,
+                      cols * (width + pad) + pad, 3), 255, dtype=np.uint8)
+    for r, row in enumerate(rows):
+        for c, tile in enumerate(row):
+            y, x = pad + r * (height + pad), pad + c * (width + pad)
+            canvas[y:y + height, x:x + width] = tile
+    return canvas
+
+
+def save_rgb(path: str, image: np.ndarray) -> None:
+    """Write an RGB uint8 image to ``path`` (PNG), atomically."""
+    tmp = f'{path}.tmp.png'
+    if not cv2.imwrite(tmp, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+        raise OSError(f'could not write {path}')
+    os.replace(tmp, path)

@@ -1,0 +1,28 @@
+"""Suite-wide fixtures: a private cache folder and one tiny synthetic dataset."""
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope='session')
+def private_cache_dir(tmp_path_factory):
+    """Keep background caches of the suite out of the user's cache folder."""
+    path = tmp_path_factory.mktemp('nsd_cache')
+    previous = os.environ.get('NSD_CACHE_DIR')
+    os.environ['NSD_CACHE_DIR'] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop('NSD_CACHE_DIR', None)
+    else:
+        os.environ['NSD_CACHE_DIR'] = previous
+
+
+@pytest.fixture(scope='session')
+def synthetic_root(tmp_path_factory):
+    """1 person, 4 views, 2 sequences of 4 frames at 64x48 (train: seq_000)."""
+    from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+    root = tmp_path_factory.mktemp('synthetic') / 'data'
+    generate_synthetic_dataset(
+        str(root), num_people=1, num_views=4, num_frames=4, size=(64, 48),
+        seed=0, num_sequences=2, progress=False)
+    return str(root)

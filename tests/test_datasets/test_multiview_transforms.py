@@ -1,0 +1,157 @@
+import numpy as np
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from multiview_fixtures import HEIGHT, SQUARE, WIDTH, square_corner
+
+from nsd_toolkit.datasets import DatasetFormatError, MultiViewDataset
+from nsd_toolkit.datasets.transforms import (LoadMultiViewImages,
+                                             PackMultiViewInputs,
+                                             ResizeMultiView, SampleViews)
+from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.utils import project_points
+
+
+def view_item(num_views=4):
+    """A data info with per-view entries that encode their view index."""
+    return dict(
+        seq='s', frame=0, sample_idx=7,
+        cameras=[f'cam{v}' for v in range(num_views)],
+        img_paths=[f'img{v}' for v in range(num_views)],
+        background_paths=[f'bg{v}' for v in range(num_views)],
+        mask_paths=None,
+        K=np.arange(num_views)[:, None, None] * np.ones((1, 3, 3)),
+        R=np.arange(num_views)[:, None, None] * np.ones((1, 3, 3)),
+        t=np.arange(num_views)[:, None] * np.ones((1, 3)),
+        dist=np.zeros((num_views, 5)),
+        image_size=np.tile([[WIDTH, HEIGHT]], (num_views, 1)))
+
+
+def chosen_views(results):
+    views = [int(c[3:]) for c in results['cameras']]
+    assert [int(p[3:]) for p in results['img_paths']] == views
+    assert [int(p[2:]) for p in results['background_paths']] == views
+    assert results['K'][:, 0, 0].tolist() == views
+    assert results['t'][:, 0].tolist() == views
+    assert results['image_size'].shape == (len(views), 2)
+    return views
+
+
+def test_sample_views_random():
+    np.random.seed(0)
+    picks = {tuple(chosen_views(SampleViews(2)(view_item()))) for _ in range(50)}
+    assert all(len(set(p)) == 2 for p in picks)
+    assert len(picks) > 6  # ordered pairs vary (12 possible)
+
+
+def test_sample_views_fixed_and_all():
+    fixed = SampleViews(2, mode='fixed')
+    first = chosen_views(fixed(view_item()))
+    assert all(chosen_views(fixed(view_item())) == first for _ in range(5))
+    other_items = set()
+    for idx in range(20):
+        item = dict(view_item(), sample_idx=idx)
+        other_items.add(tuple(chosen_views(fixed(item))))
+    assert len(other_items) > 1
+    assert chosen_views(SampleViews(mode='all')(view_item())) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match='needs 5 views'):
+        SampleViews(5)(view_item())
+    with pytest.raises(ValueError, match='mode'):
+        SampleViews(mode='every')
+
+
+def dataset(root, pipeline):
+    init_default_scope('nsd_toolkit')
+    return MultiViewDataset(data_root=str(root), pipeline=pipeline)
+
+
+def test_pipeline_packs_contract(multiview_root, cache_dir):
+    pipeline = [
+        dict(type='SampleViews', num_views=2, mode='fixed'),
+        dict(type='LoadMultiViewImages'),
+        dict(type='ResizeMultiView', size=(16, 12)),
+        dict(type='PackMultiViewInputs'),
+    ]
+    packed = dataset(multiview_root, pipeline)[2]  # even square corner
+    inputs, sample = packed['inputs'], packed['data_samples']
+    assert set(inputs) == {'img', 'background', 'K', 'R', 't'}
+    assert inputs['img'].shape == inputs['background'].shape == (2, 3, 12, 16)
+    assert inputs['img'].dtype == inputs['background'].dtype == torch.uint8
+    assert inputs['K'].shape == inputs['R'].shape == (2, 3, 3)
+    assert inputs['t'].shape == (2, 3)
+    assert {inputs[k].dtype for k in 'KRt'} == {torch.float32}
+    assert isinstance(sample, MultiViewDataSample)
+    assert sample.seq == 'seq0' and sample.frame == 2 and sample.num_people == 1
+    assert len(sample.cameras) == 2
+    assert sample.img_shape == (12, 16) and sample.ori_shape == (HEIGHT, WIDTH)
+    assert sample.gt_masks.dtype == torch.long
+    assert sample.gt_masks.shape == (2, 12, 16)
+    assert sample.gt_bboxes.shape == (2, 1, 4)
+    x, y = square_corner(2)
+    expected = torch.tensor([x, y, x + SQUARE, y + SQUARE]) / 2
+    assert torch.equal(sample.gt_bboxes[0, 0], expected)
+    assert sample.gt_joints_3d.shape == (1, 17, 3)
+
+
+def test_load_names_unreadable_image(multiview_root, cache_dir):
+    data = dataset(multiview_root, [dict(type='LoadMultiViewImages')])
+    bad = multiview_root / 'seq0' / 'cam1' / '000002.png'
+    bad.write_bytes(b'not an image')
+    with pytest.raises(DatasetFormatError, match=f'{bad}: .*unreadable'):
+        data[2]
+
+
+def test_load_checks_calibration_size(multiview_root, cache_dir):
+    data = dataset(multiview_root, [dict(type='LoadMultiViewImages')])
+    info = data.get_data_info(0)
+    info['image_size'][1] = (WIDTH, HEIGHT + 1)
+    with pytest.raises(DatasetFormatError, match='cam1/000000.png: size'):
+        LoadMultiViewImages()(info)
+
+
+@pytest.mark.parametrize('size', [(32, 24), (96, 36)])
+def test_resize_keeps_projections_consistent(size):
+    """A bright block at a projected point stays at the re-projected point."""
+    K = np.array([[[40., 0., 31.5], [0., 40., 23.5], [0., 0., 1.]]])
+    R, t = np.eye(3)[None], np.zeros((1, 3))
+    img = np.zeros((1, 48, 64, 3), np.uint8)
+    img[0, 12:16, 20:24] = 255  # centre (21.5, 13.5) in pixel-centre units
+    point = np.array([[(21.5 - 31.5) / 40, (13.5 - 23.5) / 40, 1.]])
+    results = ResizeMultiView(size)(dict(img=img, background=img.copy(), K=K))
+
+    weights = results['img'][0, ..., 0].astype(float)
+    ys, xs = np.mgrid[:size[1], :size[0]]
+    centroid = [(weights * xs).sum() / weights.sum(),
+                (weights * ys).sum() / weights.sum()]
+    projected = project_points(point, results['K'][0], R[0], t[0])[0]
+    np.testing.assert_allclose(centroid, projected, atol=0.1)
+    assert results['img_shape'] == (size[1], size[0])
+
+
+def test_resize_masks_nearest():
+    masks = np.zeros((2, 24, 32), np.uint8)
+    masks[0, 4:12, 8:16] = 2
+    img = np.zeros((2, 24, 32, 3), np.uint8)
+    results = ResizeMultiView((16, 12))(
+        dict(img=img, background=img, gt_masks=masks, K=np.eye(3)[None]))
+    assert set(np.unique(results['gt_masks'])) == {0, 2}
+    assert (results['gt_masks'][0] == 2).sum() == 16
+
+
+def test_pack_bboxes_nan_for_invisible_people():
+    masks = np.zeros((2, 10, 12), np.uint8)
+    masks[0, 2:6, 3:8] = 1
+    masks[1, 0:10, 0:12] = 2
+    results = dict(
+        img=np.zeros((2, 10, 12, 3), np.uint8),
+        background=np.zeros((2, 10, 12, 3), np.uint8),
+        gt_masks=masks, K=np.zeros((2, 3, 3)), R=np.zeros((2, 3, 3)),
+        t=np.zeros((2, 3)), seq='s', frame=1, cameras=['a', 'b'],
+        img_shape=(10, 12), ori_shape=(10, 12), num_people=2, joints_3d=None)
+    sample = PackMultiViewInputs()(results)['data_samples']
+    boxes = sample.gt_bboxes
+    assert boxes.shape == (2, 2, 4)
+    assert boxes[0, 0].tolist() == [3, 2, 8, 6]
+    assert boxes[1, 1].tolist() == [0, 0, 12, 10]
+    assert torch.isnan(boxes[0, 1]).all() and torch.isnan(boxes[1, 0]).all()
+    assert 'gt_joints_3d' not in sample

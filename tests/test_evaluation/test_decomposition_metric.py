@@ -1,0 +1,171 @@
+import numpy as np
+import pytest
+import torch
+from mmengine.evaluator import Evaluator
+
+from nsd_toolkit.evaluation import DecompositionMetric
+from nsd_toolkit.registry import METRICS
+from nsd_toolkit.structures import MultiViewDataSample
+
+H, W = 10, 12
+# person 1: rows 0-3, cols 0-3 -> box [0, 0, 4, 4] (16 px)
+# person 2: rows 5-8, cols 6-10 -> box [6, 5, 11, 9] (20 px)
+BOX1 = [0.0, 0.0, 4.0, 4.0]
+BOX2 = [6.0, 5.0, 11.0, 9.0]
+
+
+def _gt(views=1):
+    ids = torch.zeros(views, H, W, dtype=torch.long)
+    ids[:, 0:4, 0:4] = 1
+    ids[:, 5:9, 6:11] = 2
+    boxes = torch.tensor([BOX1, BOX2]).repeat(views, 1, 1)
+    return ids, boxes
+
+
+def _perfect(ids, soft=0.9):
+    """Soft masks [V, 2, H, W] equal to the GT instances."""
+    people = torch.arange(1, 3).view(1, 2, 1, 1)
+    return (ids.unsqueeze(1) == people).float() * soft
+
+
+def _sample(pred_masks, pred_bboxes, gt_masks, gt_bboxes):
+    sample = MultiViewDataSample(metainfo=dict(frame=0))
+    sample.gt_masks = gt_masks
+    sample.gt_bboxes = gt_bboxes
+    if pred_masks is not None:
+        sample.pred_masks = pred_masks
+    if pred_bboxes is not None:
+        sample.pred_bboxes = pred_bboxes
+    return sample
+
+
+def _evaluate(samples, **kwargs):
+    metric = DecompositionMetric(**kwargs)
+    metric.process({}, samples)
+    for result in metric.results:  # compact: numbers only, no masks
+        for view in result['views']:
+            assert all(isinstance(v, (int, float)) for v in view.values())
+    return metric.evaluate(len(samples))
+
+
+def test_registered_with_prefix():
+    metric = METRICS.build(dict(type='DecompositionMetric'))
+    assert isinstance(metric, DecompositionMetric)
+    assert metric.prefix == 'decomposition'
+
+
+def test_perfect_prediction_is_one():
+    ids, boxes = _gt(views=2)
+    out = _evaluate([_sample(_perfect(ids), boxes.clone(), ids, boxes)])
+    assert out == {
+        'decomposition/detection_rate': 1.0,
+        'decomposition/mask_iou': 1.0,
+        'decomposition/crop_box_iou': 1.0,
+        'decomposition/crop_detection_rate': 1.0,
+    }
+
+
+def test_shifted_crop_box_known_iou():
+    ids, boxes = _gt()
+    crops = boxes.clone()
+    crops[0, 0] = torch.tensor([2.0, 0.0, 6.0, 4.0])  # IoU 8 / 24 with BOX1
+    out = _evaluate([_sample(_perfect(ids), crops, ids, boxes)])
+    assert out['decomposition/crop_box_iou'] == pytest.approx((1 / 3 + 1) / 2)
+    assert out['decomposition/crop_detection_rate'] == 0.5
+    assert out['decomposition/detection_rate'] == 1.0
+    assert out['decomposition/mask_iou'] == 1.0
+
+
+def test_swapped_instance_order_is_still_matched():
+    ids, boxes = _gt()
+    masks = _perfect(ids).flip(1)
+    crops = boxes.flip(1)
+    out = _evaluate([_sample(masks, crops, ids, boxes)])
+    assert all(v == 1.0 for v in out.values()), out
+
+
+def test_missing_person_detection_half():
+    ids, boxes = _gt()
+    masks = _perfect(ids)
+    masks[0, 1] = 0.1  # below the 0.5 threshold: slot 1 predicts nothing
+    out = _evaluate([_sample(masks, boxes.clone(), ids, boxes)])
+    assert out['decomposition/detection_rate'] == 0.5
+    assert out['decomposition/mask_iou'] == 0.5
+
+
+def test_partial_mask_hand_values():
+    ids, boxes = _gt()
+    masks = _perfect(ids)
+    masks[0, 0, :, 2:] = 0  # person 1 keeps cols 0-1: 8 of 16 px
+    out = _evaluate([_sample(masks, boxes.clone(), ids, boxes)])
+    # mask box [0,0,2,4] vs [0,0,4,4]: IoU 0.5 -> detected (>= 0.5)
+    assert out['decomposition/detection_rate'] == 1.0
+    assert out['decomposition/mask_iou'] == pytest.approx((0.5 + 1.0) / 2)
+    strict = _evaluate([_sample(masks, boxes.clone(), ids, boxes)],
+                       iou_thr=0.6)
+    assert strict['decomposition/detection_rate'] == 0.5
+
+
+def test_invisible_people_and_fewer_slots():
+    ids, boxes = _gt(views=2)
+    ids[1][ids[1] == 2] = 0  # person 2 not visible in view 1
+    boxes[1, 1] = float('nan')
+    masks = _perfect(ids)[:, :1]  # a single slot, predicting person 1
+    out = _evaluate([_sample(masks, boxes[:, :1].clone(), ids, boxes)])
+    # visible person-views: 2 in view 0, 1 in view 1; person 2 unmatched
+    assert out['decomposition/detection_rate'] == pytest.approx(2 / 3)
+    assert out['decomposition/mask_iou'] == pytest.approx(2 / 3)
+    assert out['decomposition/crop_box_iou'] == pytest.approx(2 / 3)
+
+
+def test_threshold_is_configurable():
+    ids, boxes = _gt()
+    soft = _perfect(ids, soft=0.3)
+    low = _evaluate([_sample(soft, None, ids, boxes)], mask_thr=0.25)
+    high = _evaluate([_sample(soft, None, ids, boxes)])
+    assert low == {'decomposition/detection_rate': 1.0,
+                   'decomposition/mask_iou': 1.0}
+    assert high['decomposition/detection_rate'] == 0.0
+
+
+def test_gt_boxes_derived_from_masks_when_absent():
+    ids, boxes = _gt()
+    sample = dict(gt_masks=ids, pred_masks=_perfect(ids),
+                  pred_bboxes=boxes.clone())
+    out = _evaluate([sample])
+    assert out['decomposition/crop_box_iou'] == 1.0
+    assert out['decomposition/detection_rate'] == 1.0
+
+
+def test_dicts_and_data_samples_through_evaluator():
+    ids, boxes = _gt()
+    masks = _perfect(ids)
+    masks[0, 1] = 0.0
+    samples = [_sample(masks, boxes.clone(), ids, boxes),
+               _sample(_perfect(ids), boxes.clone(), ids, boxes).to_dict()]
+    evaluator = Evaluator([DecompositionMetric()])
+    # mmengine's Evaluator converts data elements with to_dict()
+    evaluator.process(samples[:1], data_batch={})
+    evaluator.process(samples[1:], data_batch={})
+    out = evaluator.evaluate(2)
+    assert out['decomposition/detection_rate'] == pytest.approx(3 / 4)
+    assert out['decomposition/mask_iou'] == pytest.approx(3 / 4)
+
+
+def test_resolution_mismatch_and_missing_fields():
+    ids, boxes = _gt()
+    metric = DecompositionMetric()
+    with pytest.raises(ValueError, match='resize'):
+        metric.process({}, [_sample(_perfect(ids)[..., :5], None, ids,
+                                    boxes)])
+    with pytest.raises(KeyError, match='pred_masks'):
+        metric.process({}, [dict(gt_masks=ids)])
+    with pytest.raises(ValueError, match='mask_thr'):
+        DecompositionMetric(mask_thr=2)
+
+
+def test_no_visible_person_gives_nan():
+    ids = torch.zeros(1, H, W, dtype=torch.long)
+    boxes = torch.full((1, 2, 4), float('nan'))
+    out = _evaluate([_sample(torch.zeros(1, 2, H, W), None, ids, boxes)])
+    assert np.isnan(out['decomposition/detection_rate'])

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+import torch
+from scipy.spatial.transform import Rotation
+
+from nsd_toolkit.evaluation.functional import keypoint_mpjpe
+
+
+def _poses(k=6, j=17, seed=0):
+    return np.random.default_rng(seed).normal(size=(k, j, 3)) * 100.0
+
+
+def test_none_is_mean_euclidean_error_in_input_unit():
+    gt = _poses()
+    pred = gt + np.array([3.0, 4.0, 0.0])
+    assert keypoint_mpjpe(pred, gt) == pytest.approx(5.0)
+    assert keypoint_mpjpe(torch.from_numpy(pred), torch.from_numpy(gt)) == \
+        pytest.approx(5.0)
+
+
+def test_mask_and_nan_ground_truth_are_ignored():
+    gt = _poses(k=2, j=3)
+    pred = gt.copy()
+    pred[0, 0] += [0, 0, 1000]  # huge error on a masked-out joint
+    pred[1, 2] += [0, 6, 8]  # error 10 on a counted joint
+    mask = np.ones((2, 3), dtype=bool)
+    mask[0, 0] = False
+    assert keypoint_mpjpe(pred, gt, mask) == pytest.approx(10 / 5)
+    gt_nan = gt.copy()
+    gt_nan[0, 0] = np.nan
+    assert keypoint_mpjpe(pred, gt_nan) == pytest.approx(10 / 5)
+    assert np.isnan(keypoint_mpjpe(pred, gt, np.zeros((2, 3), bool)))
+
+
+def test_scale_hand_example():
+    gt = np.array([[[1.0, 0, 0], [0, 1.0, 0]]])
+    pred = np.array([[[2.0, 0, 0], [0, 0, 0]]])
+    # s = <p, g> / <p, p> = 2 / 4 -> aligned [[1,0,0],[0,0,0]] -> errors 0, 1
+    assert keypoint_mpjpe(pred, gt, alignment='scale') == pytest.approx(0.5)
+    # scale is per sample: each of two differently scaled samples is exact
+    gt2 = _poses(k=2)
+    pred2 = gt2 * np.array([0.5, 3.0])[:, None, None]
+    assert keypoint_mpjpe(pred2, gt2, alignment='scale') == pytest.approx(
+        0.0, abs=1e-9)
+
+
+def test_procrustes_removes_similarity_but_not_reflection():
+    gt = _poses()
+    rot = Rotation.random(len(gt), random_state=3).as_matrix()
+    pred = 0.7 * np.einsum('kij,kpj->kpi', rot, gt) + np.array([10., -5, 2])
+    assert keypoint_mpjpe(pred, gt) > 50
+    assert keypoint_mpjpe(pred, gt, alignment='procrustes') == pytest.approx(
+        0.0, abs=1e-8)
+    mirrored = gt * np.array([-1.0, 1.0, 1.0])
+    assert keypoint_mpjpe(mirrored, gt, alignment='procrustes') > 1.0
+
+
+def test_linear_is_one_map_over_the_whole_set():
+    # J = 1: the map is one scalar m = sum <p, g> / sum <p, p> = (2 + 4) / 2
+    pred = np.array([[[1.0, 0, 0]], [[1.0, 0, 0]]])
+    gt = np.array([[[2.0, 0, 0]], [[4.0, 0, 0]]])
+    assert keypoint_mpjpe(pred, gt, alignment='linear') == pytest.approx(1.0)
+    assert keypoint_mpjpe(pred, gt, alignment='scale') == pytest.approx(0.0)
+    # a joint permutation + mixing is recovered exactly from enough samples
+    gt = _poses(k=20, j=5)
+    mixing = np.random.default_rng(1).normal(size=(5, 5)) + 3 * np.eye(5)
+    pred = np.einsum('ij,kjc->kic', np.linalg.inv(mixing), gt)
+    assert keypoint_mpjpe(pred, gt, alignment='linear') == pytest.approx(
+        0.0, abs=1e-8)
+    assert keypoint_mpjpe(pred, gt, alignment='scale') > 1.0
+
+
+def test_bad_arguments():
+    gt = _poses(k=2, j=3)
+    with pytest.raises(ValueError, match='alignment'):
+        keypoint_mpjpe(gt, gt, alignment='affine')
+    with pytest.raises(ValueError, match=r'\[K, J, 3\]'):
+        keypoint_mpjpe(gt[..., :2], gt[..., :2])
+    with pytest.raises(ValueError, match='mask'):
+        keypoint_mpjpe(gt, gt, mask=np.ones((3, 2), bool))

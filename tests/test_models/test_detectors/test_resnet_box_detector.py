@@ -1,0 +1,102 @@
+import pytest
+import torch
+import torchvision
+
+from nsd_toolkit.models.detectors import ResNetBoxDetector
+from nsd_toolkit.registry import MODELS
+
+
+def small(**kwargs):
+    cfg = dict(type='ResNetBoxDetector', depth=18, num_stages=2,
+               base_channels=8, input_size=(32, 48), head_channels=(16, 8))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('num_people', [1, 2, 4])
+def test_output_shapes(num_people):
+    det = small(num_people=num_people)
+    out = det(torch.randn(3, 3, 60, 80))
+    assert out['center'].shape == (3, num_people, 2)
+    assert out['scale'].shape == (3, num_people, 2)
+    assert out['depth'].shape == (3, num_people)
+
+
+def test_initial_boxes_centred_with_init_scale():
+    det = small(num_people=2, init_scale=0.6)
+    out = det(torch.randn(2, 3, 40, 40))
+    assert torch.allclose(out['center'], torch.zeros(2, 2, 2))
+    assert torch.allclose(out['scale'], torch.full((2, 2, 2), 0.6))
+    assert torch.allclose(out['depth'], torch.zeros(2, 2))
+
+
+def test_box_ranges_for_extreme_outputs():
+    det = small(num_people=3, center_range=0.8, scale_range=(0.2, 1.0))
+    with torch.no_grad():
+        det.head.fc.weight.normal_(0, 100)
+    out = det(torch.randn(4, 3, 32, 48))
+    assert out['center'].abs().max() <= 0.8
+    assert out['scale'].min() >= 0.2 and out['scale'].max() <= 1.0
+    assert out['center'].abs().max() > 0.5  # the activations saturate
+
+
+def test_background_difference_input():
+    det = small(use_background_diff=True)
+    assert det.trunk.conv1.in_channels == 6
+    img = torch.randn(2, 3, 32, 48)
+    assert det(img, torch.randn_like(img))['center'].shape == (2, 1, 2)
+    with pytest.raises(ValueError):
+        det(img)
+
+
+def test_background_difference_is_fed():
+    det = small(use_background_diff=True).eval()
+    with torch.no_grad():
+        det.head.fc.weight.normal_()
+    img = torch.randn(1, 3, 32, 48)
+    a = det(img, img)['depth']  # depth: no saturating activation
+    b = det(img, img + 1)['depth']
+    assert not torch.allclose(a, b)
+
+
+def test_resampling_is_antialiased():
+    # A pixel-level checkerboard averages to ~0 when downsampled with
+    # antialiasing; plain bilinear sampling would alias it.
+    det = small(input_size=(16, 16)).eval()
+    seen = {}
+    det.trunk.register_forward_pre_hook(
+        lambda m, args: seen.setdefault('x', args[0]))
+    board = (torch.arange(48)[:, None] + torch.arange(48)[None]) % 2 * 2. - 1
+    det(board.expand(1, 3, 48, 48))
+    assert seen['x'].shape[-2:] == (16, 16)
+    assert seen['x'].abs().max() < 0.1
+
+
+def test_gradients_reach_trunk():
+    det = small()
+    with torch.no_grad():
+        det.head.fc.weight.normal_(0, 0.1)
+    out = det(torch.randn(2, 3, 32, 48))
+    (out['center'].sum() + out['scale'].sum()).backward()
+    assert det.trunk.conv1.weight.grad.abs().sum() > 0
+
+
+def test_invalid_init_scale():
+    with pytest.raises(ValueError):
+        ResNetBoxDetector(scale_range=(0.2, 0.5), init_scale=0.7)
+
+
+def test_trunk_init_cfg_keeps_head_init(tmp_path):
+    ref = torchvision.models.resnet18(weights=None)
+    path = tmp_path / 'resnet18.pth'
+    torch.save(ref.state_dict(), path)
+    det = ResNetBoxDetector(
+        use_background_diff=True,
+        trunk_init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    det.init_weights()
+    assert torch.equal(det.trunk.layer3[0].conv1.weight,
+                       ref.layer3[0].conv1.weight)
+    assert torch.equal(det.trunk.conv1.weight[:, :3], ref.conv1.weight)
+    assert torch.all(det.head.fc.weight == 0)
+    out = det(torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64))
+    assert torch.allclose(out['scale'], torch.full((2, 1, 2), 0.7))

@@ -1,0 +1,198 @@
+"""tools/train.py and tools/test.py: argument surface and end-to-end runs."""
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from nsd_toolkit.utils.cli import dump_json_atomic, to_plain
+
+HERE = osp.dirname(osp.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+from toy_config import REPO, tool_env, write_toy_config  # noqa: E402
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'nsd_tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+train_tool = _load_tool('train')
+test_tool = _load_tool('test')
+
+
+def _cli_error(capsys, tool, argv):
+    with pytest.raises(SystemExit) as info:
+        tool.parse_args(argv)
+    assert info.value.code == 2
+    return capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- CLI errors
+def test_missing_config_names_the_argument(capsys, tmp_path):
+    missing = str(tmp_path / 'nope.py')
+    err = _cli_error(capsys, train_tool, [missing])
+    assert 'argument config' in err and 'nope.py' in err
+    err = _cli_error(capsys, test_tool, [missing, missing])
+    assert 'argument config' in err
+
+
+def test_missing_checkpoint_names_the_argument(capsys, tmp_path):
+    cfg = write_toy_config(tmp_path)
+    err = _cli_error(capsys, test_tool, [cfg, str(tmp_path / 'x.pth')])
+    assert 'argument checkpoint' in err and 'x.pth' in err
+    err = _cli_error(capsys, train_tool,
+                     [cfg, '--resume', str(tmp_path / 'x.pth')])
+    assert 'argument --resume' in err and 'x.pth' in err
+
+
+@pytest.mark.parametrize('item', ['train_cfg.max_iters', '=3', 'a=[1,2'])
+def test_malformed_cfg_options(capsys, tmp_path, item):
+    cfg = write_toy_config(tmp_path)
+    err = _cli_error(capsys, train_tool, [cfg, '--cfg-options', item])
+    assert 'argument --cfg-options' in err and repr(item) in err
+
+
+def test_cfg_options_that_cannot_be_applied(capsys, tmp_path):
+    cfg_path = write_toy_config(tmp_path)
+    parser, args = train_tool.parse_args(
+        [cfg_path, '--cfg-options', 'model.type.depth=3'])
+    with pytest.raises(SystemExit):
+        train_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+    assert 'argument --cfg-options' in capsys.readouterr().err
+
+
+def test_launcher_choices(capsys, tmp_path):
+    err = _cli_error(capsys, train_tool,
+                     [write_toy_config(tmp_path), '--launcher', 'ray'])
+    assert 'argument --launcher' in err
+
+
+# ------------------------------------------------------------- config merge
+def test_merge_args_work_dir_resume_and_options(tmp_path):
+    cfg_path = write_toy_config(tmp_path, name='my_exp.py')
+
+    def merged(*argv):
+        parser, args = train_tool.parse_args([cfg_path, *argv])
+        return train_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+
+    cfg = merged()
+    assert cfg.work_dir == osp.join('./work_dirs', 'my_exp')
+    assert cfg.launcher == 'none' and not cfg.get('resume', False)
+    cfg = merged('--work-dir', 'elsewhere', '--resume', '--cfg-options',
+                 'train_cfg.max_iters=7', 'model.extra=[1,2]')
+    assert cfg.work_dir == 'elsewhere'
+    assert cfg.resume is True and cfg.load_from is None  # auto
+    assert cfg.train_cfg.max_iters == 7 and cfg.model.extra == [1, 2]
+    ckpt = tmp_path / 'some.pth'
+    ckpt.write_bytes(b'')
+    cfg = merged('--resume', str(ckpt))
+    assert cfg.resume is True and cfg.load_from == str(ckpt)
+    # the config's own work_dir wins over the default
+    with open(cfg_path, 'a') as f:
+        f.write("work_dir = 'from_config'\n")
+    assert merged().work_dir == 'from_config'
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
+def test_amp_without_cuda_is_a_cli_error(capsys, tmp_path):
+    cfg_path = write_toy_config(tmp_path)
+    parser, args = train_tool.parse_args([cfg_path, '--amp'])
+    with pytest.raises(SystemExit):
+        train_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+    assert 'argument --amp' in capsys.readouterr().err
+
+
+def test_test_tool_merge(tmp_path):
+    cfg_path = write_toy_config(tmp_path)
+    ckpt = tmp_path / 'w.pth'
+    ckpt.write_bytes(b'')
+    parser, args = test_tool.parse_args(
+        [cfg_path, str(ckpt), '--out', str(tmp_path / 'm.json')])
+    cfg = test_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+    assert cfg.load_from == str(ckpt) and cfg.resume is False
+
+
+# ------------------------------------------------------------ JSON output
+def test_to_plain_converts_metric_values():
+    out = to_plain({
+        'a': np.float32(0.5),
+        'b': torch.tensor(3),
+        'c': 2,
+        'd': np.array([1, 2]),
+        'e': 'text'
+    })
+    assert out == {'a': 0.5, 'b': 3.0, 'c': 2.0, 'd': [1.0, 2.0], 'e': 'text'}
+    assert all(type(out[k]) is float for k in 'abc')
+    with pytest.raises(TypeError):
+        to_plain({'x': object()})
+
+
+def test_dump_json_atomic_replaces_without_leftovers(tmp_path):
+    path = tmp_path / 'sub' / 'metrics.json'
+    dump_json_atomic({'a': 1.0}, str(path))
+    dump_json_atomic({'b': 2.0}, str(path))
+    assert json.loads(path.read_text()) == {'b': 2.0}
+    assert os.listdir(path.parent) == ['metrics.json']
+    with pytest.raises(TypeError):
+        dump_json_atomic({'x': object()}, str(path))
+    assert json.loads(path.read_text()) == {'b': 2.0}
+    assert os.listdir(path.parent) == ['metrics.json']
+
+
+# ------------------------------------------------------------ end to end
+def _run(args, cwd, timeout=180):
+    proc = subprocess.run(
+        args,
+        cwd=str(cwd),
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_train_auto_resume_and_test_with_out(tmp_path):
+    cfg = write_toy_config(tmp_path, max_iters=2)
+    work_dir = tmp_path / 'work_dirs' / 'toy_cfg'  # the default work_dir
+    py = sys.executable
+    _run([py, osp.join(REPO, 'tools', 'train.py'), cfg], tmp_path)
+    assert (work_dir / 'iter_2.pth').is_file()
+
+    log = _run([
+        py, osp.join(REPO, 'tools', 'train.py'), cfg, '--resume',
+        '--cfg-options', 'train_cfg.max_iters=4'
+    ], tmp_path)
+    assert 'resumed epoch: 0, iter: 2' in log
+    assert 'safe_local' in log  # mmengine used our loader
+    assert (work_dir / 'iter_4.pth').is_file()
+
+    out = tmp_path / 'results' / 'metrics.json'
+    _run([
+        py, osp.join(REPO, 'tools', 'test.py'), cfg,
+        str(work_dir / 'iter_4.pth'), '--out',
+        str(out)
+    ], tmp_path)
+    metrics = json.loads(out.read_text())
+    assert metrics == {
+        'decomposition/crop_box_iou': 1.0,
+        'decomposition/crop_detection_rate': 1.0,
+        'decomposition/detection_rate': 1.0,
+        'decomposition/mask_iou': 1.0,
+        'toy/count': 4.0,
+        'toy/mean_mask': pytest.approx(0.140625),
+    }
+    assert os.listdir(out.parent) == ['metrics.json']

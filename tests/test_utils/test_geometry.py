@@ -1,0 +1,73 @@
+import numpy as np
+import torch
+
+from nsd_toolkit.utils import (masks_to_bboxes, project_points,
+                               relative_rotation, scale_intrinsics,
+                               world_to_camera)
+
+
+def random_rotations(n, seed=0):
+    q, r = torch.linalg.qr(torch.randn(n, 3, 3, generator=torch.Generator()
+                                       .manual_seed(seed), dtype=torch.float64))
+    q = q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1))[:, None]
+    return q * torch.det(q)[:, None, None]  # det +1
+
+
+def test_relative_rotation_composes_and_maps_directions():
+    R_a, R_b, R_c = random_rotations(3)
+    R_ab = relative_rotation(R_a, R_b)
+    R_bc = relative_rotation(R_b, R_c)
+    torch.testing.assert_close(R_bc @ R_ab, relative_rotation(R_a, R_c))
+    direction = torch.tensor([0.3, -1.2, 2.0], dtype=torch.float64)
+    torch.testing.assert_close(R_ab @ (R_a @ direction), R_b @ direction)
+
+
+def test_relative_rotation_is_batched():
+    R = random_rotations(8).view(2, 4, 3, 3)
+    rel = relative_rotation(R[:, :1], R)  # [2, 4, 3, 3]
+    assert rel.shape == (2, 4, 3, 3)
+    torch.testing.assert_close(rel[:, 0], torch.eye(3, dtype=R.dtype).expand(2, 3, 3))
+
+
+def test_project_points():
+    K = torch.tensor([[100., 0., 50.], [0., 80., 40.], [0., 0., 1.]])
+    R, t = torch.eye(3), torch.tensor([0., 0., 10.])
+    X = torch.tensor([[0., 0., 0.], [1., -2., 10.]])
+    expected = torch.tensor([[50., 40.], [55., 32.]])
+    torch.testing.assert_close(project_points(X, K, R, t), expected)
+    np.testing.assert_allclose(
+        project_points(X.numpy(), K.numpy(), R.numpy(), t.numpy()), expected)
+
+
+def test_project_points_batched_cameras():
+    R = random_rotations(3)
+    K = torch.tensor([[50., 0., 20.], [0., 50., 15.], [0., 0., 1.]],
+                     dtype=R.dtype).expand(3, 3, 3)
+    t = torch.tensor([[0., 0., 5.]], dtype=R.dtype).expand(3, 3)
+    X = torch.randn(4, 3, dtype=R.dtype)
+    pixels = project_points(X, K, R, t)  # [3, 4, 2]
+    for v in range(3):
+        x_cam = world_to_camera(X, R[v], t[v])
+        torch.testing.assert_close(pixels[v],
+                                   x_cam[:, :2] / x_cam[:, 2:] * 50 +
+                                   torch.tensor([20., 15.], dtype=R.dtype))
+
+
+def test_scale_intrinsics_pixel_centres():
+    K = np.array([[10., 0., 7.5], [0., 10., 3.5], [0., 0., 1.]])
+    K2 = scale_intrinsics(K, 0.5, 2.)
+    # the image centre stays the image centre: 16x8 -> 8x16
+    np.testing.assert_allclose(K2[:2, 2], [3.5, 7.5])
+    np.testing.assert_allclose(np.diag(K2)[:2], [5., 20.])
+    Kt = scale_intrinsics(torch.tensor(K, dtype=torch.float32), 0.5, 2.)
+    assert Kt.dtype == torch.float32
+    np.testing.assert_allclose(Kt.numpy(), K2, rtol=1e-6)
+
+
+def test_masks_to_bboxes_empty_and_batched():
+    masks = torch.zeros(3, 2, 5, 6, dtype=torch.long)
+    masks[1, 1, 4, 5] = 1
+    boxes = masks_to_bboxes(masks, 1)
+    assert boxes.shape == (3, 2, 1, 4)
+    assert boxes[1, 1, 0].tolist() == [5, 4, 6, 5]
+    assert torch.isnan(boxes[0]).all()

@@ -1,0 +1,95 @@
+"""Evaluate a checkpoint on the config's test set.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.json]
+        [--cfg-options KEY=VALUE ...] [--launcher {none,pytorch,slurm,mpi}]
+
+``--out`` writes the metrics (names as logged, values as plain floats) as
+JSON, atomically (temporary file + rename), from rank 0 only.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config
+from mmengine.dist import get_rank
+
+from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
+from nsd_toolkit.utils.cli import (CfgOptionsAction, default_work_dir,
+                                   dump_json_atomic, existing_file, to_plain)
+from nsd_toolkit.utils.dist import (LAUNCHERS, cleanup_distributed,
+                                    setup_cpu_distributed)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', type=existing_file, help='test config file')
+    parser.add_argument(
+        'checkpoint', type=existing_file, help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the dir to save logs (default: the config\'s work_dir, else '
+        './work_dirs/<config name>)')
+    parser.add_argument(
+        '--out', help='write the metrics to this JSON file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override settings of the config, KEY=VALUE items')
+    parser.add_argument(
+        '--launcher',
+        choices=list(LAUNCHERS),
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.out is not None and osp.isdir(args.out):
+        parser.error(f'argument --out: {args.out!r} is a directory, '
+                     'expected a file name')
+    return parser, args
+
+
+def merge_args(cfg, args, parser):
+    if args.cfg_options is not None:
+        try:
+            cfg.merge_from_dict(args.cfg_options)
+        except Exception as error:  # noqa: BLE001 - report as a CLI error
+            parser.error(f'argument --cfg-options: cannot apply '
+                         f'{args.cfg_options}: {error}')
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = default_work_dir(args.config)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    return cfg
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args, parser)
+
+    register_safe_checkpoint_loader()
+    initialised = setup_cpu_distributed(cfg, args.launcher)
+    try:
+        if 'runner_type' not in cfg:
+            from mmengine.runner import Runner
+            runner = Runner.from_cfg(cfg)
+        else:
+            from mmengine.registry import RUNNERS
+            runner = RUNNERS.build(cfg)
+        metrics = runner.test()
+        if args.out is not None and get_rank() == 0:
+            dump_json_atomic(to_plain(dict(metrics)), args.out)
+            runner.logger.info(f'metrics written to {args.out}')
+    finally:
+        cleanup_distributed(initialised)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
