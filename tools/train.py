@@ -10,6 +10,7 @@ import argparse
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config
 
 from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
@@ -76,7 +77,6 @@ def merge_args(cfg, args, parser):
         cfg.work_dir = default_work_dir(args.config)
 
     if args.amp:
-        import torch
         if not torch.cuda.is_available():
             parser.error('argument --amp: mixed precision training needs '
                          'CUDA (mmengine AmpOptimWrapper)')

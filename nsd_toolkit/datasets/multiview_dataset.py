@@ -1,4 +1,5 @@
 """Dataset of the toolkit's own multi-view on-disk format (DESIGN.md)."""
+import itertools
 import os
 import os.path as osp
 import re
@@ -59,6 +60,8 @@ class MultiViewDataset(BaseDataset):
         background_frames (int): frames in each median background.
         cache_dir (str, optional): cache root, default
             :func:`default_cache_dir`; must lie outside ``data_root``.
+        frame_interval (int): keep every ``frame_interval``-th frame of each
+            sequence as an item (backgrounds still use the whole sequence).
         **kwargs: the arguments of mmengine's ``BaseDataset`` (``pipeline``,
             ``test_mode``, ``metainfo``, ``lazy_init``, ...).
 
@@ -75,7 +78,12 @@ class MultiViewDataset(BaseDataset):
                  cameras=None,
                  background_frames=50,
                  cache_dir=None,
+                 frame_interval=1,
                  **kwargs):
+        if int(frame_interval) != frame_interval or frame_interval < 1:
+            raise ValueError('MultiViewDataset: frame_interval must be an '
+                             f'integer >= 1, got {frame_interval!r}')
+        self.frame_interval = int(frame_interval)
         self.sequences = None if sequences is None else list(sequences)
         self.cameras = None if cameras is None else list(cameras)
         self.background_frames = background_frames
@@ -107,7 +115,9 @@ class MultiViewDataset(BaseDataset):
 
         data_list = [
             item for info in per_seq
-            for item in self._items(info, cameras, backgrounds)
+            for item in itertools.islice(
+                self._items(info, cameras, backgrounds), 0, None,
+                self.frame_interval)
         ]
         self._metainfo.update(
             cameras=cameras,

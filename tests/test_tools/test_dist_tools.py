@@ -1,5 +1,6 @@
 """tools/dist_train.sh and dist_test.sh with 2 processes (gloo on CPU)."""
 import json
+import os
 import os.path as osp
 import socket
 import subprocess
@@ -15,7 +16,8 @@ if HERE not in sys.path:
 from toy_config import REPO, tool_env, write_toy_config  # noqa: E402
 
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely  # noqa: E402
-from nsd_toolkit.utils.dist import setup_cpu_distributed  # noqa: E402
+from nsd_toolkit.utils.dist import (cleanup_distributed,  # noqa: E402
+                                    setup_cpu_distributed)
 
 
 def _free_port():
@@ -47,8 +49,7 @@ def test_setup_is_a_noop_without_launcher():
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
-def test_cpu_wrapper_cfg_keeps_user_options(monkeypatch):
-    monkeypatch.delenv('RANK', raising=False)
+def test_cpu_wrapper_cfg_keeps_user_options(clean_env):
     cfg = Config(dict(model_wrapper_cfg=dict(find_unused_parameters=True)))
     # no torchrun environment: a clear error naming the variable
     with pytest.raises(KeyError, match='RANK'):
@@ -57,6 +58,41 @@ def test_cpu_wrapper_cfg_keeps_user_options(monkeypatch):
         type='MMDistributedDataParallel',
         find_unused_parameters=True,
         device_ids=None)
+
+
+@pytest.fixture
+def clean_env():
+    saved = dict(os.environ)
+    for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
+                'MASTER_PORT'):
+        os.environ.pop(key, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
+def test_slurm_environment_initialises_gloo(clean_env):
+    os.environ.update(
+        SLURM_PROCID='0',
+        SLURM_NTASKS='1',
+        SLURM_LOCALID='0',
+        SLURM_NODELIST='node1',
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(_free_port()))
+    cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl',
+                                                 timeout=60))))
+    initialised = setup_cpu_distributed(cfg, 'slurm')
+    try:
+        assert initialised
+        assert torch.distributed.get_backend() == 'gloo'
+        assert torch.distributed.get_world_size() == 1
+        assert os.environ['RANK'] == '0' and os.environ['LOCAL_RANK'] == '0'
+        assert cfg.model_wrapper_cfg.device_ids is None
+        assert cfg.model_wrapper_cfg.broadcast_buffers is False
+    finally:
+        cleanup_distributed(initialised)
+    assert not torch.distributed.is_initialized()
 
 
 @pytest.mark.slow

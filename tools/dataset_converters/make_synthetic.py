@@ -11,6 +11,7 @@ from nsd_toolkit.datasets.synthetic import MOTIONS, generate_synthetic_dataset
 
 
 def _positive(kind):
+
     def parse(text):
         value = kind(text)
         if not value > 0:
@@ -34,28 +35,42 @@ def parse_args(argv=None):
     parser.add_argument('--num-people', type=_positive(int), default=1)
     parser.add_argument('--num-views', type=_positive(int), default=4)
     parser.add_argument('--num-frames', type=_positive(int), default=100)
-    parser.add_argument('--num-sequences', type=_positive(int), default=1,
+    parser.add_argument('--num-sequences',
+                        type=_positive(int),
+                        default=1,
                         help='sequences seq_000... with different motion')
-    parser.add_argument('--size', type=_positive(int), nargs=2,
-                        default=(128, 96), metavar=('W', 'H'),
+    parser.add_argument('--size',
+                        type=_positive(int),
+                        nargs=2,
+                        default=(128, 96),
+                        metavar=('W', 'H'),
                         help='image size in pixels')
     parser.add_argument('--seed', type=_non_negative_int, default=0)
-    parser.add_argument('--motion', choices=MOTIONS, default='walk',
+    parser.add_argument('--motion',
+                        choices=MOTIONS,
+                        default='walk',
                         help="'box': people face each other and punch; "
                         "'mixed': random style per person and sequence")
-    parser.add_argument('--ring-radius', type=_positive(float),
-                        default=5000.0, help='camera ring radius (mm)')
-    parser.add_argument('--camera-height', type=_positive(float),
-                        default=2200.0, help='camera height (mm)')
-    parser.add_argument('--walk-radius', type=_positive(float),
+    parser.add_argument('--ring-radius',
+                        type=_positive(float),
+                        default=5000.0,
+                        help='camera ring radius (mm)')
+    parser.add_argument('--camera-height',
+                        type=_positive(float),
+                        default=2200.0,
+                        help='camera height (mm)')
+    parser.add_argument('--walk-radius',
+                        type=_positive(float),
                         default=1200.0,
                         help='radius of the area people move in (mm)')
     parser.add_argument('--fps', type=_positive(float), default=25.0)
-    parser.add_argument('--min-separation', type=_positive(float),
+    parser.add_argument('--min-separation',
+                        type=_positive(float),
                         default=900.0,
                         help='minimum distance between people (mm)')
     parser.add_argument('--jpeg-quality', type=_positive(int), default=95)
-    parser.add_argument('--overwrite', action='store_true',
+    parser.add_argument('--overwrite',
+                        action='store_true',
                         help='replace a non-empty OUT_DIR')
     parser.add_argument('--no-progress', action='store_true')
     return parser, parser.parse_args(argv)

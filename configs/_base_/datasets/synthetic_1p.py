@@ -38,6 +38,7 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         sequences=val_sequences,
+        frame_interval=5,
         test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader

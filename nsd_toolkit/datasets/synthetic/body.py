@@ -45,8 +45,9 @@ def _point(joints, spec):
 def forward_direction(joints):
     """Unit horizontal facing direction [..., 3] from the hip line."""
     left = joints[..., J['l_hip'], :] - joints[..., J['r_hip'], :]
-    forward = np.stack([left[..., 1], -left[..., 0],
-                        np.zeros_like(left[..., 0])], axis=-1)
+    forward = np.stack(
+        [left[..., 1], -left[..., 0],
+         np.zeros_like(left[..., 0])], axis=-1)
     return forward / np.linalg.norm(forward, axis=-1, keepdims=True)
 
 
@@ -74,5 +75,5 @@ def body_capsules(joints, height):
         ends.append(toe)
     radius = scale * np.array([c[2] for c in _CAPSULES] +
                               [FOOT_RADIUS] * len(_FEET))
-    return (np.stack(starts, axis=-2), np.stack(ends, axis=-2), radius,
-            PART_IDS)
+    return (np.stack(starts, axis=-2), np.stack(ends,
+                                                axis=-2), radius, PART_IDS)

@@ -49,8 +49,13 @@ def ring_focal(size, ring_radius, walk_radius, person_fraction=0.55):
                0.5 * h * (ring_radius - walk_radius) / 1100.0)
 
 
-def ring_cameras(rng, num_views, size, ring_radius, camera_height,
-                 walk_radius, look_height=950.0):
+def ring_cameras(rng,
+                 num_views,
+                 size,
+                 ring_radius,
+                 camera_height,
+                 walk_radius,
+                 look_height=950.0):
     """Cameras evenly spread on a ring around the origin, looking at the
     capture-area centre with a slight downward tilt.
 
@@ -75,12 +80,15 @@ def ring_cameras(rng, num_views, size, ring_radius, camera_height,
     cameras = {}
     for v in range(num_views):
         angle = start + v * spacing + rng.uniform(-0.1, 0.1) * spacing
-        eye = np.array([ring_radius * np.cos(angle),
-                        ring_radius * np.sin(angle),
-                        camera_height + rng.uniform(-100, 100)])
+        eye = np.array([
+            ring_radius * np.cos(angle), ring_radius * np.sin(angle),
+            camera_height + rng.uniform(-100, 100)
+        ])
         target = np.array([*rng.uniform(-100, 100, 2), look_height])
         R = look_at(eye, target)
-        cameras[f'cam_{v:02d}'] = dict(K=K.copy(), R=R, t=-R @ eye,
+        cameras[f'cam_{v:02d}'] = dict(K=K.copy(),
+                                       R=R,
+                                       t=-R @ eye,
                                        size=[int(w), int(h)])
     return cameras
 
@@ -116,4 +124,5 @@ def pixel_rays(cam):
     K = np.asarray(cam['K'])
     u, v = np.meshgrid(np.arange(w, dtype=float), np.arange(h, dtype=float))
     return np.stack([(u - K[0, 2]) / K[0, 0], (v - K[1, 2]) / K[1, 1],
-                     np.ones_like(u)], axis=-1)
+                     np.ones_like(u)],
+                    axis=-1)

@@ -26,11 +26,11 @@ def _rng(seed, stream):
 
 def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
-                    walk_radius, fps, jpeg_quality):
+                    walk_radius, fps, min_separation, jpeg_quality):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
-                        ('num_frames', num_frames),
-                        ('num_sequences', num_sequences)):
+                        ('num_frames', num_frames), ('num_sequences',
+                                                     num_sequences)):
         if int(value) != value or value < 1:
             raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
     if num_people > 254:
@@ -42,21 +42,27 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
         raise ValueError(f'seed must be an integer >= 0, got {seed!r}')
     if motion not in MOTIONS:
         raise ValueError(f'motion must be one of {MOTIONS}, got {motion!r}')
-    for name, value in (('ring_radius', ring_radius),
-                        ('camera_height', camera_height),
-                        ('walk_radius', walk_radius), ('fps', fps)):
+    for name, value in (('ring_radius', ring_radius), ('camera_height',
+                                                       camera_height),
+                        ('walk_radius', walk_radius), ('fps', fps),
+                        ('min_separation', min_separation)):
         if not value > 0:
             raise ValueError(f'{name} must be > 0, got {value!r}')
     if ring_radius - walk_radius < 1500:
-        raise ValueError(f'ring_radius ({ring_radius}) must exceed walk_radius '
-                         f'({walk_radius}) by at least 1500 mm')
+        raise ValueError(
+            f'ring_radius ({ring_radius}) must exceed walk_radius '
+            f'({walk_radius}) by at least 1500 mm')
     if not 1 <= jpeg_quality <= 100:
         raise ValueError(f'jpeg_quality must be in [1, 100], got '
                          f'{jpeg_quality!r}')
 
 
-def build_scene(seed=0, num_people=1, num_views=4, size=(128, 96),
-                ring_radius=5000.0, camera_height=2200.0,
+def build_scene(seed=0,
+                num_people=1,
+                num_views=4,
+                size=(128, 96),
+                ring_radius=5000.0,
+                camera_height=2200.0,
                 walk_radius=1200.0):
     """The static part of a dataset, shared by all its sequences.
 
@@ -69,20 +75,31 @@ def build_scene(seed=0, num_people=1, num_views=4, size=(128, 96),
     cameras = ring_cameras(_rng(seed, _CAMERAS), num_views, tuple(size),
                            ring_radius, camera_height, walk_radius)
     room = sample_room(_rng(seed, _ROOM), ring_radius)
-    return dict(
-        cameras=cameras,
-        room=room,
-        people=sample_people(_rng(seed, _PEOPLE), num_people),
-        backgrounds={n: render_room(c, room) for n, c in cameras.items()})
+    return dict(cameras=cameras,
+                room=room,
+                people=sample_people(_rng(seed, _PEOPLE), num_people),
+                backgrounds={
+                    n: render_room(c, room)
+                    for n, c in cameras.items()
+                })
 
 
-def generate_synthetic_dataset(out_dir, num_people=1, num_views=4,
-                               num_frames=100, size=(128, 96), seed=0,
-                               num_sequences=1, motion='walk',
-                               ring_radius=5000.0, camera_height=2200.0,
-                               walk_radius=1200.0, fps=25.0,
-                               min_separation=900.0, jpeg_quality=95,
-                               overwrite=False, progress=True):
+def generate_synthetic_dataset(out_dir,
+                               num_people=1,
+                               num_views=4,
+                               num_frames=100,
+                               size=(128, 96),
+                               seed=0,
+                               num_sequences=1,
+                               motion='walk',
+                               ring_radius=5000.0,
+                               camera_height=2200.0,
+                               walk_radius=1200.0,
+                               fps=25.0,
+                               min_separation=900.0,
+                               jpeg_quality=95,
+                               overwrite=False,
+                               progress=True):
     """Render and write a synthetic multi-view dataset.
 
     Layout: ``calibration.json``, ``synthetic_meta.json`` and per sequence
@@ -111,13 +128,20 @@ def generate_synthetic_dataset(out_dir, num_people=1, num_views=4,
     """
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
-                    walk_radius, fps, jpeg_quality)
-    args = dict(num_people=num_people, num_views=num_views,
-                num_frames=num_frames, size=list(size), seed=seed,
-                num_sequences=num_sequences, motion=motion,
-                ring_radius=ring_radius, camera_height=camera_height,
-                walk_radius=walk_radius, fps=fps,
-                min_separation=min_separation, jpeg_quality=jpeg_quality)
+                    walk_radius, fps, min_separation, jpeg_quality)
+    args = dict(num_people=num_people,
+                num_views=num_views,
+                num_frames=num_frames,
+                size=list(size),
+                seed=seed,
+                num_sequences=num_sequences,
+                motion=motion,
+                ring_radius=ring_radius,
+                camera_height=camera_height,
+                walk_radius=walk_radius,
+                fps=fps,
+                min_separation=min_separation,
+                jpeg_quality=jpeg_quality)
     with atomic_output_dir(out_dir, overwrite) as tmp:
         scene = build_scene(seed, num_people, num_views, size, ring_radius,
                             camera_height, walk_radius)
@@ -127,22 +151,27 @@ def generate_synthetic_dataset(out_dir, num_people=1, num_views=4,
                    dict(units='mm', cameras=cameras))
         heights = np.array([p['height'] for p in people])
         meta = dict(generator='nsd_toolkit.datasets.synthetic',
-                    version=__version__, arguments=args,
+                    version=__version__,
+                    arguments=args,
                     joint_names=list(JOINT_NAMES),
-                    heights_mm=heights.round(1).tolist(), sequences={})
+                    heights_mm=heights.round(1).tolist(),
+                    sequences={})
         for s in range(num_sequences):
             seq = f'seq_{s:03d}'
             seq_dir = osp.join(tmp, seq)
             for name in cameras:
                 os.makedirs(osp.join(seq_dir, name))
                 os.makedirs(osp.join(seq_dir, 'masks', name))
-            joints, styles = simulate_sequence(
-                _rng(seed, _FIRST_SEQUENCE + s), heights, motion, num_frames,
-                walk_radius, fps, min_separation)
+            joints, styles = simulate_sequence(_rng(seed, _FIRST_SEQUENCE + s),
+                                               heights, motion, num_frames,
+                                               walk_radius, fps,
+                                               min_separation)
             joints = joints.astype(np.float32)
             np.save(osp.join(seq_dir, 'poses3d.npy'), joints)
             meta['sequences'][seq] = dict(styles=styles)
-            for f in tqdm(range(num_frames), desc=seq, disable=not progress,
+            for f in tqdm(range(num_frames),
+                          desc=seq,
+                          disable=not progress,
                           unit='frame'):
                 for name, cam in cameras.items():
                     image, mask = render_people(scene['backgrounds'][name],

@@ -58,8 +58,7 @@ def _separate(pos, min_separation):
     return pushed
 
 
-def simulate_roots(rng, styles, num_frames, walk_radius, fps,
-                   min_separation):
+def simulate_roots(rng, styles, num_frames, walk_radius, fps, min_separation):
     """Root trajectories of N people on the floor.
 
     Args:
@@ -103,9 +102,9 @@ def simulate_roots(rng, styles, num_frames, walk_radius, fps,
         radius = np.linalg.norm(pos, axis=1)
         outside = radius > walk_radius
         pos[outside] *= (walk_radius / radius[outside])[:, None]
-        for i in np.flatnonzero(pushed | outside |
-                                (np.linalg.norm(waypoint - pos, axis=1) <
-                                 250.0)):
+        for i in np.flatnonzero(pushed | outside
+                                | (np.linalg.norm(waypoint -
+                                                  pos, axis=1) < 250.0)):
             waypoint[i] = new_waypoint(i)
         # boxers face the nearest other person (or a fixed direction)
         target = move.copy()
@@ -143,25 +142,29 @@ def limb_angles(rng, styles, travelled, scale, fps):
     phase = 2 * np.pi * travelled / stride + rng.uniform(0, 2 * np.pi, n)
     swing = np.sin(phase)
     lift = np.cos(phase)
-    walk = dict(
-        r_hip=0.38 * swing, l_hip=-0.38 * swing,
-        r_knee=0.12 + 0.7 * np.maximum(lift, 0)**2,
-        l_knee=0.12 + 0.7 * np.maximum(-lift, 0)**2,
-        r_shoulder=-0.35 * swing, l_shoulder=0.35 * swing)
+    walk = dict(r_hip=0.38 * swing,
+                l_hip=-0.38 * swing,
+                r_knee=0.12 + 0.7 * np.maximum(lift, 0)**2,
+                l_knee=0.12 + 0.7 * np.maximum(-lift, 0)**2,
+                r_shoulder=-0.35 * swing,
+                l_shoulder=0.35 * swing)
     walk['r_elbow'] = 0.25 + 0.8 * np.maximum(walk['r_shoulder'], 0)
     walk['l_elbow'] = 0.25 + 0.8 * np.maximum(walk['l_shoulder'], 0)
 
     bounce = 0.08 * np.sin(2 * np.pi * rng.uniform(1.5, 2.5, n) * time)
     punch_freq = rng.uniform(0.4, 1.0, (2, n))
     punch_phase = rng.uniform(0, 2 * np.pi, (2, n))
-    punch = np.maximum(np.sin(2 * np.pi * punch_freq[:, None] * time +
-                              punch_phase[:, None]), 0)**6  # [2, F, N]
-    box = dict(
-        r_hip=0.2 + 0.15 * swing, l_hip=-0.2 - 0.15 * swing,
-        r_knee=0.3 + bounce + 0.3 * np.maximum(lift, 0),
-        l_knee=0.3 + bounce + 0.3 * np.maximum(-lift, 0),
-        r_shoulder=1.15 + 0.4 * punch[0], l_shoulder=1.15 + 0.4 * punch[1],
-        r_elbow=1.8 - 1.65 * punch[0], l_elbow=1.8 - 1.65 * punch[1])
+    punch = np.maximum(
+        np.sin(2 * np.pi * punch_freq[:, None] * time + punch_phase[:, None]),
+        0)**6  # [2, F, N]
+    box = dict(r_hip=0.2 + 0.15 * swing,
+               l_hip=-0.2 - 0.15 * swing,
+               r_knee=0.3 + bounce + 0.3 * np.maximum(lift, 0),
+               l_knee=0.3 + bounce + 0.3 * np.maximum(-lift, 0),
+               r_shoulder=1.15 + 0.4 * punch[0],
+               l_shoulder=1.15 + 0.4 * punch[1],
+               r_elbow=1.8 - 1.65 * punch[0],
+               l_elbow=1.8 - 1.65 * punch[1])
     return {k: np.where(boxer, box[k], walk[k]) for k in ANGLE_NAMES}
 
 
@@ -191,7 +194,6 @@ def simulate_sequence(rng, heights, motion, num_frames, walk_radius, fps,
     styles = choose_styles(rng, motion, len(heights))
     scale = np.asarray(heights, float) / BONES_HEIGHT
     root, heading, travelled = simulate_roots(rng, styles, num_frames,
-                                              walk_radius, fps,
-                                              min_separation)
+                                              walk_radius, fps, min_separation)
     angles = limb_angles(rng, styles, travelled, scale, fps)
     return forward_kinematics(root, heading, angles, scale), styles

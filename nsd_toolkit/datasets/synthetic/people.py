@@ -10,8 +10,8 @@ HAIR = 6  # extra palette row, used on the back/top of the head
 SKIN_TONES = np.array([[0.96, 0.80, 0.69], [0.89, 0.67, 0.52],
                        [0.76, 0.53, 0.37], [0.55, 0.37, 0.25],
                        [0.38, 0.25, 0.17]])
-HAIR_TONES = np.array([[0.1, 0.08, 0.06], [0.35, 0.22, 0.1],
-                       [0.75, 0.6, 0.35], [0.5, 0.5, 0.5]])
+HAIR_TONES = np.array([[0.1, 0.08, 0.06], [0.35, 0.22, 0.1], [0.75, 0.6, 0.35],
+                       [0.5, 0.5, 0.5]])
 
 
 def _hsv(h, s, v):
@@ -43,14 +43,17 @@ def sample_people(rng, num_people):
         skin = SKIN_TONES[rng.integers(len(SKIN_TONES))]
         long_sleeves = rng.uniform() < 0.5
         palette = np.stack([
-            shirt, trousers, skin, _hsv(rng.uniform(), 0.3,
-                                        rng.uniform(0.1, 0.3)), skin,
-            shirt if long_sleeves else skin,
-            HAIR_TONES[rng.integers(len(HAIR_TONES))]])
+            shirt, trousers, skin,
+            _hsv(rng.uniform(), 0.3,
+                 rng.uniform(0.1, 0.3)), skin, shirt if long_sleeves else skin,
+            HAIR_TONES[rng.integers(len(HAIR_TONES))]
+        ])
         striped = rng.uniform() < 0.5
-        people.append(dict(
-            height=float(rng.uniform(1600.0, 1900.0)),
-            palette=palette,
-            stripe_colour=_hsv(hue + 0.5, 0.2, 0.95) if striped else shirt,
-            stripe_period=float(rng.uniform(60.0, 120.0)) if striped else 0.0))
+        people.append(
+            dict(height=float(rng.uniform(1600.0, 1900.0)),
+                 palette=palette,
+                 stripe_colour=_hsv(hue +
+                                    0.5, 0.2, 0.95) if striped else shirt,
+                 stripe_period=float(rng.uniform(60.0, 120.0))
+                 if striped else 0.0))
     return people

@@ -55,8 +55,9 @@ def intersect_capsules(dirs, start, end, radius):
             t = (qb - np.sqrt(disc)) / qa
         s = t * d_u - a_u[:, None]
         cyl = np.full_like(d_a, np.inf)
-        cyl[tube] = np.where((disc >= 0) & (t > NEAR) & (s >= 0) &
-                             (s <= length[tube, None]), t, np.inf)
+        cyl[tube] = np.where(
+            (disc >= 0) & (t > NEAR) & (s >= 0) & (s <= length[tube, None]), t,
+            np.inf)
         hits.append(cyl)
     hits = np.minimum.reduce(hits)
     index = hits.argmin(0)

@@ -15,14 +15,13 @@ def sample_room(rng, ring_radius):
         ceiling [3] RGB in [0, 1]; salt (int).
     """
     floor = rng.uniform(0.35, 0.75, (1, 3)) * [[1.0, 0.95, 0.85]]
-    return dict(
-        half_size=float(ring_radius) + 1500.0,
-        height=3200.0,
-        tile=float(rng.choice([400.0, 500.0, 600.0])),
-        floor=np.concatenate([floor, floor * rng.uniform(0.55, 0.8)]),
-        walls=rng.uniform(0.3, 0.85, (4, 3)),
-        ceiling=np.full(3, 0.85),
-        salt=int(rng.integers(2**31)))
+    return dict(half_size=float(ring_radius) + 1500.0,
+                height=3200.0,
+                tile=float(rng.choice([400.0, 500.0, 600.0])),
+                floor=np.concatenate([floor, floor * rng.uniform(0.55, 0.8)]),
+                walls=rng.uniform(0.3, 0.85, (4, 3)),
+                ceiling=np.full(3, 0.85),
+                salt=int(rng.integers(2**31)))
 
 
 def _floor_albedo(x, y, room):
@@ -48,14 +47,15 @@ def _wall_albedo(along, z, wall, room):
     albedo[np.minimum(frac, 1 - frac) < 0.01] *= 0.7
     albedo[z < 150] *= 0.45
     poster = (hash_uniform(panel, wall, salt) < 0.45) & (np.abs(frac - 0.5)
-                                                          < 0.3)
+                                                         < 0.3)
     poster &= (z > 1100) & (z < 1900)
-    colour = np.stack([hash_uniform(panel, wall + 7 * k, salt + 3)
-                       for k in range(3)], axis=-1)
+    colour = np.stack(
+        [hash_uniform(panel, wall + 7 * k, salt + 3) for k in range(3)],
+        axis=-1)
     stripes = 0.75 + 0.25 * (np.sin(z / 40.0 + 6 * frac) > 0)
     albedo[poster] = (colour * stripes[..., None])[poster]
-    return albedo * (0.85 + 0.25 * value_noise(along, z, 150.0, salt + 4))[
-        ..., None]
+    return albedo * (0.85 +
+                     0.25 * value_noise(along, z, 150.0, salt + 4))[..., None]
 
 
 def render_room(cam, room):
@@ -90,9 +90,8 @@ def render_room(cam, room):
     albedo[floor] = _floor_albedo(hit[floor, 0], hit[floor, 1], room)
     normals[floor, 2] = 1.0
     ceiling = (axis == 2) & positive
-    albedo[ceiling] = room['ceiling'] * (
-        0.9 + 0.1 * value_noise(hit[ceiling, 0], hit[ceiling, 1], 300.0,
-                                room['salt'] + 5))[..., None]
+    albedo[ceiling] = room['ceiling'] * (0.9 + 0.1 * value_noise(
+        hit[ceiling, 0], hit[ceiling, 1], 300.0, room['salt'] + 5))[..., None]
     normals[ceiling, 2] = -1.0
     for a in range(2):
         for wall_sign in range(2):

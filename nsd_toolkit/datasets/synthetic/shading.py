@@ -18,5 +18,5 @@ def lambert(albedo, normals):
         np.ndarray: [..., 3] uint8 RGB.
     """
     light = AMBIENT + DIFFUSE * np.clip(normals @ LIGHT_DIR, 0.0, None)
-    return np.clip(albedo * light[..., None] * 255.0 + 0.5, 0, 255).astype(
-        np.uint8)
+    return np.clip(albedo * light[..., None] * 255.0 + 0.5, 0,
+                   255).astype(np.uint8)

@@ -13,10 +13,18 @@ NUM_JOINTS = len(JOINT_NAMES)
 J = {name: i for i, name in enumerate(JOINT_NAMES)}
 
 #: Bone lengths (mm) of a 1750 mm tall person; multiplied by height / 1750.
-BONES = dict(ankle_height=80.0, shin=430.0, thigh=440.0, hip_width=200.0,
-             pelvis_spine=230.0, spine_thorax=250.0, thorax_neck=150.0,
-             neck_head=170.0, shoulder_width=340.0, shoulder_drop=20.0,
-             upper_arm=290.0, forearm=260.0)
+BONES = dict(ankle_height=80.0,
+             shin=430.0,
+             thigh=440.0,
+             hip_width=200.0,
+             pelvis_spine=230.0,
+             spine_thorax=250.0,
+             thorax_neck=150.0,
+             neck_head=170.0,
+             shoulder_width=340.0,
+             shoulder_drop=20.0,
+             upper_arm=290.0,
+             forearm=260.0)
 #: Nominal standing height (mm) of :data:`BONES` incl. the head cap.
 BONES_HEIGHT = 1750.0
 
@@ -31,9 +39,12 @@ def _limb_direction(flexion, abduction, side):
     """Unit local direction [..., 3] of a limb swung forward by ``flexion``
     from hanging straight down and ``abduction`` outwards (side +1 = left)."""
     c = np.cos(abduction)
-    return np.stack([np.sin(flexion) * c,
-                     np.broadcast_to(side * np.sin(abduction), flexion.shape),
-                     -np.cos(flexion) * c], axis=-1)
+    return np.stack([
+        np.sin(flexion) * c,
+        np.broadcast_to(side * np.sin(abduction), flexion.shape),
+        -np.cos(flexion) * c
+    ],
+                    axis=-1)
 
 
 def forward_kinematics(root, heading, angles, scale):
@@ -61,8 +72,7 @@ def forward_kinematics(root, heading, angles, scale):
         thigh = _limb_direction(angles[f'{side}_hip'], LEG_ABDUCTION, sign)
         shin = _limb_direction(angles[f'{side}_hip'] - angles[f'{side}_knee'],
                                LEG_ABDUCTION, sign)
-        legs[side] = (b['thigh'][:, None] * thigh,
-                      b['shin'][:, None] * shin)
+        legs[side] = (b['thigh'][:, None] * thigh, b['shin'][:, None] * shin)
     drop = np.maximum(*[-(t[..., 2] + s[..., 2]) for t, s in legs.values()])
     pelvis_z = b['ankle_height'] + drop
     out[..., J['pelvis'], 2] = pelvis_z
@@ -81,8 +91,8 @@ def forward_kinematics(root, heading, angles, scale):
     out[..., J['head_top'], :] = neck + b['neck_head'][:, None] * np.array(
         [-0.1, 0, 0.995])
     for side, sign in (('r', -1), ('l', 1)):
-        shoulder = thorax + (sign * 0.5 * b['shoulder_width'][:, None] * lat
-                             - b['shoulder_drop'][:, None] * up)
+        shoulder = thorax + (sign * 0.5 * b['shoulder_width'][:, None] * lat -
+                             b['shoulder_drop'][:, None] * up)
         flex = angles[f'{side}_shoulder']
         upper = _limb_direction(flex, ARM_ABDUCTION, sign)
         fore = _limb_direction(flex + angles[f'{side}_elbow'],

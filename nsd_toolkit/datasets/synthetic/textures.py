@@ -45,7 +45,8 @@ def value_noise(x, y, cell, salt):
     fx, fy = fx * fx * (3 - 2 * fx), fy * fy * (3 - 2 * fy)
     ix, iy = ix.astype(np.int64), iy.astype(np.int64)
     v00, v10 = hash_uniform(ix, iy, salt), hash_uniform(ix + 1, iy, salt)
-    v01, v11 = hash_uniform(ix, iy + 1, salt), hash_uniform(ix + 1, iy + 1, salt)
+    v01, v11 = hash_uniform(ix, iy + 1,
+                            salt), hash_uniform(ix + 1, iy + 1, salt)
     top = v00 + (v10 - v00) * fx
     bottom = v01 + (v11 - v01) * fx
     return top + (bottom - top) * fy

@@ -34,14 +34,16 @@ def atomic_output_dir(out_dir, overwrite=False):
     check_output_dir(out_dir, overwrite)
     parent = osp.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.', suffix='.tmp',
+    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.',
+                           suffix='.tmp',
                            dir=parent)
     try:
         yield tmp
         check_output_dir(out_dir, overwrite)
         if osp.lexists(out_dir):
             old = tempfile.mkdtemp(prefix=f'.{osp.basename(out_dir)}.',
-                                   suffix='.old', dir=parent)
+                                   suffix='.old',
+                                   dir=parent)
             os.replace(out_dir, osp.join(old, 'data'))
             os.replace(tmp, out_dir)
             shutil.rmtree(old)
@@ -71,10 +73,10 @@ def write_frame(seq_dir, cam, frame, image, mask, jpeg_quality):
         jpeg_quality (int): 1-100.
     """
     name = f'{frame:06d}'
-    for path, data, params in (
-            (osp.join(seq_dir, cam, name + '.jpg'), image[..., ::-1],
-             [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality]),
-            (osp.join(seq_dir, 'masks', cam, name + '.png'), mask,
-             [cv2.IMWRITE_PNG_COMPRESSION, 3])):
+    for path, data, params in ((osp.join(seq_dir, cam,
+                                         name + '.jpg'), image[..., ::-1],
+                                [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality]),
+                               (osp.join(seq_dir, 'masks', cam, name + '.png'),
+                                mask, [cv2.IMWRITE_PNG_COMPRESSION, 3])):
         if not cv2.imwrite(path, np.ascontiguousarray(data), params):
             raise OSError(f'cv2.imwrite failed for {path}')

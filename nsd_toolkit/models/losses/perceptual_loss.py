@@ -24,6 +24,8 @@ class PerceptualLoss(BaseModule):
     Args:
         loss_weight (float): weight of the loss.
         depth (int): ResNet depth of the feature network.
+        base_channels (int): width of its first stage (64 for ImageNet
+            weights; narrower random features are cheaper on CPU).
         layers (tuple): trunk children whose outputs are compared, among
             ``relu, maxpool, layer1 .. layer4``.
         standardize (bool): see :class:`PixelLoss`.
@@ -35,6 +37,7 @@ class PerceptualLoss(BaseModule):
     def __init__(self,
                  loss_weight: float = 2.0,
                  depth: int = 18,
+                 base_channels: int = 64,
                  layers: Sequence[str] = ('relu', 'layer1', 'layer2'),
                  standardize: bool = False,
                  init_cfg: Optional[dict] = None):
@@ -47,6 +50,7 @@ class PerceptualLoss(BaseModule):
         self.trunk = ResNetTrunk(
             depth=depth,
             num_stages=num_stages,
+            base_channels=base_channels,
             frozen_stages=num_stages,
             init_cfg=init_cfg)
 

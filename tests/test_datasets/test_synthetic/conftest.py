@@ -17,8 +17,12 @@ class Dataset:
         with open(osp.join(root, 'calibration.json')) as f:
             self.calibration = json.load(f)
         self.cameras = {
-            name: {k: np.asarray(v, float) for k, v in cam.items()}
-            for name, cam in self.calibration['cameras'].items()}
+            name: {
+                k: np.asarray(v, float)
+                for k, v in cam.items()
+            }
+            for name, cam in self.calibration['cameras'].items()
+        }
 
     def poses(self, seq='seq_000'):
         return np.load(osp.join(self.root, seq, 'poses3d.npy'))
@@ -47,12 +51,17 @@ def make_dataset():
 @pytest.fixture(scope='session')
 def small(tmp_path_factory):
     """2 people, 3 views, 2 sequences of 4 frames at 64 x 48."""
-    return make(str(tmp_path_factory.mktemp('small') / 'out'), num_people=2,
-                num_views=3, num_frames=4, size=(64, 48), num_sequences=2)
+    return make(str(tmp_path_factory.mktemp('small') / 'out'),
+                num_people=2,
+                num_views=3,
+                num_frames=4,
+                size=(64, 48),
+                num_sequences=2)
 
 
 @pytest.fixture(scope='session')
 def default_one(tmp_path_factory):
     """Default rig (1 person, 4 views, 128 x 96), 40 frames."""
-    return make(str(tmp_path_factory.mktemp('one') / 'out'), num_frames=40,
+    return make(str(tmp_path_factory.mktemp('one') / 'out'),
+                num_frames=40,
                 seed=1)

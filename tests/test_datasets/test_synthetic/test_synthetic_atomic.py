@@ -54,10 +54,10 @@ def test_existing_output_refused_before_work(tmp_path, failing_writer):
 
 
 def test_api_rejects_bad_arguments(tmp_path):
-    for kwargs, name in ((dict(num_people=0), 'num_people'),
-                         (dict(size=(64, 0)), 'size'),
-                         (dict(num_frames=2.5), 'num_frames'),
-                         (dict(motion='run'), 'motion')):
+    for kwargs, name in ((dict(num_people=0),
+                          'num_people'), (dict(size=(64, 0)), 'size'),
+                         (dict(num_frames=2.5),
+                          'num_frames'), (dict(motion='run'), 'motion')):
         with pytest.raises(ValueError, match=name):
             generate_synthetic_dataset(str(tmp_path / 'out'), **kwargs)
     assert not (tmp_path / 'out').exists()

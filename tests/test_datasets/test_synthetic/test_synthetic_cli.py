@@ -20,13 +20,15 @@ def cli_main():
 def test_script_writes_dataset(tmp_path):
     out = tmp_path / 'out'
     result = subprocess.run([
-        sys.executable, SCRIPT, str(out), '--num-people', '2', '--num-views',
-        '2', '--num-frames', '3', '--size', '48', '32', '--seed', '7',
-        '--motion', 'box', '--no-progress'
-    ], capture_output=True, text=True)
+        sys.executable, SCRIPT,
+        str(out), '--num-people', '2', '--num-views', '2', '--num-frames', '3',
+        '--size', '48', '32', '--seed', '7', '--motion', 'box', '--no-progress'
+    ],
+                            capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stderr
-    assert sorted(os.listdir(out / 'seq_000')) == ['cam_00', 'cam_01',
-                                                   'masks', 'poses3d.npy']
+    assert sorted(os.listdir(
+        out / 'seq_000')) == ['cam_00', 'cam_01', 'masks', 'poses3d.npy']
     assert np.load(out / 'seq_000' / 'poses3d.npy').shape == (3, 2, 17, 3)
 
 
@@ -52,13 +54,16 @@ def test_non_empty_out_dir_needs_overwrite(tmp_path, capsys, cli_main):
     out = tmp_path / 'out'
     out.mkdir()
     (out / 'keep.txt').write_text('x')
-    args = [str(out), '--num-frames', '1', '--num-views', '1', '--size',
-            '32', '24', '--no-progress']
+    args = [
+        str(out), '--num-frames', '1', '--num-views', '1', '--size', '32',
+        '24', '--no-progress'
+    ]
     with pytest.raises(SystemExit) as exc:
         cli_main(args)
     assert exc.value.code != 0
     assert '--overwrite' in capsys.readouterr().err
     assert os.listdir(out) == ['keep.txt']
     cli_main(args + ['--overwrite'])
-    assert sorted(os.listdir(out)) == ['calibration.json', 'seq_000',
-                                       'synthetic_meta.json']
+    assert sorted(os.listdir(out)) == [
+        'calibration.json', 'seq_000', 'synthetic_meta.json'
+    ]

@@ -16,8 +16,12 @@ def _files(root):
 
 
 def test_same_seed_identical_bytes(tmp_path, small, make_dataset):
-    again = make_dataset(str(tmp_path / 'again'), num_people=2, num_views=3,
-                 num_frames=4, size=(64, 48), num_sequences=2)
+    again = make_dataset(str(tmp_path / 'again'),
+                         num_people=2,
+                         num_views=3,
+                         num_frames=4,
+                         size=(64, 48),
+                         num_sequences=2)
     first, second = _files(small.root), _files(again.root)
     assert len(first) == 2 + 2 * (1 + 2 * 3 * 4)
     assert first.keys() == second.keys()

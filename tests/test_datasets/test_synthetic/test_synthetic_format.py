@@ -18,8 +18,7 @@ def test_calibration_schema(small):
         assert cam['K'].shape == (3, 3) and cam['R'].shape == (3, 3)
         assert cam['t'].shape == (3, )
         assert cam['size'].tolist() == [64, 48]
-        np.testing.assert_allclose(cam['R'] @ cam['R'].T, np.eye(3),
-                                   atol=1e-9)
+        np.testing.assert_allclose(cam['R'] @ cam['R'].T, np.eye(3), atol=1e-9)
         assert np.linalg.det(cam['R']) > 0.999
         assert cam['K'][0, 0] > 0 and cam['K'][2].tolist() == [0, 0, 1]
         # cameras sit outside the capture area, above the floor, tilted down
@@ -30,7 +29,8 @@ def test_calibration_schema(small):
 
 def test_files_per_camera_and_sequence(small):
     assert sorted(os.listdir(small.root)) == [
-        'calibration.json', 'seq_000', 'seq_001', 'synthetic_meta.json']
+        'calibration.json', 'seq_000', 'seq_001', 'synthetic_meta.json'
+    ]
     expected = [f'{f:06d}' for f in range(4)]
     for seq in ('seq_000', 'seq_001'):
         for cam in small.cameras:
@@ -65,7 +65,8 @@ def test_frames_are_rgb_renderings_of_the_poses(small):
     cam = scene['cameras']['cam_01']
     assert np.allclose(cam['R'], small.cameras['cam_01']['R'])
     image, mask = render_people(scene['backgrounds']['cam_01'], cam,
-                                pixel_rays(cam), small.poses()[2].astype(float),
+                                pixel_rays(cam),
+                                small.poses()[2].astype(float),
                                 scene['people'])
     # compare colours at a coarse scale, where JPEG loses little
     disk = cv2.blur(small.image('cam_01', 2), (5, 5)).astype(int)

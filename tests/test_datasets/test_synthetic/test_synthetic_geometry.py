@@ -24,8 +24,8 @@ def test_intersect_capsules_depths():
     # a sphere at depth 1000 and a capsule along x at depth 2000
     start = np.array([[0.0, 0, 1000], [-1000, 0, 2000]])
     end = np.array([[0.0, 0, 1000], [1000, 0, 2000]])
-    depth, index = intersect_capsules(dirs, start, end,
-                                      np.array([100.0, 50.0]))
+    depth, index = intersect_capsules(dirs, start, end, np.array([100.0,
+                                                                  50.0]))
     assert np.isclose(depth[0], 900) and index[0] == 0
     assert np.isclose(depth[1], 1950) and index[1] == 1
     assert 1950 < depth[2] < 2000 and index[2] == 1
@@ -61,19 +61,21 @@ def test_single_person_joints_in_mask_and_framed(default_one):
 
 @pytest.mark.parametrize('num_people,motion', [(1, 'box'), (2, 'walk'),
                                                (3, 'mixed'), (4, 'box')])
-def test_multi_person_consistency(tmp_path, make_dataset, num_people,
-                                  motion):
+def test_multi_person_consistency(tmp_path, make_dataset, num_people, motion):
     """Joints fall in their person's mask box unless a nearer person covers
     them; people keep apart and are all seen."""
-    data = make_dataset(str(tmp_path / 'out'), num_people=num_people,
-                        num_frames=6, motion=motion, seed=num_people)
+    data = make_dataset(str(tmp_path / 'out'),
+                        num_people=num_people,
+                        num_frames=6,
+                        motion=motion,
+                        seed=num_people)
     poses = data.poses().astype(float)
     assert poses.shape == (6, num_people, 17, 3)
     roots = poses[:, :, 0, :2]
     for i in range(num_people):
         for j in range(i + 1, num_people):
-            assert (np.linalg.norm(roots[:, i] - roots[:, j], axis=-1) >
-                    899).all()
+            assert (np.linalg.norm(roots[:, i] - roots[:, j], axis=-1)
+                    > 899).all()
     seen = np.zeros(num_people, bool)
     occlusions = 0
     for name, cam in data.cameras.items():
@@ -95,8 +97,8 @@ def test_multi_person_consistency(tmp_path, make_dataset, num_people,
                 seen[i] = True
                 x0, y0, x1, y1 = box
                 u, v = uv[f, i].T
-                inside = (u > x0 - 2) & (u < x1 + 2) & (v > y0 - 2) & (
-                    v < y1 + 2)
+                inside = (u > x0 - 2) & (u < x1 + 2) & (v > y0 - 2) & (v < y1 +
+                                                                       2)
                 assert (inside | (owner != i + 1)).all()
     assert seen.all()
     assert num_people < 3 or occlusions > 0
