@@ -49,6 +49,21 @@ def test_filters_sequences_and_cameras(multiview_root, cache_dir):
     assert len(info['background_paths']) == 2
 
 
+def test_frame_interval_keeps_every_kth_frame(multiview_root, cache_dir):
+    dataset = build(multiview_root, frame_interval=3)
+    # seq0 frames 0, 3, 6, 9 and seq1 frames 0, 3; poses follow their frames
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    assert [(d['seq'], d['frame']) for d in infos] == [
+        ('seq0', 0), ('seq0', 3), ('seq0', 6), ('seq0', 9), ('seq1', 0),
+        ('seq1', 3)
+    ]
+    poses = np.load(multiview_root / 'seq0' / 'poses3d.npy')
+    np.testing.assert_array_equal(dataset.get_data_info(2)['joints_3d'],
+                                  poses[6])
+    with pytest.raises(ValueError, match='frame_interval'):
+        build(multiview_root, frame_interval=0)
+
+
 def test_without_poses_and_masks(tmp_path, cache_dir):
     root = write_multiview_root(tmp_path / 'data', poses=False, masks=False)
     dataset = build(root, metainfo=dict(num_people=3))

@@ -45,6 +45,12 @@ class NSD(BaseModel):
         prior: weak batch-level box prior (optional, the "without priors" ablation).
         associator: cross-view slot matching (needed for N > 1; identity if None).
         use_depth: pass B's depths to the compositor (off in stage 1).
+        mask_window_power: decoded masks are multiplied by the focal
+            transformer's bump window raised to this power before un-warping
+            (1 = paper appendix B, 0 = no window on masks). The bump falls to
+            0.5 at ~64 % of the crop's half-extent, so with power 1 a person
+            filling the crop cannot reach visibility 0.5 at head and feet;
+            smaller powers flatten it while keeping it 0 at the crop border.
         normalize_masks: divide each decoded mask by its maximum over the crop
             (the research code's normalisation to [0, 1] before blending).
         novel_view: bidirectional NVS (True) or auto-encoding (False).
@@ -62,6 +68,7 @@ class NSD(BaseModel):
                  prior: ConfigType = None,
                  associator: ConfigType = None,
                  use_depth: bool = False,
+                 mask_window_power: float = 1.0,
                  normalize_masks: bool = True,
                  novel_view: bool = True,
                  data_preprocessor: ConfigType = None,
@@ -79,6 +86,10 @@ class NSD(BaseModel):
         self.prior = MODELS.build(prior) if prior else None
         self.associator = MODELS.build(associator) if associator else None
         self.use_depth = use_depth
+        if mask_window_power < 0:
+            raise ValueError('NSD: mask_window_power must be >= 0, got '
+                             f'{mask_window_power}')
+        self.mask_window_power = mask_window_power
         self.normalize_masks = normalize_masks
         self.novel_view = novel_view
 
@@ -123,8 +134,8 @@ class NSD(BaseModel):
         rgb, mask = self.decoder(appearance.flatten(0, 1), points.flatten(0, 1))
         rgb = rgb.view(batch, num_people, *rgb.shape[1:])
         mask = mask.view(batch, num_people, *mask.shape[1:])
-        if self.transformer.focal:
-            mask = mask * self.transformer.window
+        if self.mask_window_power > 0 and self.transformer.focal:
+            mask = mask * self.transformer.window.pow(self.mask_window_power)
         if self.normalize_masks:
             peak = mask.flatten(2).amax(dim=2).clamp_min(1e-6)
             mask = mask / peak[..., None, None, None]

@@ -116,3 +116,21 @@ def test_boxes_to_pixels_uses_pixel_edges():
     boxes = boxes_to_pixels(center, scale, width=40, height=20)
     torch.testing.assert_close(
         boxes, torch.tensor([[0.0, 0.0, 40.0, 20.0], [5.0, 10.0, 15.0, 20.0]]))
+
+
+def test_mask_window_power():
+    """Masks are multiplied by window ** power; smaller powers are flatter."""
+    model = tiny_nsd(normalize_masks=False)
+    outputs = {}
+    for power in (0.0, 0.25, 1.0):
+        model.mask_window_power = power
+        outputs[power] = model(random_inputs(batch=1), mode='tensor')['crop_mask']
+    window = model.transformer.window
+    raw = outputs[0.0]
+    assert raw[..., 0, :].min() > 0  # no window: the border keeps its mask
+    for power in (0.25, 1.0):
+        torch.testing.assert_close(outputs[power], raw * window.pow(power))
+    assert torch.all(outputs[0.25] >= outputs[1.0])
+    assert outputs[1.0][..., 0, :].max() < 0.01 * raw[..., 0, :].min()
+    with pytest.raises(ValueError, match='mask_window_power'):
+        tiny_nsd(mask_window_power=-1)

@@ -1,0 +1,74 @@
+"""plot_metrics.py and box_prior_from_calibration.py."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools')
+
+
+def load_tool(relpath):
+    spec = importlib.util.spec_from_file_location(
+        osp.splitext(osp.basename(relpath))[0], osp.join(TOOLS, relpath))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_scalars(folder, records):
+    folder.mkdir(parents=True)
+    with open(folder / 'scalars.json', 'w') as f:
+        for record in records:
+            f.write(json.dumps(record) + '\n')
+
+
+def test_plot_metrics_merges_resumed_runs(tmp_path):
+    tool = load_tool('analysis_tools/plot_metrics.py')
+    write_scalars(tmp_path / '20260101_000000' / 'vis_data', [
+        dict(step=10, loss=1.0, loss_pixel=0.5),
+        dict(step=10, **{'decomposition/mask_iou': 0.2}),
+    ])
+    write_scalars(tmp_path / '20260101_010000' / 'vis_data', [
+        dict(step=20, loss=0.5, loss_pixel=0.25),
+        dict(step=20, **{'decomposition/mask_iou': 0.4}),
+    ])
+    series = tool.read_scalars(str(tmp_path))
+    assert series['decomposition/mask_iou'] == {10: 0.2, 20: 0.4}
+    assert series['loss_pixel'] == {10: 0.5, 20: 0.25}
+    tool.main([str(tmp_path)])
+    png = tmp_path / 'metrics.png'
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def test_plot_metrics_errors_name_the_work_dir(tmp_path, capsys):
+    tool = load_tool('analysis_tools/plot_metrics.py')
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main([str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert 'scalars.json' in capsys.readouterr().err
+    assert not (tmp_path / 'metrics.png').exists()
+
+
+def test_box_prior_from_calibration(synthetic_root, capsys):
+    tool = load_tool('misc/box_prior_from_calibration.py')
+    tool.main([synthetic_root, '--aspect', '3.0'])
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines()
+            if line.startswith('cam_')]
+    assert len(rows) == 4
+    sy = np.array([float(r[1]) for r in rows])
+    sx = np.array([float(r[2]) for r in rows])
+    # the generator frames a person at ~55 % of the image height
+    assert np.all((sy > 0.35) & (sy < 0.8))
+    # sx = sy * H / (aspect * W) for 64x48 frames
+    np.testing.assert_allclose(sx, sy * 48 / (3.0 * 64), atol=2e-3)
+    assert f'model.prior.scale_target={sy.mean():.2f}' in out
+
+
+def test_box_prior_tool_names_missing_calibration(tmp_path, capsys):
+    tool = load_tool('misc/box_prior_from_calibration.py')
+    with pytest.raises(SystemExit):
+        tool.main([str(tmp_path)])
+    assert 'calibration.json' in capsys.readouterr().err
