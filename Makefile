@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TORCH_SPEC ?= torch torchvision
 DEMO_DATA ?= data/synthetic_1p
 DEMO_WORK_DIR ?= work_dirs/demo
-DEMO_ITERS ?= 2500
+DEMO_ITERS ?= 1200
 
 .PHONY: venv test demo clean-demo
 

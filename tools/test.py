@@ -7,15 +7,15 @@
 JSON, atomically (temporary file + rename), from rank 0 only.
 """
 import argparse
-import os
 import os.path as osp
 
 from mmengine.config import Config
 from mmengine.dist import get_rank
 
 from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
-from nsd_toolkit.utils.cli import (CfgOptionsAction, default_work_dir,
-                                   dump_json_atomic, existing_file, to_plain)
+from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
+                                   build_runner, dump_json_atomic,
+                                   existing_file, parse_common_args, to_plain)
 from nsd_toolkit.utils.dist import (LAUNCHERS, cleanup_distributed,
                                     setup_cpu_distributed)
 
@@ -31,20 +31,8 @@ def parse_args(argv=None):
         './work_dirs/<config name>)')
     parser.add_argument(
         '--out', help='write the metrics to this JSON file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override settings of the config, KEY=VALUE items')
-    parser.add_argument(
-        '--launcher',
-        choices=list(LAUNCHERS),
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    add_common_arguments(parser, LAUNCHERS)
+    args = parse_common_args(parser, argv)
     if args.out is not None and osp.isdir(args.out):
         parser.error(f'argument --out: {args.out!r} is a directory, '
                      'expected a file name')
@@ -52,17 +40,7 @@ def parse_args(argv=None):
 
 
 def merge_args(cfg, args, parser):
-    if args.cfg_options is not None:
-        try:
-            cfg.merge_from_dict(args.cfg_options)
-        except Exception as error:  # noqa: BLE001 - report as a CLI error
-            parser.error(f'argument --cfg-options: cannot apply '
-                         f'{args.cfg_options}: {error}')
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = default_work_dir(args.config)
+    apply_common_args(cfg, args, parser)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     return cfg
@@ -76,12 +54,7 @@ def main(argv=None):
     register_safe_checkpoint_loader()
     initialised = setup_cpu_distributed(cfg, args.launcher)
     try:
-        if 'runner_type' not in cfg:
-            from mmengine.runner import Runner
-            runner = Runner.from_cfg(cfg)
-        else:
-            from mmengine.registry import RUNNERS
-            runner = RUNNERS.build(cfg)
+        runner = build_runner(cfg)
         metrics = runner.test()
         if args.out is not None and get_rank() == 0:
             dump_json_atomic(to_plain(dict(metrics)), args.out)

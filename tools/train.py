@@ -7,15 +7,15 @@ Multi-process: tools/dist_train.sh CONFIG NPROC [args] (torchrun); works
 without GPUs too (gloo, see nsd_toolkit/utils/dist.py).
 """
 import argparse
-import os
 import os.path as osp
 
 import torch
 from mmengine.config import Config
 
 from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
-from nsd_toolkit.utils.cli import (CfgOptionsAction, default_work_dir,
-                                   existing_file)
+from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
+                                   build_runner, existing_file,
+                                   parse_common_args)
 from nsd_toolkit.utils.dist import (LAUNCHERS, cleanup_distributed,
                                     setup_cpu_distributed)
 
@@ -40,22 +40,8 @@ def parse_args(argv=None):
         action='store_true',
         default=False,
         help='enable automatic mixed precision training (needs CUDA)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        help='override settings of the config, KEY=VALUE items, e.g. '
-        'train_cfg.max_iters=100 "model.channels=[32,64]"')
-    parser.add_argument(
-        '--launcher',
-        choices=list(LAUNCHERS),
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local_rank, torchrun sets LOCAL_RANK
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    add_common_arguments(parser, LAUNCHERS)
+    args = parse_common_args(parser, argv)
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
         parser.error(f'argument --resume: checkpoint not found: '
                      f'{args.resume!r}')
@@ -64,17 +50,7 @@ def parse_args(argv=None):
 
 def merge_args(cfg, args, parser):
     """Apply the command line to the config."""
-    if args.cfg_options is not None:
-        try:
-            cfg.merge_from_dict(args.cfg_options)
-        except Exception as error:  # noqa: BLE001 - report as a CLI error
-            parser.error(f'argument --cfg-options: cannot apply '
-                         f'{args.cfg_options}: {error}')
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = default_work_dir(args.config)
+    apply_common_args(cfg, args, parser)
 
     if args.amp:
         if not torch.cuda.is_available():
@@ -104,12 +80,7 @@ def main(argv=None):
     register_safe_checkpoint_loader()
     initialised = setup_cpu_distributed(cfg, args.launcher)
     try:
-        if 'runner_type' not in cfg:
-            from mmengine.runner import Runner
-            runner = Runner.from_cfg(cfg)
-        else:
-            from mmengine.registry import RUNNERS
-            runner = RUNNERS.build(cfg)
+        runner = build_runner(cfg)
         runner.train()
     finally:
         cleanup_distributed(initialised)

@@ -13,7 +13,8 @@ from mmengine.config import DictAction
 
 __all__ = [
     'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
-    'dump_json_atomic'
+    'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
+    'apply_common_args', 'build_runner'
 ]
 
 
@@ -48,6 +49,60 @@ def existing_file(path: str) -> str:
 def default_work_dir(config_path: str) -> str:
     """``./work_dirs/<config stem>`` as in mmpose."""
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def add_common_arguments(parser: argparse.ArgumentParser,
+                         launchers) -> None:
+    """``--cfg-options``, ``--launcher`` and ``--local_rank/--local-rank``."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        help='override settings of the config, KEY=VALUE items, e.g. '
+        'train_cfg.max_iters=100 "model.channels=[32,64]"')
+    parser.add_argument(
+        '--launcher', choices=list(launchers), default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local_rank, torchrun sets LOCAL_RANK
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_common_args(parser: argparse.ArgumentParser, argv=None):
+    """Parse ``argv`` and export ``LOCAL_RANK`` when no launcher set it."""
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
+    """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
+
+    A ``--cfg-options`` item that cannot be merged ends the program with
+    ``argument --cfg-options: ...``. The work dir is ``--work-dir``, else the
+    config's ``work_dir``, else :func:`default_work_dir`.
+    """
+    if args.cfg_options is not None:
+        try:
+            cfg.merge_from_dict(args.cfg_options)
+        except Exception as error:  # noqa: BLE001 - report as a CLI error
+            parser.error(f'argument --cfg-options: cannot apply '
+                         f'{args.cfg_options}: {error}')
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = default_work_dir(args.config)
+    return cfg
+
+
+def build_runner(cfg):
+    """mmengine's ``Runner.from_cfg``, or the config's ``runner_type``."""
+    if 'runner_type' not in cfg:
+        from mmengine.runner import Runner
+        return Runner.from_cfg(cfg)
+    from mmengine.registry import RUNNERS
+    return RUNNERS.build(cfg)
 
 
 def to_plain(value: Any) -> Any:

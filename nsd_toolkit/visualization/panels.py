@@ -16,8 +16,8 @@ def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
                    std: Sequence[float] = (1, 1, 1)) -> np.ndarray:
     """[3, H, W] tensor (normalised or 0-255) -> uint8 [H, W, 3] RGB array."""
     img = img.detach().float().cpu()
-    img = img * img.new_tensor(std)[:, None, None] + img.new_tensor(mean)[:, None,
-                                                                        None]
+    img = (img * img.new_tensor(std)[:, None, None] +
+           img.new_tensor(mean)[:, None, None])
     return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy().copy()
 
 

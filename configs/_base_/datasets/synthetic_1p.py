@@ -1,7 +1,7 @@
 # Built-in synthetic scenes (tools/dataset_converters/make_synthetic.py), one person.
 # Training and held-out sequences come from one generated root; point any config at
-# another dataset in the toolkit format with
-#   --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
+# another dataset in the toolkit format with --cfg-options
+#   train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
 dataset_type = 'MultiViewDataset'
 data_root = 'data/synthetic_1p'
 train_sequences = ['seq_000', 'seq_001', 'seq_002']

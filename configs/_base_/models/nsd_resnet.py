@@ -1,10 +1,12 @@
-# Paper-faithful single-person NSD (section 3.2, appendices A-B): ResNet-18 detector on
-# the image alone, ResNet-50 encoder, decoder D 256/128/64/32, focal spatial transformer,
-# additive (Eq. 3) compositing, pixel + 2 x perceptual loss, weak priors (0.1, aspect
-# 1.5, scale 0.4 as in the boxing data). ImageNet weights are opt-in: add e.g.
+# Paper-faithful single-person NSD (section 3.2, appendices A-B): ResNet-18
+# detector on the image alone, ResNet-50 encoder, decoder D 256/128/64/32, focal
+# spatial transformer, additive (Eq. 3) compositing, pixel + 2 x perceptual loss,
+# weak priors (0.1, aspect 1.5, scale 0.4 as in the boxing data). ImageNet
+# weights are opt-in: add
 #   trunk_init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')
-# (as trunk_init_cfg: the trunk holds the torchvision-named layers) to the encoder
-# and detector where the weights are available (nothing is fetched by default).
+# to the encoder (and resnet18 to the detector) where the weights are available;
+# trunk_init_cfg because the trunk holds the torchvision-named layers. Nothing is
+# fetched by default.
 num_people = 1
 crop_size = (128, 128)
 appearance_dim = 128

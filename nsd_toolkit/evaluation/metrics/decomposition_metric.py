@@ -99,8 +99,8 @@ class DecompositionMetric(BaseMetric):
         if pred_masks is not None:
             stats['detected'] = float(
                 (match_iou[slots, people] >= self.iou_thr).sum())
-            gt_instances = gt_ids[None] == (visible[people] + 1)[:, None,
-                                                                  None]
+            person_ids = (visible[people] + 1)[:, None, None]
+            gt_instances = gt_ids[None] == person_ids
             ious = mask_iou(binary[slots], gt_instances)  # [P, P]
             stats['mask_iou'] = float(np.trace(ious))
         if pred_boxes is not None:
