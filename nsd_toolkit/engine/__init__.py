@@ -1,3 +1,3 @@
-from .hooks import NSDPanelHook
+from .hooks import NSDPanelHook, NSDStageHook
 
-__all__ = ['NSDPanelHook']
+__all__ = ['NSDPanelHook', 'NSDStageHook']

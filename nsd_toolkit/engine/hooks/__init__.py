@@ -1,3 +1,4 @@
 from .panel_hook import NSDPanelHook
+from .stage_hook import NSDStageHook
 
-__all__ = ['NSDPanelHook']
+__all__ = ['NSDPanelHook', 'NSDStageHook']

@@ -1,0 +1,3 @@
+from .clamped_compositor import ClampedCompositor
+
+__all__ = ['ClampedCompositor']

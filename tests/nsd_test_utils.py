@@ -1,0 +1,31 @@
+"""Helpers shared by tests that run configs."""
+from mmengine import Config
+
+
+def strip_pretrained(cfg):
+    """Remove ImageNet init_cfg entries in place: tests never fetch weights."""
+    if isinstance(cfg, dict):
+        for key in list(cfg):
+            if key.endswith('init_cfg'):
+                cfg[key] = None
+            else:
+                strip_pretrained(cfg[key])
+    elif isinstance(cfg, (list, tuple)):
+        for item in cfg:
+            strip_pretrained(item)
+
+
+def tiny_run_config(path, data_root, work_dir):
+    """The config at ``path`` shrunk to one iteration on ``data_root``."""
+    cfg = Config.fromfile(path)
+    strip_pretrained(cfg.model)
+    for split, sequences in (('train', ['seq_000']), ('val', ['seq_001']),
+                             ('test', ['seq_001'])):
+        loader = cfg[f'{split}_dataloader']
+        loader.update(batch_size=2, num_workers=0, persistent_workers=False)
+        loader.dataset.update(data_root=data_root, sequences=sequences)
+    cfg.train_cfg.update(max_iters=1, val_interval=1)
+    cfg.default_hooks.checkpoint.interval = 1
+    cfg.custom_hooks = [dict(type='NSDPanelHook', interval=1)]
+    cfg.work_dir = str(work_dir)
+    return cfg
