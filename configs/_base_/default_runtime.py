@@ -2,7 +2,8 @@ default_scope = 'nsd_toolkit'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
+    # val metrics logged against the iteration (the x axis of plot_metrics.py)
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=3),

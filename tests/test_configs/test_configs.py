@@ -1,5 +1,6 @@
 """Every experiment config builds, and trains one iteration on tiny synthetic data."""
 import glob
+import json
 import os.path as osp
 
 import pytest
@@ -49,3 +50,9 @@ def test_config_trains_one_iteration(path, synthetic_root, tmp_path):
     assert osp.isfile(panels / 'val' / 'iter_0000001_batch_0.png')
     metrics = runner.message_hub.get_scalar('val/decomposition/detection_rate')
     assert 0.0 <= metrics.current() <= 1.0
+    # validation metrics are logged against the iteration, for plot_metrics.py
+    scalars = glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' / 'scalars.json'))
+    with open(scalars[0]) as f:
+        records = [json.loads(line) for line in f]
+    steps = [r['step'] for r in records if 'decomposition/mask_iou' in r]
+    assert steps == [1]
