@@ -47,7 +47,7 @@ class NSDStageHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _apply(self, runner, index: int) -> None:
+    def _apply(self, runner, index: int, reason: str) -> None:
         if index in self.applied:
             return
         model = self._model(runner)
@@ -60,19 +60,19 @@ class NSDStageHook(Hook):
         self.applied.append(index)
         runner.logger.info(
             f'NSDStageHook: stage {index} ({self.stages[index]["model"]}) '
-            f'applied at iteration {runner.iter}')
+            f'applied {reason}')
 
     def before_train(self, runner) -> None:
         """Replay every stage already reached (``--resume``)."""
         for index, stage in enumerate(self.stages):
             if stage['begin'] <= runner.iter:
-                self._apply(runner, index)
+                self._apply(runner, index, f'at iteration {runner.iter}')
 
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         for index, stage in enumerate(self.stages):
             if stage['begin'] == runner.iter:
-                self._apply(runner, index)
+                self._apply(runner, index, f'at iteration {runner.iter}')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})[META_KEY] = sorted(self.applied)
@@ -85,4 +85,4 @@ class NSDStageHook(Hook):
                     f'NSDStageHook: the checkpoint was trained with stage '
                     f'{index}, but the config defines {len(self.stages)} '
                     'stages')
-            self._apply(runner, index)
+            self._apply(runner, index, 'from the loaded checkpoint')
