@@ -12,12 +12,10 @@ import os.path as osp
 from mmengine.config import Config
 from mmengine.dist import get_rank
 
-from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
-                                   build_runner, dump_json_atomic,
-                                   existing_file, parse_common_args, to_plain)
-from nsd_toolkit.utils.dist import (LAUNCHERS, cleanup_distributed,
-                                    setup_cpu_distributed)
+                                   dump_json_atomic, existing_file,
+                                   parse_common_args, run_with_runner, to_plain)
+from nsd_toolkit.utils.dist import LAUNCHERS
 
 
 def parse_args(argv=None):
@@ -51,17 +49,14 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args, parser)
 
-    register_safe_checkpoint_loader()
-    initialised = setup_cpu_distributed(cfg, args.launcher)
-    try:
-        runner = build_runner(cfg)
+    def test(runner):
         metrics = runner.test()
         if args.out is not None and get_rank() == 0:
             dump_json_atomic(to_plain(dict(metrics)), args.out)
             runner.logger.info(f'metrics written to {args.out}')
-    finally:
-        cleanup_distributed(initialised)
-    return metrics
+        return metrics
+
+    return run_with_runner(cfg, args.launcher, test)
 
 
 if __name__ == '__main__':

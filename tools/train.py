@@ -12,12 +12,10 @@ import os.path as osp
 import torch
 from mmengine.config import Config
 
-from nsd_toolkit.utils.checkpoint import register_safe_checkpoint_loader
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
-                                   build_runner, existing_file,
-                                   parse_common_args)
-from nsd_toolkit.utils.dist import (LAUNCHERS, cleanup_distributed,
-                                    setup_cpu_distributed)
+                                   existing_file, parse_common_args,
+                                   run_with_runner)
+from nsd_toolkit.utils.dist import LAUNCHERS
 
 
 def parse_args(argv=None):
@@ -77,13 +75,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args, parser)
 
-    register_safe_checkpoint_loader()
-    initialised = setup_cpu_distributed(cfg, args.launcher)
-    try:
-        runner = build_runner(cfg)
-        runner.train()
-    finally:
-        cleanup_distributed(initialised)
+    run_with_runner(cfg, args.launcher, lambda runner: runner.train())
 
 
 if __name__ == '__main__':

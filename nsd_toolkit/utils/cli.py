@@ -5,16 +5,19 @@ import numbers
 import os
 import os.path as osp
 import tempfile
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
 from mmengine.config import DictAction
 
+from .checkpoint import register_safe_checkpoint_loader
+from .dist import cleanup_distributed, setup_cpu_distributed
+
 __all__ = [
     'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
-    'apply_common_args', 'build_runner'
+    'apply_common_args', 'build_runner', 'run_with_runner'
 ]
 
 
@@ -103,6 +106,21 @@ def build_runner(cfg):
         return Runner.from_cfg(cfg)
     from mmengine.registry import RUNNERS
     return RUNNERS.build(cfg)
+
+
+def run_with_runner(cfg, launcher: str, action: Callable[[Any], Any]) -> Any:
+    """Build the runner of ``cfg`` and return ``action(runner)``.
+
+    Registers the safe checkpoint loader, starts a gloo process group first
+    when ``launcher`` asks for processes on a machine without CUDA, and
+    tears that group down again afterwards.
+    """
+    register_safe_checkpoint_loader()
+    initialised = setup_cpu_distributed(cfg, launcher)
+    try:
+        return action(build_runner(cfg))
+    finally:
+        cleanup_distributed(initialised)
 
 
 def to_plain(value: Any) -> Any:
