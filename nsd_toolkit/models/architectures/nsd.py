@@ -242,10 +242,12 @@ class NSD(BaseModel):
         rendered = self.render(parts['appearance'], parts['points'],
                                parts['center'], parts['scale'], parts['depth'],
                                flat_bg)
-        boxes = boxes_to_pixels(parts['center'], parts['scale'], width, height)
-        masks = rendered['visibility'][:, :, 0]
-        for index, sample in enumerate(data_samples):
-            sample.pred_bboxes = self._per_view(boxes, batch)[index].cpu()
-            sample.pred_depths = self._per_view(parts['depth'], batch)[index].cpu()
-            sample.pred_masks = self._per_view(masks, batch)[index].cpu()
+        boxes = self._per_view(
+            boxes_to_pixels(parts['center'], parts['scale'], width, height),
+            batch).cpu()
+        depths = self._per_view(parts['depth'], batch).cpu()
+        masks = self._per_view(rendered['visibility'][:, :, 0], batch).cpu()
+        for sample, box, depth, mask in zip(data_samples, boxes, depths, masks):
+            sample.pred_bboxes, sample.pred_depths, sample.pred_masks = (
+                box, depth, mask)
         return data_samples
