@@ -15,6 +15,8 @@ class MultiViewDataSample(BaseDataElement):
     - ``gt_bboxes``: Tensor [V, N, 4] xyxy pixels of each person's mask box
       (NaN rows for people not visible in a view).
     - ``gt_joints_3d``: Tensor [N, J, 3] world frame, calibration units (mm).
+    - ``gt_depths``: Tensor [V, N] camera-space depth (z, calibration units)
+      of each person in each view: mean over its finite joints, NaN if none.
     - ``pred_bboxes``: Tensor [V, N, 4] xyxy pixels of the crop boxes of B.
     - ``pred_depths``: Tensor [V, N] relative depth of each slot.
     - ``pred_masks``: Tensor [V, N, H, W] soft instance masks in [0, 1].
@@ -36,6 +38,7 @@ class MultiViewDataSample(BaseDataElement):
     gt_masks = _typed_property('gt_masks')
     gt_bboxes = _typed_property('gt_bboxes')
     gt_joints_3d = _typed_property('gt_joints_3d')
+    gt_depths = _typed_property('gt_depths')
     pred_bboxes = _typed_property('pred_bboxes')
     pred_depths = _typed_property('pred_depths')
     pred_masks = _typed_property('pred_masks')

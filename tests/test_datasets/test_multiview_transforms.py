@@ -155,3 +155,33 @@ def test_pack_bboxes_nan_for_invisible_people():
     assert boxes[1, 1].tolist() == [0, 0, 12, 10]
     assert torch.isnan(boxes[0, 1]).all() and torch.isnan(boxes[1, 0]).all()
     assert 'gt_joints_3d' not in sample
+
+
+def test_pack_gt_depths_are_camera_z_of_finite_joints():
+    """A person straight in front of a camera gets its distance as depth."""
+    gen = np.random.default_rng(0)
+    rotation = np.linalg.qr(gen.normal(size=(3, 3)))[0]
+    rotation *= np.linalg.det(rotation)  # a proper rotation
+    centre = np.array([500.0, -200.0, 1000.0])
+    R = np.stack([np.eye(3), rotation])
+    t = np.stack([np.zeros(3), -rotation @ centre])
+    joints = np.full((3, 17, 3), np.nan, np.float32)
+    # person 0: all joints 4000 mm along camera 1's axis, spread sideways
+    sideways = gen.normal(size=(17, 1)) * rotation[0] * 300
+    joints[0] = centre + 4000.0 * rotation[2] + sideways
+    # person 1: 2 known joints on camera 0's axis; a joint missing one value
+    joints[1, :2] = [[0.0, 0.0, 2000.0], [0.0, 0.0, 3000.0]]
+    joints[1, 2] = [0.0, np.nan, 9000.0]
+    # person 2: no known joint
+    results = dict(
+        img=np.zeros((2, 4, 4, 3), np.uint8),
+        background=np.zeros((2, 4, 4, 3), np.uint8),
+        K=np.tile(np.eye(3), (2, 1, 1)), R=R, t=t, seq='s', frame=0,
+        cameras=['a', 'b'], img_shape=(4, 4), ori_shape=(4, 4), num_people=3,
+        joints_3d=joints)
+    depths = PackMultiViewInputs()(results)['data_samples'].gt_depths
+    assert depths.shape == (2, 3) and depths.dtype == torch.float32
+    assert depths[1, 0].item() == pytest.approx(4000.0, rel=1e-5)
+    assert depths[0, 1].item() == pytest.approx(2500.0)
+    assert torch.isnan(depths[:, 2]).all()
+    assert torch.isfinite(depths[:, :2]).all()

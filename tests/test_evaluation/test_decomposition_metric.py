@@ -169,3 +169,64 @@ def test_no_visible_person_gives_nan():
     boxes = torch.full((1, 2, 4), float('nan'))
     out = _evaluate([_sample(torch.zeros(1, 2, H, W), None, ids, boxes)])
     assert np.isnan(out['decomposition/detection_rate'])
+
+
+def _overlapping_gt():
+    """Person 1 (ids 1, nearer) occludes the top-left corner of person 2."""
+    ids = torch.zeros(1, H, W, dtype=torch.long)
+    ids[:, 3:9, 4:11] = 2
+    ids[:, 0:6, 0:6] = 1
+    boxes = torch.tensor([[[0.0, 0.0, 6.0, 6.0], [4.0, 3.0, 11.0, 9.0]]])
+    return ids, boxes
+
+
+def _depth_sample(ids, boxes, pred_depths, gt_depths, slot_order=(0, 1)):
+    order = list(slot_order)
+    sample = _sample(_perfect(ids)[:, order], boxes[:, order].clone(), ids,
+                     boxes)
+    sample.pred_depths = torch.tensor(pred_depths)[:, order]
+    sample.gt_depths = torch.tensor(gt_depths)
+    return sample
+
+
+def test_depth_order_flips_with_swapped_predicted_depths():
+    ids, boxes = _overlapping_gt()
+    gt_depths = [[3000.0, 4500.0]]
+    right = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]], gt_depths)])
+    wrong = _evaluate([_depth_sample(ids, boxes, [[0.7, 0.2]], gt_depths)])
+    assert right['decomposition/depth_order_accuracy'] == 1.0
+    assert wrong['decomposition/depth_order_accuracy'] == 0.0
+    assert right['decomposition/mask_iou'] == 1.0  # other metrics unchanged
+    # slots in the other order: the depth of the matched slot is compared
+    swapped = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]], gt_depths,
+                                       slot_order=(1, 0))])
+    assert swapped['decomposition/depth_order_accuracy'] == 1.0
+
+
+def test_depth_order_counts_pairs_over_samples():
+    ids, boxes = _overlapping_gt()
+    samples = [
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 4500.0]]),
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 2000.0]]),
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 1000.0]]),
+        # unknown GT depth: no pair
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, float('nan')]]),
+    ]
+    out = _evaluate(samples)
+    assert out['decomposition/depth_order_accuracy'] == pytest.approx(1 / 3)
+
+
+def test_depth_order_nan_without_overlapping_people():
+    ids, boxes = _gt()  # disjoint boxes
+    sample = _sample(_perfect(ids), boxes.clone(), ids, boxes)
+    sample.pred_depths = torch.tensor([[0.7, 0.2]])
+    sample.gt_depths = torch.tensor([[1000.0, 2000.0]])
+    out = _evaluate([sample])
+    assert np.isnan(out['decomposition/depth_order_accuracy'])
+    assert out['decomposition/detection_rate'] == 1.0
+    # predicted depths alone (no ground truth) leave the key out
+    del sample.gt_depths
+    assert 'decomposition/depth_order_accuracy' not in _evaluate([sample])
+    sample.gt_depths = torch.tensor([1000.0, 2000.0])
+    with pytest.raises(ValueError, match='gt_depths must be'):
+        _evaluate([sample])

@@ -5,7 +5,24 @@ from mmcv.transforms import BaseTransform
 
 from nsd_toolkit.registry import TRANSFORMS
 from nsd_toolkit.structures import MultiViewDataSample
-from nsd_toolkit.utils import masks_to_bboxes
+from nsd_toolkit.utils import masks_to_bboxes, world_to_camera
+
+
+def person_depths(joints: torch.Tensor, R: torch.Tensor,
+                  t: torch.Tensor) -> torch.Tensor:
+    """Mean camera-space z of each person's finite joints.
+
+    Args:
+        joints: [N, J, 3] world frame (NaN where unknown).
+        R, t: [V, 3, 3] and [V, 3] world-to-camera extrinsics.
+
+    Returns:
+        [V, N] depths in the units of ``joints``; NaN without a finite joint.
+    """
+    valid = torch.isfinite(joints).all(dim=-1)  # [N, J]
+    depth = world_to_camera(joints, R[:, None], t[:, None])[..., 2]  # [V, N, J]
+    total = torch.where(valid, depth, torch.zeros_like(depth)).sum(dim=-1)
+    return total / valid.sum(dim=-1)
 
 
 @TRANSFORMS.register_module()
@@ -19,7 +36,10 @@ class PackMultiViewInputs(BaseTransform):
     ``data_samples`` metainfo: ``meta_keys`` of the results. Data fields when
     available: ``gt_masks`` LongTensor [V, H, W], ``gt_bboxes`` float32
     [V, N, 4] xyxy pixel boxes of each person's mask (NaN rows for invisible
-    people, N = ``num_people``), ``gt_joints_3d`` float32 [N, 17, 3].
+    people, N = ``num_people``), ``gt_joints_3d`` float32 [N, 17, 3] and
+    ``gt_depths`` float32 [V, N]: the camera-space depth (z, calibration
+    units) of each person in each view, the mean over the person's finite
+    joints, NaN for people without one.
     """
 
     def __init__(self,
@@ -46,6 +66,8 @@ class PackMultiViewInputs(BaseTransform):
         if results.get('joints_3d') is not None:
             sample.gt_joints_3d = torch.as_tensor(
                 results['joints_3d'], dtype=torch.float32)
+            sample.gt_depths = person_depths(sample.gt_joints_3d, inputs['R'],
+                                             inputs['t'])
         return dict(inputs=inputs, data_samples=sample)
 
     def __repr__(self):

@@ -1,6 +1,7 @@
 """Staged training: switch model settings at given iterations, resumably."""
 from typing import List, Sequence
 
+from mmengine.dist import broadcast
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -18,14 +19,28 @@ class NSDStageHook(Hook):
         custom_hooks = [dict(type='NSDStageHook', stages=[
             dict(begin=3000, model=dict(mask_window_power=0.25))])]
 
+    Paper appendix A, stage 2 (fresh E and D, depth-aware compositing)::
+
+        dict(begin=K, model=dict(use_depth=True),
+             reinit=['encoder', 'decoder'])
+
+    ``reinit`` rebuilds the named components with fresh weights
+    (``model.reinitialize``), broadcasts them from rank 0 in distributed
+    runs and clears their optimiser state (Adam's moments and step), so
+    they train as if from the start. Re-initialisation happens only when
+    the iteration counter reaches ``begin``.
+
     Applied stages are replayed on ``--resume`` (every stage with
-    ``begin <= runner.iter``), stored in ``checkpoint['meta']['nsd_stages']``
-    and re-applied when a checkpoint is loaded for testing, so a checkpoint
-    is always evaluated in the stage it was trained in.
+    ``begin <= runner.iter``; the attributes only, since the checkpoint
+    already holds the weights trained after a re-initialisation), stored in
+    ``checkpoint['meta']['nsd_stages']`` and re-applied when a checkpoint is
+    loaded for testing, so a checkpoint is always evaluated in the stage it
+    was trained in.
 
     Args:
-        stages (list[dict]): each ``dict(begin=ITER, model=dict(ATTR=VALUE))``;
-            ``begin`` >= 0, attributes must exist on the model.
+        stages (list[dict]): each ``dict(begin=ITER, model=dict(ATTR=VALUE),
+            reinit=[NAME, ...])``; ``begin`` >= 0, attributes must exist on
+            the model, ``model`` and ``reinit`` are optional.
     """
 
     priority = 'NORMAL'
@@ -33,13 +48,20 @@ class NSDStageHook(Hook):
     def __init__(self, stages: Sequence[dict]):
         self.stages: List[dict] = []
         for index, stage in enumerate(stages):
-            unknown = set(stage) - {'begin', 'model'}
+            unknown = set(stage) - {'begin', 'model', 'reinit'}
             begin = stage.get('begin')
-            if unknown or not isinstance(begin, int) or begin < 0:
+            reinit = stage.get('reinit', [])
+            if (unknown or not isinstance(begin, int) or begin < 0
+                    or isinstance(reinit, str)):
                 raise ValueError(
                     f'NSDStageHook: stages[{index}] must be dict(begin=int >= '
-                    f'0, model=dict(...)), got {stage!r}')
-            self.stages.append(dict(begin=begin, model=dict(stage['model'])))
+                    '0, model=dict(...), reinit=[names]), got '
+                    f'{stage!r}')
+            self.stages.append(
+                dict(
+                    begin=begin,
+                    model=dict(stage.get('model', {})),
+                    reinit=list(reinit)))
         self.applied: List[int] = []
 
     @staticmethod
@@ -47,7 +69,9 @@ class NSDStageHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _apply(self, runner, index: int, reason: str) -> None:
+    def _apply(self, runner, index: int, reason: str,
+               switching: bool = True) -> None:
+        """Set the stage's attributes; re-initialise only at the switch itself."""
         if index in self.applied:
             return
         model = self._model(runner)
@@ -57,10 +81,30 @@ class NSDStageHook(Hook):
                     f'NSDStageHook: stages[{index}].model.{key}: '
                     f'{type(model).__name__} has no attribute {key!r}')
             setattr(model, key, value)
+        if switching and runner.iter == self.stages[index]['begin'] and (
+                self.stages[index]['reinit']):
+            self._reinitialize(runner, model, self.stages[index]['reinit'])
         self.applied.append(index)
         runner.logger.info(
             f'NSDStageHook: stage {index} ({self.stages[index]["model"]}) '
             f'applied {reason}')
+
+    @staticmethod
+    def _reinitialize(runner, model, names) -> None:
+        """Fresh weights for ``names``, the same on every rank, no Adam state."""
+        params = model.reinitialize(names)
+        for name in names:
+            for tensor in getattr(model, name).state_dict().values():
+                broadcast(tensor, src=0)
+        reset = {id(param) for param in params}
+        wrappers = runner.optim_wrapper
+        wrappers = (wrappers.values() if hasattr(wrappers, 'values') else
+                    [wrappers])
+        for wrapper in wrappers:
+            state = wrapper.optimizer.state
+            for param in [p for p in state if id(p) in reset]:
+                del state[param]
+        runner.logger.info(f'NSDStageHook: re-initialised {names}')
 
     def before_train(self, runner) -> None:
         """Replay every stage already reached (``--resume``)."""
@@ -85,4 +129,5 @@ class NSDStageHook(Hook):
                     f'NSDStageHook: the checkpoint was trained with stage '
                     f'{index}, but the config defines {len(self.stages)} '
                     'stages')
-            self._apply(runner, index, 'from the loaded checkpoint')
+            self._apply(runner, index, 'from the loaded checkpoint',
+                        switching=False)

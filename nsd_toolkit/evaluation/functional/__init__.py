@@ -1,10 +1,11 @@
 """Pure numpy metric functions (accept numpy arrays or torch tensors)."""
 from .bbox import box_iou, mask_to_box
+from .depth_order import depth_order_counts
 from .keypoint import ALIGNMENTS, keypoint_mpjpe
 from .mask import mask_iou
 from .matching import match_instances
 
 __all__ = [
     'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
-    'ALIGNMENTS'
+    'ALIGNMENTS', 'depth_order_counts'
 ]

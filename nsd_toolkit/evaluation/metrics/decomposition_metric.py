@@ -1,4 +1,4 @@
-"""Quality of the scene decomposition: detection, instance masks, crop boxes."""
+"""Quality of the scene decomposition: detection, masks, crop boxes, depth order."""
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
@@ -6,7 +6,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import METRICS
-from ..functional import box_iou, mask_iou, mask_to_box, match_instances
+from ..functional import (box_iou, depth_order_counts, mask_iou, mask_to_box,
+                          match_instances)
 from ..functional._utils import to_numpy
 
 __all__ = ['DecompositionMetric']
@@ -22,7 +23,7 @@ def _get(sample: Any, key: str, default=None):
 
 @METRICS.register_module()
 class DecompositionMetric(BaseMetric):
-    """Per-view person detection, instance-mask IoU and crop-box IoU.
+    """Per-view person detection, instance-mask IoU, crop-box IoU, depth order.
 
     For every data sample and view, the predicted slots are matched one to
     one to the people visible in that view (finite ``gt_bboxes`` row) by the
@@ -36,13 +37,21 @@ class DecompositionMetric(BaseMetric):
     - ``crop_box_iou``: mean IoU of the matched slot's crop box
       (``pred_bboxes``) with the GT box;
     - ``crop_detection_rate``: fraction whose matched crop box has IoU >=
-      ``iou_thr``.
+      ``iou_thr``;
+    - ``depth_order_accuracy``: over the unordered pairs of matched people of
+      a view whose GT boxes intersect (IoU > 0; GT masks are occluded, so the
+      visible boxes stand in for the amodal extent where the order decides
+      who occludes whom), the fraction whose predicted slot depths order them
+      as their GT camera depths do (smaller = nearer; see
+      :func:`~nsd_toolkit.evaluation.functional.depth_order_counts`). NaN
+      when no such pair exists.
 
-    GT people left unmatched (more people than slots) count 0 in all four.
-    All values are fractions in [0, 1]; NaN when no person is visible.
-    Without ``pred_masks`` the matching uses the crop boxes and only the
-    crop metrics are reported; without ``pred_bboxes`` the crop metrics are
-    left out.
+    GT people left unmatched (more people than slots) count 0 in the first
+    four and are left out of the depth order. All values are fractions in
+    [0, 1]; NaN when no person is visible. Without ``pred_masks`` the
+    matching uses the crop boxes and only the crop metrics are reported;
+    without ``pred_bboxes`` the crop metrics are left out; the depth order is
+    reported only when every sample has ``pred_depths`` and ``gt_depths``.
 
     Expected fields (``MultiViewDataSample`` or its ``to_dict()``), V views,
     N slots, G people, boxes xyxy in pixels with the pixel-edge convention of
@@ -50,7 +59,8 @@ class DecompositionMetric(BaseMetric):
     ``pred_masks`` [V, N, H, W] soft in [0, 1], ``pred_bboxes`` [V, N, 4],
     ``gt_masks`` [V, H, W] instance ids (0 background, i + 1 person i),
     ``gt_bboxes`` [V, G, 4] with NaN rows for invisible people (derived from
-    ``gt_masks`` when absent).
+    ``gt_masks`` when absent), ``pred_depths`` [V, N] relative slot depths,
+    ``gt_depths`` [V, G] camera-space depth of each person (NaN if unknown).
 
     Args:
         mask_thr: Threshold on the soft predicted masks. Defaults to 0.5.
@@ -75,7 +85,8 @@ class DecompositionMetric(BaseMetric):
         self.iou_thr = iou_thr
 
     # ------------------------------------------------------------------
-    def _view_stats(self, pred_masks, pred_boxes, gt_ids, gt_boxes) -> dict:
+    def _view_stats(self, pred_masks, pred_boxes, pred_depths, gt_ids,
+                    gt_boxes, gt_depths) -> dict:
         """Compact numbers of one view (sums over its visible people)."""
         visible = np.flatnonzero(np.isfinite(gt_boxes).all(axis=1))
         stats = dict(
@@ -83,7 +94,9 @@ class DecompositionMetric(BaseMetric):
             detected=0.0,
             mask_iou=0.0,
             crop_iou=0.0,
-            crop_detected=0.0)
+            crop_detected=0.0,
+            depth_correct=0,
+            depth_pairs=0)
         if len(visible) == 0:
             return stats
         gt_boxes = gt_boxes[visible]
@@ -107,6 +120,10 @@ class DecompositionMetric(BaseMetric):
             crop = box_iou(pred_boxes[slots], gt_boxes[people]).diagonal()
             stats['crop_iou'] = float(crop.sum())
             stats['crop_detected'] = float((crop >= self.iou_thr).sum())
+        if pred_depths is not None and gt_depths is not None:
+            overlap = box_iou(gt_boxes[people], gt_boxes[people]) > 0
+            stats['depth_correct'], stats['depth_pairs'] = depth_order_counts(
+                pred_depths[slots], gt_depths[visible[people]], overlap)
         return stats
 
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
@@ -137,25 +154,41 @@ class DecompositionMetric(BaseMetric):
                         'to the ground-truth resolution first')
             if pred_boxes is not None:
                 pred_boxes = to_numpy(pred_boxes, np.float64)
+            pred_depths, gt_depths = (_get(sample, key)
+                                      for key in ('pred_depths', 'gt_depths'))
+            has_depths = pred_depths is not None and gt_depths is not None
+            if has_depths:
+                pred_depths = to_numpy(pred_depths, np.float64)
+                gt_depths = to_numpy(gt_depths, np.float64)
+                if gt_depths.ndim != 2 or \
+                        gt_depths.shape[0] != gt_ids.shape[0] or \
+                        gt_depths.shape[1] < gt_boxes.shape[1]:
+                    raise ValueError(
+                        'gt_depths must be [V, G] with V = '
+                        f'{gt_ids.shape[0]} views and G >= '
+                        f'{gt_boxes.shape[1]} people, got {gt_depths.shape}')
             views = []
             for v in range(gt_ids.shape[0]):
                 views.append(
                     self._view_stats(
                         None if pred_masks is None else pred_masks[v],
                         None if pred_boxes is None else pred_boxes[v],
-                        gt_ids[v], gt_boxes[v]))
+                        pred_depths[v] if has_depths else None, gt_ids[v],
+                        gt_boxes[v], gt_depths[v] if has_depths else None))
             self.results.append(
                 dict(
                     views=views,
                     has_masks=pred_masks is not None,
-                    has_boxes=pred_boxes is not None))
+                    has_boxes=pred_boxes is not None,
+                    has_depths=has_depths))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        """Fractions over all visible (person, view) pairs."""
+        """Fractions over all visible (person, view) pairs (depth: pairs)."""
         views = [view for result in results for view in result['views']]
         total = sum(view['num_gt'] for view in views)
         has_masks = all(result['has_masks'] for result in results)
         has_boxes = all(result['has_boxes'] for result in results)
+        has_depths = all(result['has_depths'] for result in results)
         if total == 0:
             MMLogger.get_current_instance().warning(
                 'DecompositionMetric: no visible person in the evaluated '
@@ -173,4 +206,9 @@ class DecompositionMetric(BaseMetric):
         if has_boxes:
             metrics['crop_box_iou'] = fraction('crop_iou')
             metrics['crop_detection_rate'] = fraction('crop_detected')
+        if has_depths:
+            pairs = sum(view['depth_pairs'] for view in views)
+            metrics['depth_order_accuracy'] = float(
+                sum(view['depth_correct'] for view in views) /
+                pairs) if pairs else float('nan')
         return metrics

@@ -1,5 +1,6 @@
 """Neural Scene Decomposition trained by bidirectional novel view synthesis."""
-from typing import Dict, List, Optional, Union
+import copy
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -41,6 +42,9 @@ class NSD(BaseModel):
 
     Args:
         detector, transformer, encoder, decoder, compositor: component configs.
+        depth_compositor: compositor used instead of ``compositor`` while
+            ``use_depth`` is on (e.g. ``OcclusionCompositor`` in stage 2 of
+            appendix A); None: ``compositor`` also receives the depths.
         pixel_loss, perceptual_loss: image losses (perceptual is optional).
         prior: weak batch-level box prior (optional, the "without priors" ablation).
         associator: cross-view slot matching (needed for N > 1; identity if None).
@@ -64,6 +68,7 @@ class NSD(BaseModel):
                  decoder: dict,
                  compositor: dict,
                  pixel_loss: dict,
+                 depth_compositor: ConfigType = None,
                  perceptual_loss: ConfigType = None,
                  prior: ConfigType = None,
                  associator: ConfigType = None,
@@ -80,6 +85,8 @@ class NSD(BaseModel):
         self.encoder = MODELS.build(encoder)
         self.decoder = MODELS.build(decoder)
         self.compositor = MODELS.build(compositor)
+        self.depth_compositor = (
+            MODELS.build(depth_compositor) if depth_compositor else None)
         self.pixel_loss = MODELS.build(pixel_loss)
         self.perceptual_loss = (
             MODELS.build(perceptual_loss) if perceptual_loss else None)
@@ -92,6 +99,37 @@ class NSD(BaseModel):
         self.mask_window_power = mask_window_power
         self.normalize_masks = normalize_masks
         self.novel_view = novel_view
+        # configs of the parts stage 2 may rebuild from scratch (appendix A)
+        self._reinit_cfgs = copy.deepcopy(
+            dict(detector=detector, encoder=encoder, decoder=decoder))
+
+    def reinitialize(self, names: Sequence[str]) -> List[torch.nn.Parameter]:
+        """Reset components to freshly built weights, in place.
+
+        A new module is built from the component's config and initialised
+        (``init_weights``, so ``init_cfg`` such as ImageNet weights applies
+        again); its state is copied into the existing module, so the
+        parameter objects the optimiser holds stay the same.
+
+        Args:
+            names: among ``'detector'``, ``'encoder'``, ``'decoder'``.
+
+        Returns:
+            The parameters that were reset (to clear their optimiser state).
+        """
+        params = []
+        for name in names:
+            if name not in self._reinit_cfgs:
+                raise KeyError(
+                    f'NSD.reinitialize: unknown component {name!r}; choose '
+                    f'from {sorted(self._reinit_cfgs)}')
+            fresh = MODELS.build(self._reinit_cfgs[name])
+            if hasattr(fresh, 'init_weights'):
+                fresh.init_weights()
+            module = getattr(self, name)
+            module.load_state_dict(fresh.state_dict())
+            params.extend(module.parameters())
+        return params
 
     # ------------------------------------------------------------------ parts
     def decompose(self, img: torch.Tensor,
@@ -144,8 +182,11 @@ class NSD(BaseModel):
             rgb, center, scale, out_size, padding_mode='border')
         masks = self.transformer.uncrop(
             mask, center, scale, out_size, padding_mode='zeros')
-        result = self.compositor(layers, masks,
-                                 depth if self.use_depth else None, background)
+        if self.use_depth:
+            compositor = self.depth_compositor or self.compositor
+            result = compositor(layers, masks, depth, background)
+        else:
+            result = self.compositor(layers, masks, None, background)
         result.update(crop_rgb=rgb, crop_mask=mask)
         return result
 

@@ -1,3 +1,4 @@
 from .additive_compositor import AdditiveCompositor
+from .occlusion_compositor import OcclusionCompositor
 
-__all__ = ['AdditiveCompositor']
+__all__ = ['AdditiveCompositor', 'OcclusionCompositor']

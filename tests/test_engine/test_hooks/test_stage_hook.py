@@ -2,10 +2,13 @@
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.runner import Runner
 from nsd_test_utils import tiny_run_config
 
 from nsd_toolkit.engine.hooks import NSDStageHook
+from nsd_toolkit.models.architectures import NSD
+from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils import (load_checkpoint_safely,
                                register_safe_checkpoint_loader)
 
@@ -82,3 +85,83 @@ def test_bad_stages_are_named(synthetic_root, tmp_path):
     ]
     with pytest.raises(AttributeError, match='stages.0..model.nope'):
         Runner.from_cfg(cfg).train()
+
+
+REINIT = [dict(begin=1, model=dict(use_depth=True), reinit=['encoder', 'decoder'])]
+
+
+def reinit_runner(synthetic_root, work, max_iters, **kwargs):
+    cfg = staged_config(synthetic_root, work, max_iters, **kwargs)
+    cfg.custom_hooks = [dict(type='NSDStageHook', stages=REINIT)]
+    return Runner.from_cfg(cfg)
+
+
+def stage_hook(runner):
+    return next(h for h in runner.hooks if isinstance(h, NSDStageHook))
+
+
+def test_reinit_gives_fresh_weights_and_clears_optimizer_state(
+        synthetic_root, tmp_path):
+    runner = reinit_runner(synthetic_root, tmp_path / 'work', 1)
+    runner.train()  # one step: Adam holds state for every trained parameter
+    model, optimizer = runner.model, runner.optim_wrapper.optimizer
+    assert not model.use_depth
+    detector_before = {k: v.clone() for k, v in model.detector.state_dict().items()}
+    encoder_before = {k: v.clone() for k, v in model.encoder.state_dict().items()}
+    assert all(p in optimizer.state for p in model.encoder.parameters()
+               if p.requires_grad)
+
+    torch.manual_seed(7)
+    stage_hook(runner).before_train_iter(runner, 0)  # runner.iter == begin
+    torch.manual_seed(7)
+    fresh = MODELS.build(runner.cfg.model.encoder)
+    fresh.init_weights()
+
+    assert model.use_depth
+    for key, value in model.encoder.state_dict().items():
+        assert torch.equal(value, fresh.state_dict()[key]), key
+    assert any(not torch.equal(v, model.encoder.state_dict()[k])
+               for k, v in encoder_before.items())
+    for key, value in model.detector.state_dict().items():
+        assert torch.equal(value, detector_before[key]), key
+    for name in ('encoder', 'decoder'):
+        assert not any(p in optimizer.state
+                       for p in getattr(model, name).parameters())
+    assert all(p in optimizer.state for p in model.detector.parameters()
+               if p.requires_grad)
+
+
+def test_reinit_happens_once_across_resume(synthetic_root, tmp_path,
+                                           monkeypatch):
+    calls = []
+    original = NSD.reinitialize
+
+    def spy(self, names):
+        calls.append(list(names))
+        return original(self, names)
+
+    monkeypatch.setattr(NSD, 'reinitialize', spy)
+    work = tmp_path / 'work'
+    reinit_runner(synthetic_root, work, 2).train()
+    assert calls == [['encoder', 'decoder']]
+    assert load_checkpoint_safely(str(work / 'iter_2.pth'))['meta'][
+        'nsd_stages'] == [0]
+
+    # resumed from before the switch: the switch (and its re-init) happens
+    calls.clear()
+    before = reinit_runner(synthetic_root, tmp_path / 'before', 2, resume=True,
+                           load_from=str(work / 'iter_1.pth'))
+    before.train()
+    assert calls == [['encoder', 'decoder']] and before.model.use_depth
+
+    # resumed from after it: stage replayed, trained weights kept
+    calls.clear()
+    after = reinit_runner(synthetic_root, tmp_path / 'after', 3, resume=True,
+                          load_from=str(work / 'iter_2.pth'))
+    after.train()
+    assert calls == [] and after.model.use_depth
+
+
+def test_reinit_names_are_checked():
+    with pytest.raises(ValueError, match=r'stages\[0\]'):
+        NSDStageHook([dict(begin=1, reinit='encoder')])

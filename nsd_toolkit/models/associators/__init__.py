@@ -1,0 +1,3 @@
+from .appearance_associator import AppearanceAssociator
+
+__all__ = ['AppearanceAssociator']
