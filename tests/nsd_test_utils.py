@@ -15,8 +15,12 @@ def strip_pretrained(cfg):
             strip_pretrained(item)
 
 
-def tiny_run_config(path, data_root, work_dir):
-    """The config at ``path`` shrunk to one iteration on ``data_root``."""
+def tiny_run_config(path, data_root, work_dir, final_stage=False):
+    """The config at ``path`` shrunk to one iteration on ``data_root``.
+
+    With ``final_stage`` the config's ``NSDStageHook`` is kept with every
+    stage starting at iteration 0, so the iteration runs in the last stage.
+    """
     cfg = Config.fromfile(path)
     strip_pretrained(cfg.model)
     for split, sequences in (('train', ['seq_000']), ('val', ['seq_001']),
@@ -26,6 +30,15 @@ def tiny_run_config(path, data_root, work_dir):
         loader.dataset.update(data_root=data_root, sequences=sequences)
     cfg.train_cfg.update(max_iters=1, val_interval=1)
     cfg.default_hooks.checkpoint.interval = 1
-    cfg.custom_hooks = [dict(type='NSDPanelHook', interval=1)]
+    stage_hooks = [
+        dict(hook, stages=[dict(stage, begin=0) for stage in hook['stages']])
+        for hook in cfg.get('custom_hooks', [])
+        if final_stage and hook['type'] == 'NSDStageHook'
+    ]
+    cfg.custom_hooks = [dict(type='NSDPanelHook', interval=1)] + stage_hooks
     cfg.work_dir = str(work_dir)
+    # one visualizer per run: the shared default name would make a later
+    # runner in the same process log into the first run's folder
+    cfg.visualizer.name = f'visualizer:{work_dir}'
+
     return cfg

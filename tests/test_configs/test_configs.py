@@ -14,11 +14,21 @@ from nsd_test_utils import strip_pretrained, tiny_run_config
 from nsd_toolkit.registry import MODELS
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
-CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, '*.py')))
+CONFIGS = sorted(
+    glob.glob(osp.join(CONFIG_DIR, '*.py')) +
+    glob.glob(osp.join(CONFIG_DIR, 'ablations', '*.py')))
 
 
 def test_configs_found():
-    assert 'nsd_synthetic_1p.py' in [osp.basename(p) for p in CONFIGS]
+    names = [osp.basename(p) for p in CONFIGS]
+    assert {'nsd_synthetic_1p.py', 'nsd_synthetic_2p.py',
+            'nsd_synthetic_2p_no_depth.py'} <= set(names)
+
+
+def tiny_data_root(path, roots):
+    """The tiny dataset with as many people as the config's detector slots."""
+    num_people = Config.fromfile(path).model.detector.get('num_people', 1)
+    return roots[min(num_people, 2)]
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -34,9 +44,15 @@ def test_config_builds_with_exposed_data_root(path):
     assert sum(p.numel() for p in model.parameters()) > 0
 
 
+@pytest.mark.parametrize('final_stage', [False, True],
+                         ids=['first_stage', 'final_stage'])
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
-def test_config_trains_one_iteration(path, synthetic_root, tmp_path):
-    cfg = tiny_run_config(path, synthetic_root, tmp_path / 'work')
+def test_config_trains_one_iteration(path, final_stage, synthetic_root,
+                                     synthetic_root_2p, tmp_path):
+    data_root = tiny_data_root(path, {1: synthetic_root, 2: synthetic_root_2p})
+    cfg = tiny_run_config(path, data_root, tmp_path / 'work', final_stage)
+    if final_stage and not cfg.custom_hooks[1:]:
+        pytest.skip('single-stage config')
     runner = Runner.from_cfg(cfg)
     before = {k: v.clone() for k, v in runner.model.state_dict().items()}
     runner.train()
@@ -56,3 +72,10 @@ def test_config_trains_one_iteration(path, synthetic_root, tmp_path):
         records = [json.loads(line) for line in f]
     steps = [r['step'] for r in records if 'decomposition/mask_iou' in r]
     assert steps == [1]
+    if final_stage:
+        hook = next(
+            h for h in runner.hooks if type(h).__name__ == 'NSDStageHook')
+        assert hook.applied == list(range(len(hook.stages)))
+    if runner.model.detector.num_people > 1:
+        assert runner.message_hub.get_scalar(
+            'val/decomposition/depth_order_accuracy') is not None

@@ -1,0 +1,10 @@
+# Three-person NSD on the built-in synthetic scenes; the recipe of nsd_synthetic_2p.py.
+# Data: make_synthetic.py data/synthetic_3p --num-people 3 --num-views 4
+# --num-frames 250 --num-sequences 4 --size 128 96 --seed 2
+_base_ = ['./nsd_synthetic_2p.py']
+
+data_root = 'data/synthetic_3p'
+model = dict(detector=dict(num_people=3))
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
