@@ -1,7 +1,7 @@
-from .panels import (PALETTE, colorize_masks, draw_boxes, grid, label,
-                     overlay_masks, save_rgb, to_uint8_image)
+from .panels import (PALETTE, colorize_depth, colorize_masks, draw_boxes,
+                     grid, label, overlay_masks, save_rgb, to_uint8_image)
 
 __all__ = [
-    'PALETTE', 'colorize_masks', 'draw_boxes', 'grid', 'label', 'overlay_masks',
-    'save_rgb', 'to_uint8_image'
+    'PALETTE', 'colorize_depth', 'colorize_masks', 'draw_boxes', 'grid',
+    'label', 'overlay_masks', 'save_rgb', 'to_uint8_image'
 ]

@@ -1,6 +1,6 @@
 """Numpy drawing helpers for panels: boxes, instance masks, labelled grids."""
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
@@ -21,8 +21,12 @@ def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
     return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy().copy()
 
 
-def draw_boxes(img: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Draw xyxy pixel boxes [N, 4] in slot colours on a copy of ``img``."""
+def draw_boxes(img: np.ndarray, boxes: np.ndarray,
+               texts: Optional[Sequence[str]] = None) -> np.ndarray:
+    """Draw xyxy pixel boxes [N, 4] in slot colours on a copy of ``img``.
+
+    ``texts`` (one per box, optional) are written at each box's top-left corner.
+    """
     out = np.ascontiguousarray(img.copy())
     for slot, box in enumerate(np.asarray(boxes, dtype=np.float64)):
         if not np.all(np.isfinite(box)):
@@ -30,7 +34,20 @@ def draw_boxes(img: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         x1, y1, x2, y2 = np.round(box).astype(int)
         color = tuple(int(c) for c in PALETTE[slot % len(PALETTE)])
         cv2.rectangle(out, (x1, y1), (x2 - 1, y2 - 1), color, 1)
+        if texts is not None:
+            cv2.putText(out, texts[slot], (max(x1, 0) + 1, max(y1, 0) + 8),
+                        cv2.FONT_HERSHEY_PLAIN, 0.6, color, 1, cv2.LINE_AA)
     return out
+
+
+def colorize_depth(depth: np.ndarray) -> np.ndarray:
+    """Depth map [H, W] -> uint8 [H, W, 3] (viridis, near bright, far dark)."""
+    depth = np.asarray(depth, dtype=np.float32)
+    span = float(depth.max() - depth.min())
+    nearness = (depth.max() - depth) / span if span > 0 else np.zeros_like(depth)
+    bgr = cv2.applyColorMap((nearness * 255).round().astype(np.uint8),
+                            cv2.COLORMAP_VIRIDIS)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def colorize_masks(masks: np.ndarray) -> np.ndarray:

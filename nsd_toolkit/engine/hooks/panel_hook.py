@@ -11,8 +11,14 @@ from mmengine.model import is_model_wrapper
 
 from nsd_toolkit.models.architectures.nsd import boxes_to_pixels
 from nsd_toolkit.registry import HOOKS
-from nsd_toolkit.visualization import (draw_boxes, grid, label, overlay_masks,
-                                       save_rgb, to_uint8_image)
+from nsd_toolkit.visualization import (colorize_depth, draw_boxes, grid,
+                                       label, overlay_masks, save_rgb,
+                                       to_uint8_image)
+
+
+def depth_texts(depths: torch.Tensor) -> list:
+    """[B, N] slot depths -> per image, one label per slot ('d=0.42')."""
+    return [[f'd={d:.2f}' for d in row] for row in depths.tolist()]
 
 
 @HOOKS.register_module()
@@ -20,10 +26,13 @@ class NSDPanelHook(Hook):
     """Write pictures of what NSD does.
 
     Training (every ``interval`` iterations): one row per sample of the batch
-    (at most ``max_samples``) with both input views and their predicted boxes,
-    the target view, its re-synthesis from the other view and the composited
-    instance masks. Validation / test (the first ``max_batches`` batches): per
-    view, the input with predicted boxes and the predicted instance masks.
+    (at most ``max_samples``) with both input views and their N predicted
+    boxes (slot colours, labelled with the slot's depth), the target view,
+    its re-synthesis from the other view, the composited instance masks (one
+    colour per slot) and, when the compositor reasons about depth, its depth
+    map (near bright). Validation / test (the first ``max_batches``
+    batches): per view, the input with predicted, depth-labelled boxes and
+    the predicted instance masks.
 
     Files go to ``<work_dir>/<out_dir>/{train,val,test}/``.
     """
@@ -79,16 +88,23 @@ class NSDPanelHook(Hook):
         images = [to_uint8_image(x, mean, std) for x in out['target']]
         synth = [to_uint8_image(x, mean, std) for x in out['image']]
         masks = out['visibility'][:, :, 0].cpu().numpy()
+        texts = depth_texts(out['depth'])
+        depth_map = out.get('depth_map')
         rows = []
         for sample in range(min(self.max_samples, len(images) // 2)):
             v, w = 2 * sample, 2 * sample + 1
-            rows.append([
-                label(draw_boxes(images[v], boxes[v]), 'view v + B'),
-                label(draw_boxes(images[w], boxes[w]), "view v' + B"),
+            row = [
+                label(draw_boxes(images[v], boxes[v], texts[v]), 'view v + B'),
+                label(draw_boxes(images[w], boxes[w], texts[w]),
+                      "view v' + B"),
                 label(images[v], 'target v'),
                 label(synth[v], "v from v'"),
                 label(overlay_masks(images[v], masks[v]), 'masks'),
-            ])
+            ]
+            if depth_map is not None:
+                row.append(label(colorize_depth(depth_map[v, 0].cpu().numpy()),
+                                 'depth'))
+            rows.append(row)
         return grid(rows)
 
     @master_only
@@ -114,8 +130,10 @@ class NSDPanelHook(Hook):
             for view, img in enumerate(views):
                 img = to_uint8_image(img)
                 row.append(
-                    label(draw_boxes(img, sample.pred_bboxes[view].numpy()),
-                          f'{sample.cameras[view]} + B'))
+                    label(
+                        draw_boxes(img, sample.pred_bboxes[view].numpy(),
+                                   depth_texts(sample.pred_depths)[view]),
+                        f'{sample.cameras[view]} + B'))
                 row.append(
                     label(overlay_masks(img, sample.pred_masks[view].numpy()),
                           'masks'))

@@ -165,7 +165,8 @@ class NSD(BaseModel):
 
         Returns:
             The compositor's dict (``image`` [B, 3, H, W], ``visibility``
-            [B, N, 1, H, W], ...) plus ``crop_rgb`` [B, N, 3, h, w] and
+            [B, N, 1, H, W], ...; its ``depth`` renamed ``depth_map``
+            [B, 1, H, W]) plus ``crop_rgb`` [B, N, 3, h, w] and
             ``crop_mask`` [B, N, 1, h, w].
         """
         batch, num_people = appearance.shape[:2]
@@ -187,6 +188,8 @@ class NSD(BaseModel):
             result = compositor(layers, masks, depth, background)
         else:
             result = self.compositor(layers, masks, None, background)
+        if 'depth' in result:  # keep the name 'depth' for B's slot depths
+            result['depth_map'] = result.pop('depth')
         result.update(crop_rgb=rgb, crop_mask=mask)
         return result
 

@@ -22,8 +22,10 @@ class ResNetBoxDetector(BaseModule):
         depth  = raw_d                                        relative, no unit
 
     The crop spans ``center +- scale``. The last linear layer starts at zero
-    except the scale biases, so every box starts centred with scale
-    ``init_scale`` and depth 0.
+    except the biases of scale and horizontal centre: every box starts with
+    scale ``init_scale``, depth 0 and, for N > 1, its own centre x on
+    ``linspace(-init_spread, init_spread, N)`` (identical slots would get
+    identical gradients and never separate; N = 1 starts centred).
 
     Args:
         num_people (int): N, box slots.
@@ -37,6 +39,8 @@ class ResNetBoxDetector(BaseModule):
         center_range (float): c.
         scale_range (tuple): (smin, smax).
         init_scale (float): initial scale, in (smin, smax).
+        init_spread (float): initial centre x of the outer slots, in
+            [0, center_range).
         head_channels (tuple): channels of the two head convs.
         trunk_init_cfg (dict, optional): init of the trunk alone, e.g.
             ``dict(type='Pretrained', checkpoint='torchvision://resnet18')``
@@ -55,6 +59,7 @@ class ResNetBoxDetector(BaseModule):
                  center_range: float = 0.8,
                  scale_range: Sequence[float] = (0.2, 1.0),
                  init_scale: float = 0.7,
+                 init_spread: float = 0.5,
                  head_channels: Sequence[int] = (512, 128),
                  trunk_init_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
@@ -62,6 +67,10 @@ class ResNetBoxDetector(BaseModule):
         smin, smax = scale_range
         if not smin < init_scale < smax:
             raise ValueError('init_scale must lie inside scale_range')
+        if not 0 <= init_spread < center_range:
+            raise ValueError(
+                f'init_spread must be in [0, center_range={center_range}), '
+                f'got {init_spread}')
         self.num_people = num_people
         self.input_size = tuple(input_size)
         self.use_background_diff = use_background_diff
@@ -79,8 +88,13 @@ class ResNetBoxDetector(BaseModule):
         torch.nn.init.zeros_(fc.weight)
         torch.nn.init.zeros_(fc.bias)
         frac = (init_scale - smin) / (smax - smin)
+        spread = torch.linspace(-init_spread, init_spread, num_people)
+        if num_people == 1:
+            spread.zero_()
         with torch.no_grad():
-            fc.bias.view(num_people, 5)[:, 2:4] = math.log(frac / (1 - frac))
+            bias = fc.bias.view(num_people, 5)
+            bias[:, 0] = torch.atanh(spread / center_range)
+            bias[:, 2:4] = math.log(frac / (1 - frac))
 
     def forward(self,
                 img: torch.Tensor,

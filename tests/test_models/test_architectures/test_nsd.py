@@ -156,3 +156,38 @@ def test_associator_reorders_source_slots():
         torch.testing.assert_close(cycled['crop_rgb'][:, j],
                                    plain['crop_rgb'][:, (j + 1) % 3])
     torch.testing.assert_close(cycled['center'], plain['center'])
+
+
+def test_depth_compositor_only_in_use_depth_mode():
+    """Stage 2: depths reach the occlusion model; B's slot depths keep their key."""
+    model = tiny_nsd(depth_compositor=dict(type='OcclusionCompositor'))
+    inputs = random_inputs()
+    additive = model(inputs, mode='tensor')
+    assert 'depth_map' not in additive
+    model.use_depth = True
+    occluded = model(inputs, mode='tensor')
+    assert occluded['depth'].shape == (4, 2)  # [B * 2 views, N]
+    assert occluded['depth_map'].shape == (4, 1, 24, 32)
+    assert not torch.allclose(occluded['image'], additive['image'])
+    model.train()
+    loss = sum(model(inputs, mode='loss').values())
+    loss.backward()
+    depth_fc = model.detector.head.fc
+    assert depth_fc.weight.grad.view(2, 5, -1)[:, 4].abs().sum() > 0
+
+
+def test_reinitialize_restores_freshly_built_weights():
+    model = tiny_nsd()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with torch.no_grad():
+        for param in model.encoder.parameters():
+            param.add_(1.0)
+    params = model.reinitialize(['encoder'])
+    assert {id(p) for p in params} == {id(p) for p in model.encoder.parameters()}
+    changed = [k for k in before if not torch.equal(before[k], model.state_dict()[k])]
+    # fresh weights (not the +1 ones), other parts untouched
+    assert changed and all(k.startswith('encoder.') for k in changed)
+    for key in changed:
+        assert not torch.equal(model.state_dict()[key], before[key] + 1)
+    with pytest.raises(KeyError, match='perceptual_loss'):
+        model.reinitialize(['perceptual_loss'])

@@ -23,11 +23,24 @@ def test_output_shapes(num_people):
 
 
 def test_initial_boxes_centred_with_init_scale():
-    det = small(num_people=2, init_scale=0.6)
+    det = small(num_people=1, init_scale=0.6)
     out = det(torch.randn(2, 3, 40, 40))
-    assert torch.allclose(out['center'], torch.zeros(2, 2, 2))
-    assert torch.allclose(out['scale'], torch.full((2, 2, 2), 0.6))
-    assert torch.allclose(out['depth'], torch.zeros(2, 2))
+    assert torch.allclose(out['center'], torch.zeros(2, 1, 2))
+    assert torch.allclose(out['scale'], torch.full((2, 1, 2), 0.6))
+    assert torch.allclose(out['depth'], torch.zeros(2, 1))
+
+
+@pytest.mark.parametrize('num_people', [2, 3])
+def test_initial_slots_are_spread_horizontally(num_people):
+    det = small(num_people=num_people, init_spread=0.4, init_scale=0.6)
+    out = det(torch.randn(2, 3, 40, 40))
+    expected_x = torch.linspace(-0.4, 0.4, num_people)
+    assert torch.allclose(out['center'][..., 0], expected_x.expand(2, -1),
+                          atol=1e-6)
+    assert torch.allclose(out['center'][..., 1], torch.zeros(2, num_people))
+    assert torch.allclose(out['scale'], torch.full((2, num_people, 2), 0.6))
+    with pytest.raises(ValueError, match='init_spread'):
+        small(num_people=2, init_spread=0.8)
 
 
 def test_box_ranges_for_extreme_outputs():
