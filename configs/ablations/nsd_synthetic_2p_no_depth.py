@@ -8,6 +8,6 @@ custom_hooks = [
         type='NSDStageHook',
         stages=[
             dict(begin=2000, model=dict(mask_window_power=0.25)),
-            dict(begin=4000, reinit=['encoder', 'decoder']),
+            dict(begin=3000, reinit=['encoder', 'decoder']),
         ]),
 ]

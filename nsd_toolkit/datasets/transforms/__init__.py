@@ -1,9 +1,11 @@
 from .formatting import PackMultiViewInputs
 from .loading import LoadMultiViewImages, read_image, read_mask
 from .processing import ResizeMultiView
+from .proposals import BackgroundProposals, foreground_boxes
 from .sampling import PER_VIEW_KEYS, SampleViews
 
 __all__ = [
-    'LoadMultiViewImages', 'PER_VIEW_KEYS', 'PackMultiViewInputs',
-    'ResizeMultiView', 'SampleViews', 'read_image', 'read_mask'
+    'BackgroundProposals', 'LoadMultiViewImages', 'PER_VIEW_KEYS',
+    'PackMultiViewInputs', 'ResizeMultiView', 'SampleViews',
+    'foreground_boxes', 'read_image', 'read_mask'
 ]

@@ -31,7 +31,9 @@ class PackMultiViewInputs(BaseTransform):
 
     ``inputs``: ``img`` and ``background`` uint8 [V, 3, H, W] RGB, ``K``
     float32 [V, 3, 3] (pixels of the transformed image), ``R`` float32
-    [V, 3, 3], ``t`` float32 [V, 3] (world-to-camera, calibration units).
+    [V, 3, 3], ``t`` float32 [V, 3] (world-to-camera, calibration units)
+    and, when present, ``proposals`` float32 [V, K, 4]
+    (:class:`BackgroundProposals`).
 
     ``data_samples`` metainfo: ``meta_keys`` of the results. Data fields when
     available: ``gt_masks`` LongTensor [V, H, W], ``gt_bboxes`` float32
@@ -55,6 +57,9 @@ class PackMultiViewInputs(BaseTransform):
         }
         for key in ('K', 'R', 't'):
             inputs[key] = torch.as_tensor(results[key], dtype=torch.float32)
+        if 'proposals' in results:
+            inputs['proposals'] = torch.as_tensor(results['proposals'],
+                                                  dtype=torch.float32)
 
         sample = MultiViewDataSample(
             metainfo={key: results[key] for key in self.meta_keys})

@@ -47,6 +47,9 @@ class NSD(BaseModel):
             appendix A); None: ``compositor`` also receives the depths.
         pixel_loss, perceptual_loss: image losses (perceptual is optional).
         prior: weak batch-level box prior (optional, the "without priors" ablation).
+        proposal_prior: pull of B's boxes towards unsupervised
+            background-subtraction proposals (optional; needs
+            ``BackgroundProposals`` in the training pipeline).
         associator: cross-view slot matching (needed for N > 1; identity if None).
         use_depth: pass B's depths to the compositor (off in stage 1).
         mask_window_power: decoded masks are multiplied by the focal
@@ -71,6 +74,7 @@ class NSD(BaseModel):
                  depth_compositor: ConfigType = None,
                  perceptual_loss: ConfigType = None,
                  prior: ConfigType = None,
+                 proposal_prior: ConfigType = None,
                  associator: ConfigType = None,
                  use_depth: bool = False,
                  mask_window_power: float = 1.0,
@@ -91,6 +95,8 @@ class NSD(BaseModel):
         self.perceptual_loss = (
             MODELS.build(perceptual_loss) if perceptual_loss else None)
         self.prior = MODELS.build(prior) if prior else None
+        self.proposal_prior = (
+            MODELS.build(proposal_prior) if proposal_prior else None)
         self.associator = MODELS.build(associator) if associator else None
         self.use_depth = use_depth
         if mask_window_power < 0:
@@ -262,10 +268,19 @@ class NSD(BaseModel):
         if self.perceptual_loss is not None:
             losses['loss_perceptual'] = self.perceptual_loss(
                 out['image'], out['target'])
+        height, width = out['target'].shape[-2:]
         if self.prior is not None:
-            height, width = out['target'].shape[-2:]
             losses['loss_prior'] = self.prior(
                 out['center'], out['scale'], width / height)
+        if self.proposal_prior is not None:
+            if 'proposals' not in inputs:
+                raise KeyError(
+                    'NSD: proposal_prior needs inputs["proposals"]; add '
+                    'dict(type="BackgroundProposals") to the training '
+                    'pipeline before PackMultiViewInputs')
+            losses['loss_proposal'] = self.proposal_prior(
+                out['center'], out['scale'], inputs['proposals'].flatten(0, 1),
+                width, height)
         return losses
 
     @torch.no_grad()

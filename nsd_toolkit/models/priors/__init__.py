@@ -1,3 +1,6 @@
 from .box_prior import BoxPrior, expected_box_scale
+from .proposal_prior import ProposalPrior, proposals_to_boxes
 
-__all__ = ['BoxPrior', 'expected_box_scale']
+__all__ = [
+    'BoxPrior', 'ProposalPrior', 'expected_box_scale', 'proposals_to_boxes'
+]

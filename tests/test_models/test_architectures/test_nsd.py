@@ -191,3 +191,16 @@ def test_reinitialize_restores_freshly_built_weights():
         assert not torch.equal(model.state_dict()[key], before[key] + 1)
     with pytest.raises(KeyError, match='perceptual_loss'):
         model.reinitialize(['perceptual_loss'])
+
+
+def test_proposal_prior_uses_the_pipeline_proposals():
+    model = tiny_nsd(proposal_prior=dict(type='ProposalPrior', loss_weight=1.0))
+    inputs = random_inputs()
+    with pytest.raises(KeyError, match='BackgroundProposals'):
+        model(inputs, mode='loss')
+    far = torch.tensor([0., 0., 4., 4.])  # a small box in the top-left corner
+    inputs['proposals'] = far.expand(2, 2, 1, 4).clone()
+    pulled = model(inputs, mode='loss')['loss_proposal']
+    assert pulled > 0
+    inputs['proposals'] = torch.full((2, 2, 1, 4), float('nan'))
+    assert model(inputs, mode='loss')['loss_proposal'] == 0
