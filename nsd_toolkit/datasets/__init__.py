@@ -1,10 +1,19 @@
 from .background import default_cache_dir, median_image
+from .boxing_dataset import BoxingDataset
 from .calibration import DatasetFormatError, load_calibration
+from .campus_shelf_dataset import CampusDataset, ShelfDataset
+from .h36m_dataset import H36MDataset
+from .joint_sets import shared_h36m_joints, to_h36m
+from .multiview_base import BaseMultiViewDataset
 from .multiview_dataset import MultiViewDataset
+from .panoptic_dataset import PanopticDataset
 from . import synthetic  # noqa: F401
 from . import transforms  # noqa: F401  (registers the transforms)
 
 __all__ = [
-    'DatasetFormatError', 'MultiViewDataset', 'default_cache_dir',
-    'load_calibration', 'median_image', 'synthetic', 'transforms'
+    'BaseMultiViewDataset', 'BoxingDataset', 'CampusDataset',
+    'DatasetFormatError', 'H36MDataset', 'MultiViewDataset',
+    'PanopticDataset', 'ShelfDataset', 'default_cache_dir',
+    'load_calibration', 'median_image', 'shared_h36m_joints', 'synthetic',
+    'to_h36m', 'transforms'
 ]

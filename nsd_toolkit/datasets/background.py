@@ -4,8 +4,10 @@ The background of a camera is the per-pixel median of ``num_samples`` frames
 evenly spaced through the sequence (upper median for even counts, so values
 stay exact uint8). It is stored as a PNG under ``<cache_dir>/backgrounds``;
 the file name holds a hash of the absolute data root, sequence, camera, frame
-count, ``num_samples`` and the names, sizes and mtimes of the sampled frames,
-so edited or replaced frames never reuse a stale background.
+count, ``num_samples`` and the names, sizes and mtimes of the sampled frames
+(of the video for video frame references ``'<video>#<index>'``), so edited
+or replaced frames never reuse a stale background. Frames are read with
+:func:`~.transforms.loading.read_image`, from image files or videos alike.
 """
 import hashlib
 import json
@@ -21,6 +23,7 @@ from tqdm import tqdm
 
 from .calibration import DatasetFormatError
 from .transforms.loading import read_image
+from .video import close_videos, frame_file
 
 
 def default_cache_dir():
@@ -67,8 +70,8 @@ def atomic_imwrite(path, img):
 def background_path(cache_dir, data_root, seq, cam, frame_paths, num_samples):
     """Cache file of the background of one (sequence, camera)."""
     sampled = sample_evenly(frame_paths, num_samples)
-    stats = [(osp.basename(p), os.stat(p).st_size, os.stat(p).st_mtime_ns)
-             for p in sampled]
+    stats = [(osp.basename(p), os.stat(frame_file(p)).st_size,
+              os.stat(frame_file(p)).st_mtime_ns) for p in sampled]
     key = json.dumps([
         osp.abspath(data_root), seq, cam,
         len(frame_paths), num_samples, stats
@@ -100,15 +103,21 @@ def prepare_backgrounds(jobs, cache_dir, data_root, num_samples):
     Returns:
         dict: ``(seq, cam) -> background path``.
 
+    Videos opened for the medians are closed again, so DataLoader workers
+    forked afterwards start without open captures.
+
     In distributed runs rank 0 fills the cache while the other ranks wait at a
     barrier, then they find the files (cache hits). Writes are atomic and
     idempotent, so ranks on other nodes without a shared cache stay safe.
     """
     if not is_main_process():
         barrier()
-    paths = {(seq, cam): ensure_background(cache_dir, data_root, seq, cam,
-                                           frames, num_samples)
-             for (seq, cam), frames in jobs.items()}
+    try:
+        paths = {(seq, cam): ensure_background(cache_dir, data_root, seq,
+                                               cam, frames, num_samples)
+                 for (seq, cam), frames in jobs.items()}
+    finally:
+        close_videos()
     if is_main_process():
         barrier()
     return paths

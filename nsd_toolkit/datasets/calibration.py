@@ -38,7 +38,7 @@ def _parse_entry(path, cam, key, value):
     return array
 
 
-def _parse_camera(path, cam, entry):
+def parse_camera(path, cam, entry):
     if not isinstance(entry, dict):
         raise DatasetFormatError(f'{path}: camera {cam!r} must be an object')
     missing = [key for key in REQUIRED_KEYS if key not in entry]
@@ -90,6 +90,6 @@ def load_calibration(path):
     return dict(
         units=content.get('units'),
         cameras={
-            cam: _parse_camera(path, cam, entry)
+            cam: parse_camera(path, cam, entry)
             for cam, entry in cameras.items()
         })

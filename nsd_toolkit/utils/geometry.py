@@ -1,8 +1,10 @@
 """Camera geometry shared by datasets, models and metrics.
 
 Conventions (DESIGN.md): world-to-camera ``x_cam = R @ X_world + t``; pixels
-``K @ x_cam / z`` with integer coordinates at pixel centres. All functions
-accept torch tensors or numpy arrays and broadcast over leading dimensions.
+``K @ x_cam / z`` with integer coordinates at pixel centres (OpenCV's lens
+distortion applied to ``x_cam / z`` first where a calibration has ``dist``).
+All functions accept torch tensors or numpy arrays and broadcast over leading
+dimensions.
 """
 import numpy as np
 import torch
@@ -29,15 +31,47 @@ def world_to_camera(points, R, t):
     return points @ R.swapaxes(-1, -2) + t[..., None, :]
 
 
-def project_points(points, K, R, t):
+def apply_distortion(xy, dist):
+    """OpenCV's lens model on normalised image coordinates.
+
+    Args:
+        xy: undistorted ``(x / z, y / z)`` [..., P, 2].
+        dist: ``(k1, k2, p1, p2, k3)`` [..., 5] (radial k, tangential p),
+            leading dimensions broadcasting with those of ``xy``.
+
+    Returns:
+        Distorted normalised coordinates [..., P, 2]. The polynomial is a
+        model of the calibrated field of view; far outside it, points may
+        fold back towards the image.
+    """
+    x, y = xy[..., 0], xy[..., 1]
+    k1, k2, p1, p2, k3 = (dist[..., i, None] for i in range(5))
+    r2 = x * x + y * y
+    radial = 1 + r2 * (k1 + r2 * (k2 + r2 * k3))
+    x_d = x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x)
+    y_d = y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y
+    if isinstance(xy, torch.Tensor):
+        return torch.stack([x_d, y_d], dim=-1)
+    return np.stack([x_d, y_d], axis=-1)
+
+
+def project_points(points, K, R, t, dist=None):
     """Project world points [..., P, 3] to pixels [..., P, 2].
 
     ``K`` [..., 3, 3] intrinsics, ``R`` [..., 3, 3], ``t`` [..., 3]
-    world-to-camera. Points behind the camera are projected as well (their
-    depth is negative); no lens distortion.
+    world-to-camera, ``dist`` [..., 5] optional lens distortion
+    ``(k1, k2, p1, p2, k3)`` applied as in ``cv2.projectPoints``
+    (:func:`apply_distortion`; None or zeros: pinhole). ``K``'s last row
+    must be ``(0, 0, 1)``; unlike OpenCV, a skew ``K[0, 1]`` is honoured.
+    Points behind the camera are projected as well (their depth is
+    negative).
     """
-    uvw = world_to_camera(points, R, t) @ K.swapaxes(-1, -2)
-    return uvw[..., :2] / uvw[..., 2:]
+    x_cam = world_to_camera(points, R, t)
+    if dist is None:
+        uvw = x_cam @ K.swapaxes(-1, -2)
+        return uvw[..., :2] / uvw[..., 2:]
+    xy = apply_distortion(x_cam[..., :2] / x_cam[..., 2:], dist)
+    return xy @ K[..., :2, :2].swapaxes(-1, -2) + K[..., None, :2, 2]
 
 
 def scale_intrinsics(K, scale_x, scale_y):

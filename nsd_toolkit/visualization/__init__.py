@@ -1,7 +1,9 @@
-from .panels import (PALETTE, colorize_depth, colorize_masks, draw_boxes,
-                     grid, label, overlay_masks, save_rgb, to_uint8_image)
+from .panels import (H36M_BONES, PALETTE, colorize_depth, colorize_masks,
+                     draw_boxes, draw_skeletons, grid, label, overlay_masks,
+                     save_rgb, to_uint8_image)
 
 __all__ = [
-    'PALETTE', 'colorize_depth', 'colorize_masks', 'draw_boxes', 'grid',
-    'label', 'overlay_masks', 'save_rgb', 'to_uint8_image'
+    'H36M_BONES', 'PALETTE', 'colorize_depth', 'colorize_masks',
+    'draw_boxes', 'draw_skeletons', 'grid', 'label', 'overlay_masks',
+    'save_rgb', 'to_uint8_image'
 ]

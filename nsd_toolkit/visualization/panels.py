@@ -1,4 +1,5 @@
-"""Numpy drawing helpers for panels: boxes, instance masks, labelled grids."""
+"""Numpy drawing helpers for panels: boxes, instance masks, skeletons,
+labelled grids."""
 import os
 from typing import Optional, Sequence
 
@@ -10,6 +11,13 @@ import torch
 PALETTE = np.array([[230, 25, 75], [60, 180, 75], [0, 130, 200],
                     [245, 130, 48], [145, 30, 180], [70, 240, 240],
                     [240, 50, 230], [210, 245, 60]], dtype=np.uint8)
+
+#: Bones (joint index pairs) of the 17 Human3.6M joints: pelvis, r_hip,
+#: r_knee, r_ankle, l_hip, l_knee, l_ankle, spine, thorax, neck_nose,
+#: head_top, l_shoulder, l_elbow, l_wrist, r_shoulder, r_elbow, r_wrist.
+H36M_BONES = ((0, 1), (1, 2), (2, 3), (0, 4), (4, 5), (5, 6), (0, 7), (7, 8),
+              (8, 9), (9, 10), (8, 11), (11, 12), (12, 13), (8, 14), (14, 15),
+              (15, 16))
 
 
 def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
@@ -37,6 +45,36 @@ def draw_boxes(img: np.ndarray, boxes: np.ndarray,
         if texts is not None:
             cv2.putText(out, texts[slot], (max(x1, 0) + 1, max(y1, 0) + 8),
                         cv2.FONT_HERSHEY_PLAIN, 0.6, color, 1, cv2.LINE_AA)
+    return out
+
+
+def draw_skeletons(img: np.ndarray, joints: np.ndarray,
+                   bones: Sequence[Sequence[int]] = H36M_BONES,
+                   thickness: int = 1) -> np.ndarray:
+    """Draw 2D skeletons in slot colours on a copy of ``img``.
+
+    Args:
+        img: uint8 [H, W, 3].
+        joints: pixel coordinates [N, J, 2] (NaN where unknown; bones with
+            a non-finite end are skipped).
+        bones: joint index pairs, default :data:`H36M_BONES`.
+        thickness: line width in pixels.
+    """
+    out = np.ascontiguousarray(img.copy())
+    joints = np.asarray(joints, dtype=np.float64)
+    # keep far-away points drawable: cv2 needs int coordinates
+    bound = 4 * max(img.shape[:2])
+    finite = np.isfinite(joints).all(axis=-1) & (np.abs(joints) < bound).all(
+        axis=-1)
+    points = np.where(finite[..., None], joints, 0).round().astype(int)
+    for slot in range(len(joints)):
+        color = tuple(int(c) for c in PALETTE[slot % len(PALETTE)])
+        for a, b in bones:
+            if finite[slot, a] and finite[slot, b]:
+                cv2.line(out, tuple(points[slot, a]), tuple(points[slot, b]),
+                         color, thickness)
+        for point in points[slot][finite[slot]]:
+            cv2.circle(out, tuple(point), thickness, color, -1)
     return out
 
 

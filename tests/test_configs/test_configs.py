@@ -25,10 +25,20 @@ def test_configs_found():
             'nsd_synthetic_2p_no_depth.py'} <= set(names)
 
 
+@pytest.fixture(scope='module')
+def boxing_root_2p(synthetic_root_2p, tmp_path_factory):
+    """The tiny 2-person dataset exported to the research code's boxing layout."""
+    from nsd_toolkit.datasets.converters import export_boxing
+    root = tmp_path_factory.mktemp('boxing') / 'data'
+    export_boxing(synthetic_root_2p, str(root), progress=False)
+    return str(root)
+
+
 def tiny_data_root(path, roots):
-    """The tiny dataset with as many people as the config's detector slots."""
-    num_people = Config.fromfile(path).model.detector.get('num_people', 1)
-    return roots[min(num_people, 2)]
+    """The tiny dataset in the config's format, with as many people as slots."""
+    cfg = Config.fromfile(path)
+    num_people = min(cfg.model.detector.get('num_people', 1), 2)
+    return roots[(cfg.train_dataloader.dataset.type, num_people)]
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
@@ -48,8 +58,14 @@ def test_config_builds_with_exposed_data_root(path):
                          ids=['first_stage', 'final_stage'])
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_config_trains_one_iteration(path, final_stage, synthetic_root,
-                                     synthetic_root_2p, tmp_path):
-    data_root = tiny_data_root(path, {1: synthetic_root, 2: synthetic_root_2p})
+                                     synthetic_root_2p, boxing_root_2p,
+                                     tmp_path):
+    data_root = tiny_data_root(
+        path, {
+            ('MultiViewDataset', 1): synthetic_root,
+            ('MultiViewDataset', 2): synthetic_root_2p,
+            ('BoxingDataset', 2): boxing_root_2p
+        })
     cfg = tiny_run_config(path, data_root, tmp_path / 'work', final_stage)
     if final_stage and not cfg.custom_hooks[1:]:
         pytest.skip('single-stage config')

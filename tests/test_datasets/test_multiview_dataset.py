@@ -156,13 +156,3 @@ def test_bad_poses(multiview_root, cache_dir, shape, message):
     np.save(multiview_root / 'seq1' / 'poses3d.npy', np.zeros(shape))
     with pytest.raises(DatasetFormatError, match='seq1/poses3d.npy: ' + message):
         build(multiview_root)
-
-
-def test_video_camera_not_implemented(multiview_root, cache_dir):
-    folder = multiview_root / 'seq1' / 'cam1'
-    for frame in folder.iterdir():
-        frame.unlink()
-    folder.rmdir()
-    (multiview_root / 'seq1' / 'cam1.mp4').write_bytes(b'')
-    with pytest.raises(NotImplementedError, match='seq1/cam1.mp4'):
-        build(multiview_root)

@@ -71,3 +71,26 @@ def test_masks_to_bboxes_empty_and_batched():
     assert boxes.shape == (3, 2, 1, 4)
     assert boxes[1, 1, 0].tolist() == [5, 4, 6, 5]
     assert torch.isnan(boxes[0]).all()
+
+
+def test_project_points_with_distortion_matches_opencv():
+    import cv2
+    rng = np.random.default_rng(0)
+    # no skew: cv2.projectPoints ignores K[0, 1]
+    K = np.array([[900., 0., 640.], [0., 880., 360.], [0., 0., 1.]])
+    R = random_rotations(2, seed=3).numpy()  # [2, 3, 3]
+    t = np.array([[0., 0., 4000.], [100., -50., 3500.]])
+    dist = np.array([[-0.25, 0.08, 1e-3, -2e-3, -0.01],
+                     [0.1, -0.02, -1e-3, 5e-4, 0.003]])
+    X = rng.normal(scale=800., size=(20, 3))
+    pixels = project_points(X, K, R, t, dist)  # [2, 20, 2]
+    for v in range(2):
+        expected = cv2.projectPoints(X, cv2.Rodrigues(R[v])[0], t[v], K,
+                                     dist[v])[0][:, 0]
+        np.testing.assert_allclose(pixels[v], expected, rtol=1e-9, atol=1e-6)
+    torch_pixels = project_points(*(torch.from_numpy(a)
+                                    for a in (X, K, R, t, dist)))
+    np.testing.assert_allclose(torch_pixels.numpy(), pixels, rtol=1e-9)
+    # zero coefficients are the pinhole projection
+    np.testing.assert_allclose(project_points(X, K, R, t, np.zeros(5)),
+                               project_points(X, K, R, t), rtol=1e-12)

@@ -24,3 +24,19 @@ def test_colorize_depth_near_is_brighter():
     assert brightness[0] > brightness[-1]
     flat = colorize_depth(np.full((4, 4), 2.0))
     assert (flat == flat[0, 0]).all()
+
+
+def test_draw_skeletons_draws_bones_in_slot_colours():
+    from nsd_toolkit.visualization import H36M_BONES, draw_skeletons
+    assert len(H36M_BONES) == 16 and {j for b in H36M_BONES for j in b} == \
+        set(range(17))
+    img = np.zeros((60, 80, 3), np.uint8)
+    joints = np.full((2, 17, 2), np.nan)
+    joints[0, 0], joints[0, 1] = (10, 10), (10, 50)  # pelvis - r_hip
+    joints[1, 8], joints[1, 11] = (40, 30), (70, 30)  # thorax - l_shoulder
+    joints[1, 14] = (1e9, 30)  # far away: no crash, its bone is skipped
+    out = draw_skeletons(img, joints)
+    assert (img == 0).all()
+    assert (out[30, 10] == PALETTE[0]).all()  # middle of person 0's bone
+    assert (out[30, 55] == PALETTE[1]).all()
+    assert (out[5:55, 20:35] == 0).all() and (out[40:, 40:] == 0).all()

@@ -5,13 +5,23 @@ from mmcv.transforms import BaseTransform
 
 from nsd_toolkit.registry import TRANSFORMS
 from ..calibration import DatasetFormatError
+from ..video import read_video_frame, split_frame_ref
 
 
 def read_image(path):
-    """RGB uint8 [H, W, 3]; DatasetFormatError naming an unreadable file."""
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
-    if img is None:
-        raise DatasetFormatError(f'{path}: missing or unreadable image')
+    """RGB uint8 [H, W, 3] of an image file or a video frame reference
+    ``'<video>#<index>'`` (:mod:`~nsd_toolkit.datasets.video`).
+
+    The one function that reads frames: datasets, backgrounds and tools use
+    it. Raises DatasetFormatError naming an unreadable file or frame.
+    """
+    ref = split_frame_ref(path)
+    if ref is not None:
+        img = read_video_frame(*ref)
+    else:
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            raise DatasetFormatError(f'{path}: missing or unreadable image')
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
@@ -30,7 +40,8 @@ def read_mask(path):
 class LoadMultiViewImages(BaseTransform):
     """Read every view's frame, background and (when present) mask.
 
-    Required keys: ``img_paths``, ``background_paths``, ``mask_paths`` (list
+    Required keys: ``img_paths`` (image files or video frame references, see
+    :func:`read_image`), ``background_paths``, ``mask_paths`` (list
     or None) and ``image_size`` [V, 2] (W, H of the calibration).
 
     Added keys: ``img`` and ``background`` uint8 [V, H, W, 3] RGB,

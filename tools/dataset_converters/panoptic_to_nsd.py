@@ -1,0 +1,53 @@
+"""Convert one CMU Panoptic sequence to the toolkit's format.
+
+Example::
+
+    python tools/dataset_converters/panoptic_to_nsd.py \
+        data/panoptic/160906_band1 data/panoptic_nsd \
+        --cameras 00_03 00_06 00_12 00_13 00_23
+"""
+import argparse
+
+from nsd_toolkit.datasets.converters import panoptic_to_nsd
+from nsd_toolkit.datasets.panoptic_dataset import PANOPTIC_HD_CAMERAS
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        'src', help='sequence folder <root>/<seq> (calibration_<seq>.json, '
+        'hdImgs/, hdPose3d_stage1_coco19/)')
+    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    parser.add_argument(
+        '--cameras',
+        nargs='+',
+        default=list(PANOPTIC_HD_CAMERAS),
+        help='HD cameras')
+    parser.add_argument(
+        '--min-confidence',
+        type=float,
+        default=0.1,
+        help='joints of lower confidence become NaN')
+    parser.add_argument(
+        '--overwrite', action='store_true', help='replace a non-empty OUT_DIR')
+    parser.add_argument('--no-progress', action='store_true')
+    return parser, parser.parse_args(argv)
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    try:
+        summary = panoptic_to_nsd(
+            args.src,
+            args.out_dir,
+            cameras=args.cameras,
+            min_confidence=args.min_confidence,
+            overwrite=args.overwrite,
+            progress=not args.no_progress)
+    except (ValueError, FileExistsError) as e:
+        parser.error(str(e))
+    print(f"wrote {summary['frames']} frames to {args.out_dir}")
+
+
+if __name__ == '__main__':
+    main()
