@@ -78,10 +78,16 @@ def scale_intrinsics(K, scale_x, scale_y):
     """Intrinsics [..., 3, 3] of an image resized by ``(scale_x, scale_y)``.
 
     Uses the pixel-centre convention of ``cv2.resize``: a point at ``u`` in the
-    source lies at ``(u + 0.5) * scale_x - 0.5`` in the resized image.
+    source lies at ``(u + 0.5) * scale_x - 0.5`` in the resized image. The
+    scales may be arrays (e.g. [V], one per view) broadcasting with ``K``'s
+    leading dimensions.
     """
-    S = np.array([[scale_x, 0., 0.5 * scale_x - 0.5],
-                  [0., scale_y, 0.5 * scale_y - 0.5], [0., 0., 1.]])
+    scale_x, scale_y = np.broadcast_arrays(
+        np.asarray(scale_x, float), np.asarray(scale_y, float))
+    S = np.zeros(scale_x.shape + (3, 3))
+    S[..., 0, 0], S[..., 0, 2] = scale_x, 0.5 * scale_x - 0.5
+    S[..., 1, 1], S[..., 1, 2] = scale_y, 0.5 * scale_y - 0.5
+    S[..., 2, 2] = 1.0
     if isinstance(K, torch.Tensor):
         S = torch.as_tensor(S, dtype=K.dtype, device=K.device)
     else:

@@ -128,6 +128,33 @@ def test_resize_keeps_projections_consistent(size):
     assert results['img_shape'] == (size[1], size[0])
 
 
+def test_views_of_different_sizes_load_as_lists_and_resize_per_view():
+    """Human3.6M mixes 1000x1000 and 1000x1002 cameras: each view keeps its K."""
+    K = np.array([[[40., 0., 31.5], [0., 40., 23.5], [0., 0., 1.]],
+                  [[40., 0., 31.5], [0., 40., 25.5], [0., 0., 1.]]])
+    R, t = np.eye(3), np.zeros(3)
+    point = np.array([[(21.5 - 31.5) / 40, (13.5 - 23.5) / 40, 1.]])
+    views = []
+    for k in K:
+        height = int(round(2 * k[1, 2] + 1))  # 48 and 52 rows
+        view = np.zeros((height, 64, 3), np.uint8)
+        u, v = np.round(project_points(point, k, R, t)[0] - 1.5).astype(int)
+        view[v:v + 4, u:u + 4] = 255
+        views.append(view)
+    results = ResizeMultiView((32, 24))(
+        dict(img=views, background=[v.copy() for v in views], K=K))
+    assert results['img'].shape == (2, 24, 32, 3)
+    with pytest.raises(ValueError, match='ResizeMultiView'):
+        PackMultiViewInputs()(dict(img=views, img_shape=[(48, 64), (52, 64)]))
+    ys, xs = np.mgrid[:24, :32]
+    for view, k in zip(results['img'], results['K']):
+        weights = view[..., 0].astype(float)
+        centroid = [(weights * xs).sum() / weights.sum(),
+                    (weights * ys).sum() / weights.sum()]
+        np.testing.assert_allclose(
+            centroid, project_points(point, k, R, t)[0], atol=0.15)
+
+
 def test_resize_masks_nearest():
     masks = np.zeros((2, 24, 32), np.uint8)
     masks[0, 4:12, 8:16] = 2

@@ -50,6 +50,11 @@ class PackMultiViewInputs(BaseTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results):
+        if isinstance(results['img'], list):
+            raise ValueError(
+                f'PackMultiViewInputs: the views have different sizes '
+                f'{results["img_shape"]}; add dict(type="ResizeMultiView", '
+                'size=(W, H)) to the pipeline before packing')
         inputs = {
             key: torch.from_numpy(np.ascontiguousarray(
                 results[key].transpose(0, 3, 1, 2)))

@@ -46,10 +46,13 @@ class LoadMultiViewImages(BaseTransform):
 
     Added keys: ``img`` and ``background`` uint8 [V, H, W, 3] RGB,
     ``gt_masks`` [V, H, W] (only when ``mask_paths`` is not None),
-    ``ori_shape`` and ``img_shape`` (H, W).
+    ``ori_shape`` and ``img_shape`` (H, W). Cameras of different sizes
+    (e.g. Human3.6M's 1000x1000 and 1000x1002) give lists of per-view arrays
+    instead, and ``ori_shape``/``img_shape`` lists of (H, W): follow with
+    :class:`ResizeMultiView` to bring them to one size.
 
     Raises DatasetFormatError naming the file when a file is unreadable or its
-    size differs from the calibration's ``size``; views must share one size.
+    size differs from the calibration's ``size``.
     """
 
     def transform(self, results):
@@ -61,7 +64,9 @@ class LoadMultiViewImages(BaseTransform):
         if results.get('mask_paths') is not None:
             results['gt_masks'] = self._stack(read_mask, results['mask_paths'],
                                               expected)
-        results['ori_shape'] = results['img_shape'] = results['img'].shape[1:3]
+        shapes = [view.shape[:2] for view in results['img']]
+        results['ori_shape'] = results['img_shape'] = (
+            shapes[0] if len(set(shapes)) == 1 else shapes)
         return results
 
     @staticmethod
@@ -73,7 +78,5 @@ class LoadMultiViewImages(BaseTransform):
                     f'{path}: size (H, W) {array.shape[:2]} differs from the '
                     f'calibration\'s {shape}')
         if len({array.shape for array in arrays}) > 1:
-            raise DatasetFormatError(
-                f'views of different sizes cannot be stacked: {paths}; select '
-                'cameras of one size')
+            return arrays
         return np.stack(arrays)

@@ -16,31 +16,40 @@ class ResizeMultiView(BaseTransform):
     rescaled with the same pixel-centre convention, so projections stay
     consistent with the resized pixels.
 
-    Required keys: ``img``, ``background`` [V, H, W, 3], ``K`` [V, 3, 3];
-    optional ``gt_masks`` [V, H, W]. Modified: those and ``img_shape``.
+    Required keys: ``img``, ``background`` [V, H, W, 3] (or lists of
+    per-view arrays of different sizes), ``K`` [V, 3, 3]; optional
+    ``gt_masks`` [V, H, W]. Modified: those (stacked) and ``img_shape``.
     """
 
     def __init__(self, size):
         self.size = tuple(int(s) for s in size)
 
     def transform(self, results):
-        height, width = results['img'].shape[1:3]
-        new_w, new_h = self.size
-        shrink = new_w <= width and new_h <= height
-        interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+        heights, widths = np.array([view.shape[:2] for view in results['img']],
+                                   dtype=float).T  # [V] each
         for key in ('img', 'background'):
-            results[key] = self._resize(results[key], interpolation)
+            results[key] = self._resize(results[key], smooth=True)
         if 'gt_masks' in results:
             results['gt_masks'] = self._resize(results['gt_masks'],
-                                               cv2.INTER_NEAREST_EXACT)
-        results['K'] = scale_intrinsics(results['K'], new_w / width,
-                                        new_h / height)
+                                               smooth=False)
+        new_w, new_h = self.size
+        results['K'] = scale_intrinsics(results['K'], new_w / widths,
+                                        new_h / heights)
         results['img_shape'] = (new_h, new_w)
         return results
 
-    def _resize(self, views, interpolation):
+    def _resize(self, views, smooth):
+        """Area when shrinking, bilinear when enlarging, exact nearest for ids."""
+        new_w, new_h = self.size
+
+        def interpolation(view):
+            if not smooth:
+                return cv2.INTER_NEAREST_EXACT
+            shrink = new_w <= view.shape[1] and new_h <= view.shape[0]
+            return cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+
         return np.stack([
-            cv2.resize(view, self.size, interpolation=interpolation)
+            cv2.resize(view, self.size, interpolation=interpolation(view))
             for view in views
         ])
 

@@ -1,0 +1,52 @@
+# Human3.6M in mmpose's preprocessing, read in place (docs/en/dataset_zoo.md):
+# the 4 cameras of one moment form one sample; PoseTrack-2018-style split (train S1, S5,
+# S6, S7, S8; validation S9, S11). Frames are used at 500x500 as in the paper (the
+# cameras are 1000x1000 and 1000x1002: each view is resized with its own intrinsics).
+dataset_type = 'H36MDataset'
+data_root = 'data/h36m'
+image_size = (500, 500)
+
+train_pipeline = [
+    dict(type='SampleViews', num_views=2, mode='random'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='ResizeMultiView', size=image_size),
+    dict(type='PackMultiViewInputs'),
+]
+val_pipeline = [
+    dict(type='SampleViews', mode='all'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='ResizeMultiView', size=image_size),
+    dict(type='PackMultiViewInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotation_body3d/fps50/h36m_train.npz',
+        subjects='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotation_body3d/fps50/h36m_test.npz',
+        subjects='val',
+        frame_interval=50,
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+
+# no instance masks in Human3.6M: the crop-box metrics against the boxes of the
+# projected joints are what DecompositionMetric can report there
+val_evaluator = dict(type='DecompositionMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,49 @@
+# CMU Panoptic sequences read in place (docs/en/dataset_zoo.md): DATA_ROOT/<seq>/ with
+# calibration_<seq>.json, hdImgs/ and hdPose3d_stage1_coco19/; the five HD cameras
+# 00_03, 00_06, 00_12, 00_13, 00_23 by default; 1920x1080 frames used at 960x540.
+dataset_type = 'PanopticDataset'
+data_root = 'data/panoptic'
+image_size = (960, 540)
+train_sequences = ['160224_haggling1', '160226_haggling1', '160906_band1', '160906_band2']
+val_sequences = ['160906_pizza1']
+
+train_pipeline = [
+    dict(type='SampleViews', num_views=2, mode='random'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='ResizeMultiView', size=image_size),
+    dict(type='PackMultiViewInputs'),
+]
+val_pipeline = [
+    dict(type='SampleViews', mode='all'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='ResizeMultiView', size=image_size),
+    dict(type='PackMultiViewInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        sequences=train_sequences,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        sequences=val_sequences,
+        frame_interval=30,
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='DecompositionMetric')
+test_evaluator = val_evaluator
