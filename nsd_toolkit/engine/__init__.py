@@ -1,3 +1,6 @@
 from .hooks import NSDPanelHook, NSDStageHook
+from .optim_wrappers import FrozenAwareOptimWrapperConstructor
 
-__all__ = ['NSDPanelHook', 'NSDStageHook']
+__all__ = [
+    'FrozenAwareOptimWrapperConstructor', 'NSDPanelHook', 'NSDStageHook'
+]

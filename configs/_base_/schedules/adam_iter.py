@@ -2,6 +2,7 @@
 # (appendix A), no decay. max_iters / val_interval / checkpoint interval set the budget.
 optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='FrozenAwareOptimWrapperConstructor',
     optimizer=dict(type='Adam', lr=1e-3),
     paramwise_cfg=dict(custom_keys={'decoder': dict(lr_mult=0.1)}))
 param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False)]

@@ -1,0 +1,24 @@
+"""Optimiser constructor that reports frozen sub-modules once, not per parameter."""
+from mmengine.logging import print_log
+from mmengine.optim import DefaultOptimWrapperConstructor
+
+from nsd_toolkit.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+    """mmengine's constructor (``paramwise_cfg`` and all), quiet about frozen parts.
+
+    Sub-modules whose parameters all have ``requires_grad=False`` (the
+    perceptual loss network, frozen trunk stages) are left out of the
+    optimiser with one log line each, where mmengine warns once per parameter.
+    """
+
+    def add_params(self, params, module, prefix='', is_dcn_module=None):
+        own = list(module.parameters())
+        if own and not any(param.requires_grad for param in own):
+            count = sum(param.numel() for param in own)
+            print_log(f'{prefix or "model"}: frozen, {count} parameters not '
+                      'optimised', logger='current')
+            return
+        super().add_params(params, module, prefix, is_dcn_module)
