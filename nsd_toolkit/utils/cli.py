@@ -1,4 +1,4 @@
-"""Pieces shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Pieces shared by the command-line tools."""
 import argparse
 import json
 import numbers
@@ -17,7 +17,8 @@ from .dist import cleanup_distributed, setup_cpu_distributed
 __all__ = [
     'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
-    'apply_common_args', 'build_runner', 'run_with_runner'
+    'merge_cfg_options', 'apply_common_args', 'build_runner', 'run_with_runner',
+    'add_output_arguments', 'call_or_exit'
 ]
 
 
@@ -78,6 +79,17 @@ def parse_common_args(parser: argparse.ArgumentParser, argv=None):
     return args
 
 
+def merge_cfg_options(cfg, options, parser: argparse.ArgumentParser):
+    """Merge ``--cfg-options`` into ``cfg``; failures end as argparse errors."""
+    if options is not None:
+        try:
+            cfg.merge_from_dict(options)
+        except Exception as error:  # noqa: BLE001 - report as a CLI error
+            parser.error(f'argument --cfg-options: cannot apply {options}: '
+                         f'{error}')
+    return cfg
+
+
 def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
 
@@ -85,12 +97,7 @@ def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     ``argument --cfg-options: ...``. The work dir is ``--work-dir``, else the
     config's ``work_dir``, else :func:`default_work_dir`.
     """
-    if args.cfg_options is not None:
-        try:
-            cfg.merge_from_dict(args.cfg_options)
-        except Exception as error:  # noqa: BLE001 - report as a CLI error
-            parser.error(f'argument --cfg-options: cannot apply '
-                         f'{args.cfg_options}: {error}')
+    merge_cfg_options(cfg, args.cfg_options, parser)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -167,3 +174,26 @@ def dump_json_atomic(obj: Any, path: str) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``OUT_DIR``, ``--overwrite`` and ``--no-progress`` of dataset writers."""
+    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    parser.add_argument(
+        '--overwrite', action='store_true', help='replace a non-empty OUT_DIR')
+    parser.add_argument('--no-progress', action='store_true')
+
+
+def call_or_exit(parser: argparse.ArgumentParser, function: Callable, *args,
+                 **kwargs) -> Any:
+    """``function(*args, **kwargs)``; its input errors end as argparse errors.
+
+    ``ValueError`` (bad data or arguments, including ``DatasetFormatError``),
+    ``FileExistsError`` (an output folder in the way) and ``ImportError``
+    (an optional dependency missing) print ``PROG: error: MESSAGE`` and exit
+    with status 2 instead of a traceback.
+    """
+    try:
+        return function(*args, **kwargs)
+    except (ImportError, ValueError, FileExistsError) as error:
+        parser.error(str(error))

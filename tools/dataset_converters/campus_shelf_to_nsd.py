@@ -8,6 +8,7 @@ Example::
 import argparse
 
 from nsd_toolkit.datasets.converters import campus_shelf_to_nsd
+from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
 def parse_args(argv=None):
@@ -15,26 +16,22 @@ def parse_args(argv=None):
     parser.add_argument(
         'src', help='folder holding calibration_{campus,shelf}.json, '
         'actorsGT.mat and Camera<c>/')
-    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    add_output_arguments(parser)
     parser.add_argument(
         '--cameras', nargs='+', default=None, help='cameras (default all)')
-    parser.add_argument(
-        '--overwrite', action='store_true', help='replace a non-empty OUT_DIR')
-    parser.add_argument('--no-progress', action='store_true')
     return parser, parser.parse_args(argv)
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    try:
-        summary = campus_shelf_to_nsd(
-            args.src,
-            args.out_dir,
-            cameras=args.cameras,
-            overwrite=args.overwrite,
-            progress=not args.no_progress)
-    except (ValueError, FileExistsError) as e:
-        parser.error(str(e))
+    summary = call_or_exit(
+        parser,
+        campus_shelf_to_nsd,
+        args.src,
+        args.out_dir,
+        cameras=args.cameras,
+        overwrite=args.overwrite,
+        progress=not args.no_progress)
     print(f"wrote {summary['frames']} frames to {args.out_dir}")
 
 

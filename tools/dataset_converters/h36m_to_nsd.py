@@ -10,13 +10,14 @@ import argparse
 
 from nsd_toolkit.datasets.converters import h36m_to_nsd
 from nsd_toolkit.datasets.h36m_dataset import H36M_SUBJECTS
+from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'src', help='root holding annotation_body3d/ and images/')
-    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    add_output_arguments(parser)
     parser.add_argument(
         '--ann-files',
         nargs='+',
@@ -35,27 +36,23 @@ def parse_args(argv=None):
         default=list(H36M_SUBJECTS['train'] + H36M_SUBJECTS['val']))
     parser.add_argument(
         '--cameras', nargs='+', default=None, help='camera ids (default all)')
-    parser.add_argument(
-        '--overwrite', action='store_true', help='replace a non-empty OUT_DIR')
-    parser.add_argument('--no-progress', action='store_true')
     return parser, parser.parse_args(argv)
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    try:
-        summary = h36m_to_nsd(
-            args.src,
-            args.out_dir,
-            ann_files=args.ann_files,
-            subjects=args.subjects,
-            cameras=args.cameras,
-            camera_file=args.camera_file,
-            img_dir=args.img_dir,
-            overwrite=args.overwrite,
-            progress=not args.no_progress)
-    except (ValueError, FileExistsError) as e:
-        parser.error(str(e))
+    summary = call_or_exit(
+        parser,
+        h36m_to_nsd,
+        args.src,
+        args.out_dir,
+        ann_files=args.ann_files,
+        subjects=args.subjects,
+        cameras=args.cameras,
+        camera_file=args.camera_file,
+        img_dir=args.img_dir,
+        overwrite=args.overwrite,
+        progress=not args.no_progress)
     print(f"wrote {summary['frames']} frames of "
           f"{len(summary['sequences'])} sequences to {args.out_dir}")
 

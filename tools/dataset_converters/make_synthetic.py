@@ -8,6 +8,7 @@ Example::
 import argparse
 
 from nsd_toolkit.datasets.synthetic import MOTIONS, generate_synthetic_dataset
+from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
 def _positive(kind):
@@ -31,7 +32,7 @@ def _non_negative_int(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    add_output_arguments(parser)
     parser.add_argument('--num-people', type=_positive(int), default=1)
     parser.add_argument('--num-views', type=_positive(int), default=4)
     parser.add_argument('--num-frames', type=_positive(int), default=100)
@@ -69,10 +70,6 @@ def parse_args(argv=None):
                         default=900.0,
                         help='minimum distance between people (mm)')
     parser.add_argument('--jpeg-quality', type=_positive(int), default=95)
-    parser.add_argument('--overwrite',
-                        action='store_true',
-                        help='replace a non-empty OUT_DIR')
-    parser.add_argument('--no-progress', action='store_true')
     return parser, parser.parse_args(argv)
 
 
@@ -81,10 +78,7 @@ def main(argv=None):
     options = vars(args).copy()
     options['size'] = tuple(args.size)
     options['progress'] = not options.pop('no_progress')
-    try:
-        generate_synthetic_dataset(**options)
-    except (ValueError, FileExistsError) as e:
-        parser.error(str(e))
+    call_or_exit(parser, generate_synthetic_dataset, **options)
 
 
 if __name__ == '__main__':

@@ -8,28 +8,25 @@ Example::
 import argparse
 
 from nsd_toolkit.datasets.converters import export_boxing
+from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='dataset root in the toolkit format')
-    parser.add_argument('out_dir', help='output folder (absent or empty)')
-    parser.add_argument('--overwrite',
-                        action='store_true',
-                        help='replace a non-empty OUT_DIR')
-    parser.add_argument('--no-progress', action='store_true')
+    add_output_arguments(parser)
     return parser, parser.parse_args(argv)
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    try:
-        names = export_boxing(args.src,
-                              args.out_dir,
-                              overwrite=args.overwrite,
-                              progress=not args.no_progress)
-    except (ImportError, ValueError, FileExistsError) as e:
-        parser.error(str(e))
+    names = call_or_exit(
+        parser,
+        export_boxing,
+        args.src,
+        args.out_dir,
+        overwrite=args.overwrite,
+        progress=not args.no_progress)
     for kind, mapping in names.items():
         for old, new in mapping.items():
             if old != new:

@@ -10,6 +10,7 @@ import argparse
 
 from nsd_toolkit.datasets.converters import panoptic_to_nsd
 from nsd_toolkit.datasets.panoptic_dataset import PANOPTIC_HD_CAMERAS
+from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
 def parse_args(argv=None):
@@ -17,7 +18,7 @@ def parse_args(argv=None):
     parser.add_argument(
         'src', help='sequence folder <root>/<seq> (calibration_<seq>.json, '
         'hdImgs/, hdPose3d_stage1_coco19/)')
-    parser.add_argument('out_dir', help='output folder (absent or empty)')
+    add_output_arguments(parser)
     parser.add_argument(
         '--cameras',
         nargs='+',
@@ -28,24 +29,20 @@ def parse_args(argv=None):
         type=float,
         default=0.1,
         help='joints of lower confidence become NaN')
-    parser.add_argument(
-        '--overwrite', action='store_true', help='replace a non-empty OUT_DIR')
-    parser.add_argument('--no-progress', action='store_true')
     return parser, parser.parse_args(argv)
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    try:
-        summary = panoptic_to_nsd(
-            args.src,
-            args.out_dir,
-            cameras=args.cameras,
-            min_confidence=args.min_confidence,
-            overwrite=args.overwrite,
-            progress=not args.no_progress)
-    except (ValueError, FileExistsError) as e:
-        parser.error(str(e))
+    summary = call_or_exit(
+        parser,
+        panoptic_to_nsd,
+        args.src,
+        args.out_dir,
+        cameras=args.cameras,
+        min_confidence=args.min_confidence,
+        overwrite=args.overwrite,
+        progress=not args.no_progress)
     print(f"wrote {summary['frames']} frames to {args.out_dir}")
 
 

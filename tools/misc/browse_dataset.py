@@ -17,7 +17,8 @@ from mmengine.registry import init_default_scope
 
 from nsd_toolkit.datasets import DatasetFormatError
 from nsd_toolkit.registry import DATASETS
-from nsd_toolkit.utils.cli import CfgOptionsAction, existing_file
+from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
+                                   merge_cfg_options)
 from nsd_toolkit.visualization.browse import browse_dataset
 
 
@@ -47,12 +48,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        try:
-            cfg.merge_from_dict(args.cfg_options)
-        except Exception as error:  # noqa: BLE001 - report as a CLI error
-            parser.error(f'argument --cfg-options: {error}')
+    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
+                            parser)
     loader = cfg.get(f'{args.split}_dataloader') or {}
     if 'dataset' not in loader:
         parser.error(f'argument --split: the config has no '

@@ -14,7 +14,8 @@ import sys
 from mmengine.config import Config
 
 from nsd_toolkit.datasets.checks import check_config
-from nsd_toolkit.utils.cli import CfgOptionsAction, existing_file
+from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
+                                   merge_cfg_options)
 
 SPLITS = ('train', 'val', 'test')
 
@@ -42,12 +43,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        try:
-            cfg.merge_from_dict(args.cfg_options)
-        except Exception as error:  # noqa: BLE001 - report as a CLI error
-            parser.error(f'argument --cfg-options: {error}')
+    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
+                            parser)
     present = [s for s in SPLITS
                if 'dataset' in (cfg.get(f'{s}_dataloader') or {})]
     missing = sorted(set(args.split or ()) - set(present))
