@@ -1,7 +1,10 @@
 # Two-person NSD on the built-in synthetic scenes (2 CPU cores), paper sections 3.3-3.4
 # and appendix A: stage 1 composites additively (Eq. 6) without depth; stage 2
-# re-initialises E and D (fresh weights, fresh Adam state) and switches the occlusion
-# model (Eq. 7, appendix D) on. Data: make_synthetic.py data/synthetic_2p
+# switches the occlusion model (Eq. 7, appendix D) on. Departure from appendix A: E and
+# D are NOT re-initialised at the switch here: with 6,000 iterations in the 60-minute
+# budget they would restart with half of it (the paper has 200k per stage). The
+# paper-sized configs (nsd_boxing_2p.py, nsd_panoptic_3p.py) re-initialise them
+# (reinit=['encoder', 'decoder']). Data: make_synthetic.py data/synthetic_2p
 # --num-people 2 --num-views 4 --num-frames 250 --num-sequences 4 --size 128 96
 # --seed 1 (people walk within 1.2 m of the centre, so they overlap in many views).
 # Beyond the single-person recipe: B's slots start spread horizontally, and a weak
@@ -38,9 +41,6 @@ custom_hooks = [
         type='NSDStageHook',
         stages=[
             dict(begin=2000, model=dict(mask_window_power=0.25)),
-            dict(
-                begin=stage2_begin,
-                model=dict(use_depth=True),
-                reinit=['encoder', 'decoder']),
+            dict(begin=stage2_begin, model=dict(use_depth=True)),
         ]),
 ]

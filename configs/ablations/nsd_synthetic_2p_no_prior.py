@@ -1,4 +1,5 @@
-# Appendix C ablation "without priors": no weak box position/scale prior.
+# Appendix C ablation "without priors": neither the weak box position/scale prior nor
+# the background-subtraction proposal prior.
 _base_ = ['../nsd_synthetic_2p.py']
 
-model = dict(prior=None)
+model = dict(prior=None, proposal_prior=None)

@@ -4,7 +4,9 @@
 dataset_type = 'PanopticDataset'
 data_root = 'data/panoptic'
 image_size = (960, 540)
-train_sequences = ['160224_haggling1', '160226_haggling1', '160906_band1', '160906_band2']
+train_sequences = [
+    '160224_haggling1', '160226_haggling1', '160906_band1', '160906_band2'
+]
 val_sequences = ['160906_pizza1']
 
 train_pipeline = [
