@@ -19,6 +19,17 @@ _SHAPES = {'K': (3, 3), 'R': (3, 3), 't': (3, ), 'size': (2, ), 'dist': (5, )}
 REQUIRED_KEYS = ('K', 'R', 't', 'size')
 
 
+def read_json(path, what):
+    """Content of a JSON file; DatasetFormatError naming ``what`` and the file."""
+    if not osp.isfile(path):
+        raise DatasetFormatError(f'{path}: {what} file not found')
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as err:
+        raise DatasetFormatError(f'{path}: unreadable {what}: {err}')
+
+
 def _parse_entry(path, cam, key, value):
     try:
         array = np.asarray(value, dtype=np.float64)
@@ -76,13 +87,7 @@ def load_calibration(path):
     Raises:
         DatasetFormatError: naming the file, and the camera and key at fault.
     """
-    if not osp.isfile(path):
-        raise DatasetFormatError(f'{path}: calibration file not found')
-    try:
-        with open(path) as f:
-            content = json.load(f)
-    except (OSError, ValueError) as err:
-        raise DatasetFormatError(f'{path}: unreadable calibration: {err}')
+    content = read_json(path, 'calibration')
     cameras = content.get('cameras') if isinstance(content, dict) else None
     if not isinstance(cameras, dict) or not cameras:
         raise DatasetFormatError(

@@ -1,5 +1,4 @@
 """Campus and Shelf (Belagiannis et al.), read in place as multi-view frames."""
-import json
 import os.path as osp
 import re
 
@@ -7,7 +6,7 @@ import numpy as np
 from mmengine.logging import print_log
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera
+from .calibration import DatasetFormatError, parse_camera, read_json
 from .joint_sets import CAMPUS_SHELF14_JOINTS, to_h36m
 from .multiview_base import BaseMultiViewDataset, list_frames
 
@@ -23,13 +22,7 @@ def campus_shelf_calibration(path, size):
     tangential): ``X_cam = R (X_world - T)``. Returns ``cam -> dict(K, R, t,
     dist, size)`` with ``t = -R T`` and ``dist = [k1, k2, p1, p2, k3]``.
     """
-    if not osp.isfile(path):
-        raise DatasetFormatError(f'{path}: calibration file not found')
-    try:
-        with open(path) as f:
-            content = json.load(f)
-    except (OSError, ValueError) as err:
-        raise DatasetFormatError(f'{path}: unreadable calibration: {err}')
+    content = read_json(path, 'calibration')
     if not isinstance(content, dict) or not content:
         raise DatasetFormatError(f'{path}: expected an object of cameras')
     calib = {}

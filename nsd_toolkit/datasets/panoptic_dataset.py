@@ -1,5 +1,4 @@
 """CMU Panoptic sequences, read in place as multi-view frames."""
-import json
 import os
 import os.path as osp
 import re
@@ -9,7 +8,7 @@ from mmengine.logging import print_log
 from tqdm import tqdm
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera
+from .calibration import DatasetFormatError, parse_camera, read_json
 from .joint_sets import PANOPTIC_COCO19_JOINTS, to_h36m
 from .multiview_base import BaseMultiViewDataset, list_frames
 
@@ -21,16 +20,6 @@ CM_TO_MM = 10.0
 _NUM_JOINTS = len(PANOPTIC_COCO19_JOINTS)
 
 
-def _read_json(path, what):
-    if not osp.isfile(path):
-        raise DatasetFormatError(f'{path}: {what} file not found')
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError) as err:
-        raise DatasetFormatError(f'{path}: unreadable {what}: {err}')
-
-
 def panoptic_calibration(path, cameras):
     """Toolkit calibration (mm) of ``cameras`` of ``calibration_<seq>.json``.
 
@@ -39,7 +28,7 @@ def panoptic_calibration(path, cameras):
     ``[W, H]``; world y points down. Returns ``cam -> dict(K, R, t, dist,
     size)`` with ``t`` in mm.
     """
-    content = _read_json(path, 'calibration')
+    content = read_json(path, 'calibration')
     entries = content.get('cameras') if isinstance(content, dict) else None
     if not isinstance(entries, list):
         raise DatasetFormatError(f"{path}: key 'cameras' must be a list")
@@ -69,7 +58,7 @@ def read_panoptic_bodies(path, min_confidence):
         np.ndarray: float32 [P, 17, 3] Human3.6M joints, world mm; joints
         with confidence below ``min_confidence`` are NaN.
     """
-    content = _read_json(path, '3D poses')
+    content = read_json(path, '3D poses')
     try:
         bodies = sorted(content['bodies'], key=lambda body: body['id'])
         joints = np.array([body['joints19'] for body in bodies],
