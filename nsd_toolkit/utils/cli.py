@@ -1,6 +1,7 @@
 """Pieces shared by the command-line tools."""
 import argparse
 import json
+import math
 import numbers
 import os
 import os.path as osp
@@ -133,8 +134,9 @@ def run_with_runner(cfg, launcher: str, action: Callable[[Any], Any]) -> Any:
 def to_plain(value: Any) -> Any:
     """Metric values as JSON-able plain Python (numbers become floats).
 
-    numpy / torch scalars and Python numbers -> ``float``; arrays and tensors
-    -> nested lists of floats; mappings and sequences recursively; strings,
+    numpy / torch scalars and Python numbers -> ``float`` (NaN and inf, e.g.
+    a metric without any case to count, -> ``None``: JSON ``null``); arrays
+    and tensors -> nested lists of those; mappings and sequences recursively; strings,
     booleans and None unchanged.
     """
     if value is None or isinstance(value, (str, bool, np.bool_)):
@@ -142,9 +144,11 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
-        return value.astype(float).tolist() if value.ndim else float(value)
+        return ([to_plain(v) for v in value]
+                if value.ndim else to_plain(float(value)))
     if isinstance(value, (numbers.Number, np.generic)):
-        return float(value)
+        value = float(value)
+        return value if math.isfinite(value) else None
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -165,7 +169,7 @@ def dump_json_atomic(obj: Any, path: str) -> None:
         dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'w') as f:
-            json.dump(obj, f, indent=2, sort_keys=True)
+            json.dump(obj, f, indent=2, sort_keys=True, allow_nan=False)
             f.write('\n')
             f.flush()
             os.fsync(f.fileno())

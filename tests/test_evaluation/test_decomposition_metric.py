@@ -57,6 +57,8 @@ def test_registered_with_prefix():
 def test_perfect_prediction_is_one():
     ids, boxes = _gt(views=2)
     out = _evaluate([_sample(_perfect(ids), boxes.clone(), ids, boxes)])
+    # the two people do not overlap: no pair for the overlap-only IoU
+    assert np.isnan(out.pop('decomposition/overlap_mask_iou'))
     assert out == {
         'decomposition/detection_rate': 1.0,
         'decomposition/mask_iou': 1.0,
@@ -81,6 +83,7 @@ def test_swapped_instance_order_is_still_matched():
     masks = _perfect(ids).flip(1)
     crops = boxes.flip(1)
     out = _evaluate([_sample(masks, crops, ids, boxes)])
+    assert np.isnan(out.pop('decomposition/overlap_mask_iou'))
     assert all(v == 1.0 for v in out.values()), out
 
 
@@ -123,6 +126,7 @@ def test_threshold_is_configurable():
     soft = _perfect(ids, soft=0.3)
     low = _evaluate([_sample(soft, None, ids, boxes)], mask_thr=0.25)
     high = _evaluate([_sample(soft, None, ids, boxes)])
+    assert np.isnan(low.pop('decomposition/overlap_mask_iou'))
     assert low == {'decomposition/detection_rate': 1.0,
                    'decomposition/mask_iou': 1.0}
     assert high['decomposition/detection_rate'] == 0.0
@@ -230,3 +234,20 @@ def test_depth_order_nan_without_overlapping_people():
     sample.gt_depths = torch.tensor([1000.0, 2000.0])
     with pytest.raises(ValueError, match='gt_depths must be'):
         _evaluate([sample])
+
+
+def test_overlap_mask_iou_only_counts_people_whose_boxes_meet():
+    ids, boxes = _overlapping_gt()
+    # add a third, isolated person at the bottom-left
+    ids[:, 8:10, 0:2] = 3
+    boxes = torch.cat([boxes, torch.tensor([[[0.0, 8.0, 2.0, 10.0]]])], dim=1)
+    people = torch.arange(1, 4).view(1, 3, 1, 1)
+    masks = (ids.unsqueeze(1) == people).float()
+    masks[:, 1] = 0  # person 2 (overlapping) missed, person 3 (isolated) right
+    out = _evaluate([_sample(masks, None, ids, boxes)])
+    assert out['decomposition/overlap_mask_iou'] == pytest.approx(0.5)
+    assert out['decomposition/mask_iou'] == pytest.approx(2 / 3)
+    disjoint_ids, disjoint_boxes = _gt()
+    alone = _evaluate([_sample(_perfect(disjoint_ids), None, disjoint_ids,
+                               disjoint_boxes)])
+    assert np.isnan(alone['decomposition/overlap_mask_iou'])

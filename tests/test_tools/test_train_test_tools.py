@@ -134,6 +134,9 @@ def test_to_plain_converts_metric_values():
     })
     assert out == {'a': 0.5, 'b': 3.0, 'c': 2.0, 'd': [1.0, 2.0], 'e': 'text'}
     assert all(type(out[k]) is float for k in 'abc')
+    # undefined metrics (NaN) become JSON null, also inside arrays
+    assert to_plain({'n': float('nan'), 'v': np.array([1.0, np.inf])}) == {
+        'n': None, 'v': [1.0, None]}
     with pytest.raises(TypeError):
         to_plain({'x': object()})
 
@@ -192,6 +195,7 @@ def test_train_auto_resume_and_test_with_out(tmp_path):
         'decomposition/crop_detection_rate': 1.0,
         'decomposition/detection_rate': 1.0,
         'decomposition/mask_iou': 1.0,
+        'decomposition/overlap_mask_iou': None,  # one person: no overlap
         'toy/count': 4.0,
         'toy/mean_mask': pytest.approx(0.140625),
     }

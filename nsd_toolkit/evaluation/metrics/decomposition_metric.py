@@ -38,6 +38,9 @@ class DecompositionMetric(BaseMetric):
       (``pred_bboxes``) with the GT box;
     - ``crop_detection_rate``: fraction whose matched crop box has IoU >=
       ``iou_thr``;
+    - ``overlap_mask_iou``: ``mask_iou`` over the (person, view) pairs whose
+      GT box intersects another visible person's GT box (where occlusion
+      reasoning matters; NaN when there is none);
     - ``depth_order_accuracy``: over the unordered pairs of matched people of
       a view whose GT boxes intersect (IoU > 0; GT masks are occluded, so the
       visible boxes stand in for the amodal extent where the order decides
@@ -96,10 +99,16 @@ class DecompositionMetric(BaseMetric):
             crop_iou=0.0,
             crop_detected=0.0,
             depth_correct=0,
-            depth_pairs=0)
+            depth_pairs=0,
+            num_overlap=0,
+            overlap_mask_iou=0.0)
         if len(visible) == 0:
             return stats
         gt_boxes = gt_boxes[visible]
+        touching = box_iou(gt_boxes, gt_boxes) > 0
+        np.fill_diagonal(touching, False)
+        overlapping = touching.any(axis=1)  # [G]: box meets another's box
+        stats['num_overlap'] = int(overlapping.sum())
         if pred_masks is not None:
             binary = pred_masks >= self.mask_thr  # [N, H, W]
             match_iou = box_iou(mask_to_box(binary), gt_boxes)  # [N, G]
@@ -114,8 +123,9 @@ class DecompositionMetric(BaseMetric):
                 (match_iou[slots, people] >= self.iou_thr).sum())
             person_ids = (visible[people] + 1)[:, None, None]
             gt_instances = gt_ids[None] == person_ids
-            ious = mask_iou(binary[slots], gt_instances)  # [P, P]
-            stats['mask_iou'] = float(np.trace(ious))
+            ious = mask_iou(binary[slots], gt_instances).diagonal()  # [P]
+            stats['mask_iou'] = float(ious.sum())
+            stats['overlap_mask_iou'] = float(ious[overlapping[people]].sum())
         if pred_boxes is not None:
             crop = box_iou(pred_boxes[slots], gt_boxes[people]).diagonal()
             stats['crop_iou'] = float(crop.sum())
@@ -203,6 +213,10 @@ class DecompositionMetric(BaseMetric):
         if has_masks:
             metrics['detection_rate'] = fraction('detected')
             metrics['mask_iou'] = fraction('mask_iou')
+            overlapping = sum(view['num_overlap'] for view in views)
+            metrics['overlap_mask_iou'] = float(
+                sum(view['overlap_mask_iou'] for view in views) /
+                overlapping) if overlapping else float('nan')
         if has_boxes:
             metrics['crop_box_iou'] = fraction('crop_iou')
             metrics['crop_detection_rate'] = fraction('crop_detected')
