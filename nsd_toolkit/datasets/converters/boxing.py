@@ -11,6 +11,7 @@ from ..boxing_dataset import (LABELS_FILE, cam_name, image_name, import_h5py,
                               mask_name, seq_name)
 from ..multiview_dataset import MultiViewDataset
 from ..synthetic.writer import atomic_output_dir
+from .to_nsd import source_apart_from_output
 
 _CALIB_KEYS = ('K', 'R', 't', 'dist', 'size')
 
@@ -77,10 +78,7 @@ def export_boxing(src, out_dir, overwrite=False, progress=True):
         DatasetFormatError: ``src`` does not follow the toolkit's format.
     """
     import_h5py()
-    src, out_dir = osp.abspath(src), osp.abspath(out_dir)
-    if osp.commonpath([src, out_dir]) in (src, out_dir):
-        raise ValueError(f'out_dir {out_dir} must not lie inside src {src} '
-                         'or contain it')
+    src = source_apart_from_output(src, out_dir)
     records, meta = MultiViewDataset(data_root=src, lazy_init=True).scan()
     cameras = meta['cameras']
     calib = _single_rig(src, records, cameras)

@@ -114,7 +114,7 @@ def write_nsd_dataset(records, metainfo, out_dir, overwrite=False,
     return dict(sequences=names, frames=total // len(cameras))
 
 
-def _check_paths(src, out_dir):
+def source_apart_from_output(src, out_dir):
     """Absolute ``src``; raise unless it is a folder apart from out_dir."""
     src, out = osp.abspath(src), osp.abspath(out_dir)
     if not osp.isdir(src):
@@ -146,7 +146,7 @@ def h36m_to_nsd(src,
         **kwargs: other arguments of :class:`~..H36MDataset`
             (``camera_file``, ``img_dir``, ``sequences``).
     """
-    src = _check_paths(src, out_dir)
+    src = source_apart_from_output(src, out_dir)
     if cameras is not None:
         kwargs['cameras'] = cameras
     records, metainfo = [], None
@@ -176,7 +176,7 @@ def panoptic_to_nsd(src,
         **kwargs: other arguments of :class:`~..PanopticDataset`
             (``min_confidence``).
     """
-    src = _check_paths(src, out_dir)
+    src = source_apart_from_output(src, out_dir)
     records, metainfo = PanopticDataset(
         data_root=osp.dirname(src), sequences=[osp.basename(src)],
         cameras=cameras, lazy_init=True, **kwargs).scan()
@@ -195,7 +195,7 @@ def campus_shelf_to_nsd(src, out_dir, overwrite=False, progress=True,
         **kwargs: other arguments of :class:`~..CampusDataset` (``cameras``,
             ``gt_file``).
     """
-    src = _check_paths(src, out_dir)
+    src = source_apart_from_output(src, out_dir)
     found = [cls for cls in (CampusDataset, ShelfDataset)
              if osp.isfile(osp.join(src, f'calibration_{cls.NAME}.json'))]
     if len(found) != 1:

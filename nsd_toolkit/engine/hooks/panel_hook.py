@@ -127,12 +127,13 @@ class NSDPanelHook(Hook):
         for views, sample in zip(images[:self.max_samples],
                                  outputs[:self.max_samples]):
             row = []
+            texts = depth_texts(sample.pred_depths)
             for view, img in enumerate(views):
                 img = to_uint8_image(img)
                 row.append(
                     label(
                         draw_boxes(img, sample.pred_bboxes[view].numpy(),
-                                   depth_texts(sample.pred_depths)[view]),
+                                   texts[view]),
                         f'{sample.cameras[view]} + B'))
                 row.append(
                     label(overlay_masks(img, sample.pred_masks[view].numpy()),
