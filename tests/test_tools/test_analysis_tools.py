@@ -72,3 +72,24 @@ def test_box_prior_tool_names_missing_calibration(tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.main([str(tmp_path)])
     assert 'calibration.json' in capsys.readouterr().err
+
+
+def test_benchmark_train_step_times_every_part(capsys):
+    tool = load_tool('analysis_tools/benchmark_train_step.py')
+    tool.main([osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_2p.py'),
+               '--batch-size', '1', '--size', '64', '48', '--iters', '1',
+               '--warmup', '0', '--cfg-options', 'model.use_depth=True'])
+    out = capsys.readouterr().out
+    assert '1 view pairs of 64x48' in out and 'fp32' in out
+    timed = [line.split()[0] for line in out.splitlines()[1:]]
+    assert timed == ['train', 'detector', 'encoder', 'decoder',
+                     'perceptual_loss']
+
+
+def test_benchmark_train_step_names_a_bad_device(capsys):
+    tool = load_tool('analysis_tools/benchmark_train_step.py')
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main([osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_1p.py'),
+                   '--device', 'no_such_device'])
+    assert exit_info.value.code == 2
+    assert '--device no_such_device' in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """Time training steps of a config's model on random inputs (no data loading).
 
     python tools/analysis_tools/benchmark_train_step.py CONFIG [--batch-size B]
-        [--size W H] [--iters N] [--warmup N] [--cfg-options KEY=VALUE ...]
+        [--size W H] [--iters N] [--warmup N] [--device DEV] [--amp]
+        [--cfg-options KEY=VALUE ...]
 
 Prints the median seconds per optimiser step (forward, backward, Adam) of the whole
 model and, separately, forward + backward of each of detector, encoder, decoder and
@@ -20,22 +21,31 @@ from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import CfgOptionsAction, existing_file
 
 
-def median_seconds(fn, iters, warmup):
+def median_seconds(fn, iters, warmup, device):
+    """Median wall seconds of ``fn``, including its queued GPU work."""
+
+    def synchronize():
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(iters):
+        synchronize()
         start = time.perf_counter()
         fn()
+        synchronize()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def backward_of(fn):
+def backward_of(fn, autocast):
     """Closure running ``fn`` and back-propagating the mean of its output."""
 
     def run():
-        out = fn()
+        with autocast():
+            out = fn()
         out = out if torch.is_tensor(out) else out[0]
         out.float().mean().backward()
 
@@ -51,16 +61,26 @@ def main(argv=None):
                         metavar=('W', 'H'), help='frame size (default 128 96)')
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--device', default='cpu',
+                        help="torch device, e.g. 'cuda' (default cpu)")
+    parser.add_argument('--amp', action='store_true',
+                        help='forward passes under automatic mixed precision '
+                        '(float16 autocast, as `tools/train.py --amp`)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if min(args.batch_size, args.iters, *args.size) < 1 or args.warmup < 0:
         parser.error('--batch-size, --iters and --size must be >= 1, '
                      '--warmup >= 0')
+    try:
+        device = torch.device(args.device)
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as error:
+        parser.error(f'--device {args.device}: {error}')
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope('nsd_toolkit')
-    model = MODELS.build(cfg.model)
+    model = MODELS.build(cfg.model).to(device)
     model.train()
     optimizer = torch.optim.Adam(
         [p for p in model.parameters() if p.requires_grad])
@@ -70,9 +90,20 @@ def main(argv=None):
         img=torch.randn(batch, 2, 3, height, width, generator=gen),
         background=torch.randn(batch, 2, 3, height, width, generator=gen),
         R=torch.linalg.qr(torch.randn(batch, 2, 3, 3, generator=gen))[0])
+    if model.proposal_prior is not None:  # one random xyxy box (px) per slot
+        corners = torch.rand(batch, 2, model.detector.num_people, 2, 2,
+                             generator=gen).sort(dim=-2).values
+        inputs['proposals'] = (corners * torch.tensor(
+            [width, height], dtype=torch.float32)).flatten(-2)
+    inputs = {key: value.to(device) for key, value in inputs.items()}
+
+    def autocast():
+        return torch.autocast(device.type, dtype=torch.float16,
+                              enabled=args.amp)
 
     def step():
-        losses = model(inputs, mode='loss')
+        with autocast():
+            losses = model(inputs, mode='loss')
         optimizer.zero_grad()
         sum(losses.values()).backward()
         optimizer.step()
@@ -94,11 +125,19 @@ def main(argv=None):
         prediction = images.clone().requires_grad_()
         parts['perceptual_loss'] = lambda: model.perceptual_loss(
             prediction, images)
-    print(f'{args.config}: {batch} view pairs of {width}x{height}, '
-          f'{torch.get_num_threads()} threads, median of {args.iters}')
-    print(f'  train step       {median_seconds(step, args.iters, args.warmup):.3f} s')
+    where = (torch.cuda.get_device_name(device) if device.type == 'cuda'
+             else f'{torch.get_num_threads()} CPU threads')
+    precision = 'fp16 autocast' if args.amp else 'fp32'
+    print(f'{args.config}: {batch} view pairs of {width}x{height}, {where}, '
+          f'{precision}, median of {args.iters}')
+    seconds = median_seconds(step, args.iters, args.warmup, device)
+    print(f'  train step       {seconds:.3f} s')
+    if device.type == 'cuda':
+        print(f'  peak GPU memory  '
+              f'{torch.cuda.max_memory_allocated(device) / 2**30:.2f} GiB')
     for name, fn in parts.items():
-        seconds = median_seconds(backward_of(fn), args.iters, args.warmup)
+        seconds = median_seconds(backward_of(fn, autocast), args.iters,
+                                 args.warmup, device)
         print(f'  {name:<16} {seconds:.3f} s (forward + backward)')
 
 
