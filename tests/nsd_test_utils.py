@@ -42,3 +42,28 @@ def tiny_run_config(path, data_root, work_dir, final_stage=False):
     cfg.visualizer.name = f'visualizer:{work_dir}'
 
     return cfg
+
+
+CROP = (16, 16)
+
+
+def tiny_nsd_cfg(num_people=2, **overrides):
+    """Config of a small NSD model (16 px crops, 5 latent points)."""
+    cfg = dict(
+        type='NSD',
+        data_preprocessor=dict(type='NSDDataPreprocessor'),
+        detector=dict(type='ResNetBoxDetector', num_people=num_people, depth=18,
+                      num_stages=1, base_channels=8, input_size=(24, 32),
+                      head_channels=(16, 8)),
+        transformer=dict(type='SpatialTransformer', crop_size=CROP),
+        encoder=dict(type='ResNetEncoder', depth=18, num_stages=1,
+                     base_channels=8, appearance_dim=8, num_points=5,
+                     head_channels=(16, 8)),
+        decoder=dict(type='UNetDecoder', appearance_dim=8, num_points=5,
+                     crop_size=CROP, channels=(16, 8, 8), dropout=0.0),
+        compositor=dict(type='AdditiveCompositor'),
+        pixel_loss=dict(type='PixelLoss'),
+        perceptual_loss=dict(type='PerceptualLoss', depth=18),
+        prior=dict(type='BoxPrior'))
+    cfg.update(overrides)
+    return cfg

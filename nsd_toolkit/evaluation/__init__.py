@@ -1,9 +1,11 @@
 """Evaluation: metric functions and registered metrics."""
 from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
-                         match_instances)
-from .metrics import DecompositionMetric
+                         match_instances, match_slots_to_people,
+                         person_centers)
+from .metrics import DecompositionMetric, PoseMetric
 
 __all__ = [
     'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
-    'DecompositionMetric'
+    'match_slots_to_people', 'person_centers', 'DecompositionMetric',
+    'PoseMetric'
 ]

@@ -7,5 +7,6 @@ from .decoders import *  # noqa: F401,F403
 from .detectors import *  # noqa: F401,F403
 from .encoders import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .pose_heads import *  # noqa: F401,F403
 from .priors import *  # noqa: F401,F403
 from .transformers import *  # noqa: F401,F403

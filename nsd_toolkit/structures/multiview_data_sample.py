@@ -15,11 +15,17 @@ class MultiViewDataSample(BaseDataElement):
     - ``gt_bboxes``: Tensor [V, N, 4] xyxy pixels of each person's mask box
       (NaN rows for people not visible in a view).
     - ``gt_joints_3d``: Tensor [N, J, 3] world frame, calibration units (mm).
+    - ``gt_joints_cam``: Tensor [V, N, J, 3] the joints in each view's camera
+      frame (x right, y down, z forward; calibration units).
+    - ``gt_keypoints_2d``: Tensor [V, N, J, 2] their pixels in the
+      (transformed) image, lens distortion applied.
     - ``gt_depths``: Tensor [V, N] camera-space depth (z, calibration units)
       of each person in each view: mean over its finite joints, NaN if none.
     - ``pred_bboxes``: Tensor [V, N, 4] xyxy pixels of the crop boxes of B.
     - ``pred_depths``: Tensor [V, N] relative depth of each slot.
     - ``pred_masks``: Tensor [V, N, H, W] soft instance masks in [0, 1].
+    - ``pred_joints_3d``: Tensor [V, N, J, 3] root-relative 3D pose of each
+      slot in the view's camera frame (calibration units, mm).
     """
 
     def _typed_property(name: str):  # noqa: N805 - property factory
@@ -38,9 +44,12 @@ class MultiViewDataSample(BaseDataElement):
     gt_masks = _typed_property('gt_masks')
     gt_bboxes = _typed_property('gt_bboxes')
     gt_joints_3d = _typed_property('gt_joints_3d')
+    gt_joints_cam = _typed_property('gt_joints_cam')
+    gt_keypoints_2d = _typed_property('gt_keypoints_2d')
     gt_depths = _typed_property('gt_depths')
     pred_bboxes = _typed_property('pred_bboxes')
     pred_depths = _typed_property('pred_depths')
     pred_masks = _typed_property('pred_masks')
+    pred_joints_3d = _typed_property('pred_joints_3d')
 
     del _typed_property

@@ -50,8 +50,9 @@ def draw_boxes(img: np.ndarray, boxes: np.ndarray,
 
 def draw_skeletons(img: np.ndarray, joints: np.ndarray,
                    bones: Sequence[Sequence[int]] = H36M_BONES,
-                   thickness: int = 1) -> np.ndarray:
-    """Draw 2D skeletons in slot colours on a copy of ``img``.
+                   thickness: int = 1,
+                   colors: Optional[Sequence] = None) -> np.ndarray:
+    """Draw 2D skeletons on a copy of ``img``.
 
     Args:
         img: uint8 [H, W, 3].
@@ -59,6 +60,7 @@ def draw_skeletons(img: np.ndarray, joints: np.ndarray,
             a non-finite end are skipped).
         bones: joint index pairs, default :data:`H36M_BONES`.
         thickness: line width in pixels.
+        colors: one RGB colour per skeleton; default the slot colours.
     """
     out = np.ascontiguousarray(img.copy())
     joints = np.asarray(joints, dtype=np.float64)
@@ -68,7 +70,9 @@ def draw_skeletons(img: np.ndarray, joints: np.ndarray,
         axis=-1)
     points = np.where(finite[..., None], joints, 0).round().astype(int)
     for slot in range(len(joints)):
-        color = tuple(int(c) for c in PALETTE[slot % len(PALETTE)])
+        color = tuple(
+            int(c) for c in (PALETTE[slot % len(PALETTE)]
+                             if colors is None else colors[slot]))
         for a, b in bones:
             if finite[slot, a] and finite[slot, b]:
                 cv2.line(out, tuple(points[slot, a]), tuple(points[slot, b]),

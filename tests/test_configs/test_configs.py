@@ -17,12 +17,15 @@ CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 CONFIGS = sorted(
     glob.glob(osp.join(CONFIG_DIR, '*.py')) +
     glob.glob(osp.join(CONFIG_DIR, 'ablations', '*.py')))
+POSE_CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, 'pose', '*.py')))
 
 
 def test_configs_found():
     names = [osp.basename(p) for p in CONFIGS]
     assert {'nsd_synthetic_1p.py', 'nsd_synthetic_2p.py',
             'nsd_synthetic_2p_no_depth.py'} <= set(names)
+    assert {'nsd_synthetic_1p_pose.py', 'nsd_h36m_1p_pose.py'} <= {
+        osp.basename(p) for p in POSE_CONFIGS}
 
 
 @pytest.fixture(scope='module')
@@ -49,13 +52,14 @@ def tiny_data_root(cfg, roots):
             for key in READER_ONLY_KEYS:
                 dataset.pop(key, None)
             dataset.type = dataset_type = 'MultiViewDataset'
-    num_people = min(cfg.model.detector.get('num_people', 1), 2)
+    nsd = cfg.model.get('nsd', cfg.model)  # pose estimators wrap an NSD
+    num_people = min(nsd.detector.get('num_people', 1), 2)
     if (dataset_type, num_people) not in roots:
         num_people = 2
     return roots[(dataset_type, num_people)]
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+@pytest.mark.parametrize('path', CONFIGS + POSE_CONFIGS, ids=osp.basename)
 def test_config_builds_with_exposed_data_root(path):
     cfg = Config.fromfile(path)
     for split in ('train', 'val', 'test'):
@@ -111,3 +115,30 @@ def test_config_trains_one_iteration(path, final_stage, synthetic_root,
     if runner.model.detector.num_people > 1:
         assert runner.message_hub.get_scalar(
             'val/decomposition/depth_order_accuracy') is not None
+
+
+@pytest.mark.parametrize('path', POSE_CONFIGS, ids=osp.basename)
+def test_pose_config_trains_the_head_only_and_reports_mpjpe(
+        path, synthetic_root, synthetic_root_2p, tmp_path):
+    cfg = tiny_run_config(path, None, tmp_path / 'work')
+    cfg.custom_hooks = [dict(type='PosePanelHook')]
+    cfg.model.nsd_checkpoint = None
+    data_root = tiny_data_root(cfg, {
+        ('MultiViewDataset', 1): synthetic_root,
+        ('MultiViewDataset', 2): synthetic_root_2p
+    })
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = data_root
+        cfg[f'{split}_dataloader'].dataset.frame_interval = 5
+    runner = Runner.from_cfg(cfg)
+    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    runner.train()
+    after = runner.model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert any(k.startswith('pose_head.') for k in changed)
+    assert not any(k.startswith('nsd.') for k in changed)
+    mpjpe = runner.message_hub.get_scalar('val/pose/mpjpe_mm').current()
+    assert 0.0 < mpjpe < 5000.0
+    assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
+    assert osp.isfile(tmp_path / 'work' / 'panels' / 'val' /
+                      'iter_0000001_batch_0.png')

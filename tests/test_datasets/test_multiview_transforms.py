@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -212,3 +213,36 @@ def test_pack_gt_depths_are_camera_z_of_finite_joints():
     assert depths[0, 1].item() == pytest.approx(2500.0)
     assert torch.isnan(depths[:, 2]).all()
     assert torch.isfinite(depths[:, :2]).all()
+
+
+def test_pack_joints_in_camera_frames_and_pixels():
+    """gt_joints_cam is R X + t per view; gt_keypoints_2d its distorted pixels."""
+    gen = np.random.default_rng(1)
+    rotation = np.linalg.qr(gen.normal(size=(3, 3)))[0]
+    rotation *= np.linalg.det(rotation)
+    R = np.stack([np.eye(3), rotation])
+    t = np.stack([[0.0, 0.0, 0.0], -rotation @ [0.0, 0.0, 5000.0]])
+    K = np.array([[[800.0, 0, 320], [0, 800, 240], [0, 0, 1]]] * 2)
+    dist = np.array([[0.0] * 5, [-0.2, 0.05, 0.001, -0.002, 0.0]])
+    joints = (gen.normal(size=(2, 17, 3)) * 300 +
+              [0, 0, 5000]).astype(np.float32)
+    joints[1, 4] = np.nan
+    results = dict(
+        img=np.zeros((2, 4, 4, 3), np.uint8),
+        background=np.zeros((2, 4, 4, 3), np.uint8),
+        K=K, R=R, t=t, dist=dist, seq='s', frame=0, cameras=['a', 'b'],
+        img_shape=(4, 4), ori_shape=(4, 4), num_people=2, joints_3d=joints)
+    sample = PackMultiViewInputs()(results)['data_samples']
+    assert sample.gt_joints_cam.shape == (2, 2, 17, 3)
+    np.testing.assert_allclose(sample.gt_joints_cam[1, 0],
+                               joints[0] @ rotation.T + t[1], rtol=1e-5)
+    assert torch.isnan(sample.gt_joints_cam[:, 1, 4]).all()
+    assert sample.gt_keypoints_2d.shape == (2, 2, 17, 2)
+    for v in range(2):
+        expected, _ = cv2.projectPoints(
+            joints[0].astype(np.float64), cv2.Rodrigues(R[v])[0], t[v], K[v],
+            dist[v])
+        np.testing.assert_allclose(sample.gt_keypoints_2d[v, 0],
+                                   expected[:, 0], atol=1e-2)
+    depths = sample.gt_joints_cam[..., 2].nanmean(-1)
+    np.testing.assert_allclose(sample.gt_depths, depths, rtol=1e-6)

@@ -3,9 +3,10 @@ from .bbox import box_iou, mask_to_box
 from .depth_order import depth_order_counts
 from .keypoint import ALIGNMENTS, keypoint_mpjpe
 from .mask import mask_iou
-from .matching import match_instances
+from .matching import match_instances, match_slots_to_people, person_centers
 
 __all__ = [
     'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
-    'ALIGNMENTS', 'depth_order_counts'
+    'ALIGNMENTS', 'depth_order_counts', 'match_slots_to_people',
+    'person_centers'
 ]

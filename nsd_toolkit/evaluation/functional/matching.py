@@ -4,7 +4,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ._utils import to_numpy
 
-__all__ = ['match_instances']
+__all__ = ['match_instances', 'match_slots_to_people', 'person_centers']
 
 
 def match_instances(scores, maximize: bool = True) -> np.ndarray:
@@ -33,3 +33,50 @@ def match_instances(scores, maximize: bool = True) -> np.ndarray:
     rows, cols = linear_sum_assignment(s, maximize=maximize)
     pairs = np.stack([rows, cols], axis=1).astype(np.int64)
     return pairs[np.argsort(pairs[:, 1], kind='stable')]
+
+
+def person_centers(keypoints_2d, joints_cam, width: int,
+                   height: int) -> np.ndarray:
+    """Image centre of each person: the mean pixel of its joints in front.
+
+    Args:
+        keypoints_2d: [..., G, J, 2] projected joints (pixels, NaN unknown).
+        joints_cam: [..., G, J, 3] the same joints in the camera frame.
+        width, height: image size in pixels.
+
+    Returns:
+        float64 [..., G, 2]; NaN for people with no finite joint in front of
+        the camera (z > 0) or whose centre lies outside the image.
+    """
+    xy = to_numpy(keypoints_2d, np.float64)
+    z = to_numpy(joints_cam, np.float64)[..., 2]
+    usable = np.isfinite(xy).all(-1) & (np.nan_to_num(z, nan=-1.0) > 0)
+    count = usable.sum(-1)[..., None]
+    total = np.where(usable[..., None], xy, 0.0).sum(-2)
+    centers = np.divide(total, count, out=np.full_like(total, np.nan),
+                        where=count > 0)
+    inside = ((centers >= 0) & (centers <= [width, height])).all(-1)
+    centers[~inside] = np.nan
+    return centers
+
+
+def match_slots_to_people(slot_centers, person_centers_) -> np.ndarray:
+    """Hungarian matching of N slots to the present people by distance.
+
+    Args:
+        slot_centers: [N, 2] box centres of the slots (pixels).
+        person_centers_: [G, 2] person centres (pixels, NaN rows absent,
+            see :func:`person_centers`).
+
+    Returns:
+        int64 [P, 2] pairs ``(slot, person)``, P = min(N, present people),
+        sorted by person.
+    """
+    slots = to_numpy(slot_centers, np.float64)
+    people = to_numpy(person_centers_, np.float64)
+    present = np.flatnonzero(np.isfinite(people).all(-1))
+    distance = np.linalg.norm(
+        slots[:, None] - people[None, present], axis=-1)  # [N, G']
+    pairs = match_instances(distance, maximize=False)
+    pairs[:, 1] = present[pairs[:, 1]]
+    return pairs

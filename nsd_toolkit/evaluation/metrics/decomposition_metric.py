@@ -9,16 +9,9 @@ from nsd_toolkit.registry import METRICS
 from ..functional import (box_iou, depth_order_counts, mask_iou, mask_to_box,
                           match_instances)
 from ..functional._utils import to_numpy
+from ._utils import get_field
 
 __all__ = ['DecompositionMetric']
-
-
-def _get(sample: Any, key: str, default=None):
-    """Field of a MultiViewDataSample or of its ``to_dict()`` form."""
-    if isinstance(sample, dict):
-        return sample.get(key, default)
-    return sample.get(key, default) if hasattr(sample, 'get') else getattr(
-        sample, key, default)
 
 
 @METRICS.register_module()
@@ -139,17 +132,17 @@ class DecompositionMetric(BaseMetric):
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
         """Reduce each sample to per-view sums (no masks are kept)."""
         for sample in data_samples:
-            gt_ids = _get(sample, 'gt_masks')
+            gt_ids = get_field(sample, 'gt_masks')
             if gt_ids is None:
                 raise KeyError('DecompositionMetric needs gt_masks in the '
                                'data samples')
             gt_ids = to_numpy(gt_ids).astype(np.int64)
-            pred_masks = _get(sample, 'pred_masks')
-            pred_boxes = _get(sample, 'pred_bboxes')
+            pred_masks = get_field(sample, 'pred_masks')
+            pred_boxes = get_field(sample, 'pred_bboxes')
             if pred_masks is None and pred_boxes is None:
                 raise KeyError('DecompositionMetric needs pred_masks and/or '
                                'pred_bboxes in the data samples')
-            gt_boxes = _get(sample, 'gt_bboxes')
+            gt_boxes = get_field(sample, 'gt_bboxes')
             if gt_boxes is None:
                 num_people = int(gt_ids.max(initial=0))
                 people = np.arange(1, num_people + 1)[None, :, None, None]
@@ -164,7 +157,7 @@ class DecompositionMetric(BaseMetric):
                         'to the ground-truth resolution first')
             if pred_boxes is not None:
                 pred_boxes = to_numpy(pred_boxes, np.float64)
-            pred_depths, gt_depths = (_get(sample, key)
+            pred_depths, gt_depths = (get_field(sample, key)
                                       for key in ('pred_depths', 'gt_depths'))
             has_depths = pred_depths is not None and gt_depths is not None
             if has_depths:

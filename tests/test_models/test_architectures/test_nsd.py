@@ -2,34 +2,16 @@
 import pytest
 import torch
 from mmengine.registry import init_default_scope
+from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.models.architectures import boxes_to_pixels
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
 
-CROP = (16, 16)
-
 
 def tiny_nsd(num_people=2, **overrides):
     init_default_scope('nsd_toolkit')
-    cfg = dict(
-        type='NSD',
-        data_preprocessor=dict(type='NSDDataPreprocessor'),
-        detector=dict(type='ResNetBoxDetector', num_people=num_people, depth=18,
-                      num_stages=1, base_channels=8, input_size=(24, 32),
-                      head_channels=(16, 8)),
-        transformer=dict(type='SpatialTransformer', crop_size=CROP),
-        encoder=dict(type='ResNetEncoder', depth=18, num_stages=1,
-                     base_channels=8, appearance_dim=8, num_points=5,
-                     head_channels=(16, 8)),
-        decoder=dict(type='UNetDecoder', appearance_dim=8, num_points=5,
-                     crop_size=CROP, channels=(16, 8, 8), dropout=0.0),
-        compositor=dict(type='AdditiveCompositor'),
-        pixel_loss=dict(type='PixelLoss'),
-        perceptual_loss=dict(type='PerceptualLoss', depth=18),
-        prior=dict(type='BoxPrior'))
-    cfg.update(overrides)
-    model = MODELS.build(cfg)
+    model = MODELS.build(tiny_nsd_cfg(num_people, **overrides))
     model.eval()  # deterministic (no dropout) for gradient probes
     return model
 

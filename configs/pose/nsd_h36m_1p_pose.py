@@ -1,0 +1,39 @@
+# 3D pose on Human3.6M from single images (paper section 4.1): the NSD model of
+# configs/nsd_h36m_1p.py (trained without labels on S1, S5-S8) stays frozen and the
+# pose head P (an MLP on the 600-value 3D latent, 2 x 1024, BatchNorm, dropout 0.5,
+# Adam 1e-3, batch 16 moments x 4 views) learns from the labels of subject S1 only,
+# every 10th moment (the paper's few-label protocol; frame_interval sets how many).
+# Evaluated on S9 and S11 (PoseTrack-2018-style validation) with MPJPE, N-MPJPE,
+# P-MPJPE and NMPJPE* in mm.
+#   python tools/train.py configs/pose/nsd_h36m_1p_pose.py \
+#       --cfg-options model.nsd_checkpoint=work_dirs/nsd_h36m_1p/iter_200000.pth
+_base_ = ['../nsd_h36m_1p.py']
+
+model = dict(
+    _delete_=True,
+    type='NSDPoseEstimator',
+    nsd={{_base_.model}},
+    nsd_checkpoint='work_dirs/nsd_h36m_1p/iter_200000.pth',
+    pose_head=dict(
+        type='MLPPoseHead',  # in_channels: 3 x the encoder's num_points
+        hidden_channels=(1024, 1024),
+        dropout=0.5),
+    loss=dict(type='PoseLoss'))
+
+labelled_pipeline = [
+    dict(type='SampleViews', mode='all'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='ResizeMultiView', size={{_base_.image_size}}),
+    dict(type='PackMultiViewInputs'),
+]
+train_dataloader = dict(
+    batch_size=16,
+    dataset=dict(subjects=['S1'], frame_interval=10,
+                 pipeline=labelled_pipeline))
+
+train_cfg = dict(max_iters=50000, val_interval=5000)
+default_hooks = dict(checkpoint=dict(interval=5000))
+custom_hooks = [dict(type='PosePanelHook')]
+
+val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
+test_evaluator = val_evaluator

@@ -1,0 +1,83 @@
+"""Hook drawing predicted and ground-truth 3D poses over the evaluated views."""
+import os.path as osp
+from typing import Optional, Sequence
+
+import numpy as np
+
+from nsd_toolkit.evaluation.functional import (match_slots_to_people,
+                                               person_centers)
+from nsd_toolkit.registry import HOOKS
+from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
+                                       label, save_rgb, to_uint8_image)
+from .panel_hook import NSDPanelHook
+
+GT_COLOR = (255, 255, 255)
+
+
+def pinhole(points: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """Camera-frame points [..., 3] -> pixels [..., 2] (no lens distortion)."""
+    uvw = points @ K.T
+    return uvw[..., :2] / uvw[..., 2:]
+
+
+@HOOKS.register_module()
+class PosePanelHook(NSDPanelHook):
+    """Pictures of :class:`NSDPoseEstimator` on the validation / test views.
+
+    Per view (first ``max_batches`` batches, ``max_samples`` samples each):
+    the image with B's boxes and the ground-truth skeletons (white), and the
+    image with each slot's predicted skeleton (slot colour), placed at the
+    root of the person the slot is matched to as in
+    :class:`~nsd_toolkit.evaluation.PoseMetric` (P predicts root-relative
+    poses) and projected with the view's intrinsics. Files go to
+    ``<work_dir>/<out_dir>/{val,test}/``; no training pictures.
+
+    Args:
+        root_index (int): the root joint (0 = pelvis in Human3.6M order).
+        **kwargs: ``max_samples``, ``max_batches``, ``out_dir`` of
+            :class:`NSDPanelHook`.
+    """
+
+    def __init__(self, root_index: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.root_index = root_index
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        """No training pictures: P's input is not an image."""
+
+    def _eval_panel(self, runner, phase: str, batch_idx: int, data_batch,
+                    outputs: Optional[Sequence]) -> None:
+        if batch_idx >= self.max_batches or not outputs:
+            return
+        rows = []
+        inputs = data_batch['inputs']
+        for views, intrinsics, sample in zip(inputs['img'][:self.max_samples],
+                                             inputs['K'][:self.max_samples],
+                                             outputs[:self.max_samples]):
+            gt = sample.gt_joints_cam.numpy().astype(np.float64)
+            pred = sample.pred_joints_3d.numpy().astype(np.float64)
+            boxes = sample.pred_bboxes.numpy()
+            height, width = views.shape[-2:]
+            centers = person_centers(sample.gt_keypoints_2d, gt, width, height)
+            row = []
+            for view, img in enumerate(views):
+                img = to_uint8_image(img)
+                K = intrinsics[view].numpy().astype(np.float64)
+                pairs = match_slots_to_people(
+                    (boxes[view, :, :2] + boxes[view, :, 2:]) / 2,
+                    centers[view])
+                placed = np.full_like(pred[view], np.nan)
+                root = self.root_index
+                roots = gt[view, pairs[:, 1], root:root + 1]
+                placed[pairs[:, 0]] = pred[view, pairs[:, 0]] + roots
+                truth = draw_skeletons(
+                    draw_boxes(img, boxes[view]), pinhole(gt[view], K),
+                    colors=[GT_COLOR] * gt.shape[1])
+                row.append(label(truth, f'{sample.cameras[view]} GT'))
+                row.append(label(draw_skeletons(img, pinhole(placed, K)),
+                                 'P'))
+            rows.append(row)
+        name = (f'iter_{runner.iter:07d}_batch_{batch_idx}.png'
+                if phase == 'val' else f'batch_{batch_idx}.png')
+        save_rgb(osp.join(self._folder(runner, phase), name), grid(rows))

@@ -1,0 +1,193 @@
+"""3D human pose from single images on top of a (frozen) NSD representation."""
+import copy
+from typing import Dict, List, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModel
+
+from nsd_toolkit.evaluation.functional import (match_slots_to_people,
+                                               person_centers)
+from nsd_toolkit.registry import MODELS
+from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
+from .nsd import boxes_to_pixels
+
+
+@MODELS.register_module()
+class NSDPoseEstimator(BaseModel):
+    """NSD's detector B and encoder E, then a pose head P per person.
+
+    Every view is a single image: B finds N boxes, E encodes each crop, and
+    P maps each slot's 3D latent (un-rotated, so in the image's camera
+    frame) to a root-relative 3D pose in that camera frame (paper section
+    3.4, Fig. 2). Only labelled frames are needed for P; point the training
+    split at a few of them (``frame_interval``, ``sequences``).
+
+    In training, each slot is matched to a labelled person by the Hungarian
+    algorithm on the distance between the slot's box centre and the
+    person's mean projected joint (:func:`match_slots_to_people`, the same
+    matching as :class:`~nsd_toolkit.evaluation.PoseMetric`); slots without
+    a person get no loss.
+
+    Args:
+        nsd (dict): config of the :class:`NSD` model whose B and E are used.
+        pose_head (dict): config of P, e.g. :class:`MLPPoseHead`; its
+            ``in_channels`` defaults to the latent's length, 3 x the
+            encoder's ``num_points``.
+        loss (dict): config of the pose loss.
+        nsd_checkpoint (str, optional): checkpoint of a trained NSD (an
+            ``iter_N.pth`` of ``tools/train.py``), loaded by ``init_weights``
+            (loaded safely: ``weights_only`` and the allow-list). None keeps
+            NSD at its initialisation: the "no self-supervision" baseline.
+        freeze_nsd (bool): keep NSD fixed (no gradient, norm layers in eval
+            mode), as in the paper. False also trains B and E with the pose
+            loss: with ``nsd_checkpoint=None`` the supervised direct
+            regression baseline.
+        data_preprocessor (dict, optional): default the NSD config's.
+    """
+
+    def __init__(self,
+                 nsd: dict,
+                 pose_head: dict,
+                 loss: dict = dict(type='PoseLoss'),
+                 nsd_checkpoint: Optional[str] = None,
+                 freeze_nsd: bool = True,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = copy.deepcopy(nsd.get('data_preprocessor'))
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.nsd = MODELS.build(nsd)
+        pose_head = dict(pose_head)
+        pose_head.setdefault('in_channels', 3 * self.nsd.encoder.num_points)
+        self.pose_head = MODELS.build(pose_head)
+        self.loss_module = MODELS.build(loss)
+        self.nsd_checkpoint = nsd_checkpoint
+        self.freeze_nsd = freeze_nsd
+        if freeze_nsd:
+            self.nsd.requires_grad_(False)
+            self.nsd.eval()
+
+    def train(self, mode: bool = True):
+        """As ``nn.Module.train``; a frozen NSD stays in eval mode."""
+        super().train(mode)
+        if self.freeze_nsd:
+            self.nsd.eval()
+        return self
+
+    def init_weights(self):
+        """Initialise, then load ``nsd_checkpoint`` into NSD (if given)."""
+        super().init_weights()
+        logger = MMLogger.get_current_instance()
+        if self.nsd_checkpoint is None:
+            logger.warning('NSDPoseEstimator: no nsd_checkpoint, NSD keeps '
+                           'its initial weights (baseline without '
+                           'self-supervision)')
+            return
+        try:
+            checkpoint = load_checkpoint_safely(self.nsd_checkpoint, 'cpu')
+        except FileNotFoundError as error:
+            raise FileNotFoundError(
+                f'model.nsd_checkpoint: {error} Train NSD first '
+                '(tools/train.py) or set model.nsd_checkpoint=None') from None
+        state = checkpoint.get('state_dict', checkpoint)
+        try:
+            self.nsd.load_state_dict(state, strict=True)
+        except RuntimeError as error:
+            raise RuntimeError(
+                f'model.nsd_checkpoint {self.nsd_checkpoint} does not fit '
+                'model.nsd (was it trained with another NSD config?): '
+                f'{error}') from None
+        logger.info(f'NSDPoseEstimator: NSD weights from '
+                    f'{self.nsd_checkpoint}')
+
+    # ------------------------------------------------------------------
+    def estimate(self, img: torch.Tensor,
+                 background: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Poses of the N slots of single images.
+
+        Args:
+            img, background: [M, 3, H, W] normalised images.
+
+        Returns:
+            NSD's decomposition (``center``/``scale`` [M, N, 2], ``depth``
+            [M, N], ...) plus ``pose`` [M, N, J, 3] root-relative, camera
+            frame, calibration units (mm).
+        """
+        with torch.set_grad_enabled(torch.is_grad_enabled()
+                                    and not self.freeze_nsd):
+            parts = self.nsd.decompose(img, background)
+        batch, num_slots = parts['points'].shape[:2]
+        latent = parts['points'].flatten(2).flatten(0, 1)
+        pose = self.pose_head(latent)
+        return dict(parts, pose=pose.view(batch, num_slots, *pose.shape[1:]))
+
+    def loss(self, inputs: Dict[str, torch.Tensor],
+             data_samples: List[MultiViewDataSample]
+             ) -> Dict[str, torch.Tensor]:
+        """Pose loss of every view's slots against the matched people."""
+        img = inputs['img']
+        height, width = img.shape[-2:]
+        out = self.estimate(img.flatten(0, 1), inputs['background'].flatten(0, 1))
+        slot_centers = boxes_to_pixels(out['center'], out['scale'], width,
+                                       height).detach().cpu().numpy()
+        slot_centers = (slot_centers[..., :2] + slot_centers[..., 2:]) / 2
+        target = torch.full_like(out['pose'], float('nan'))
+        root = self.pose_head.root_index
+        image = 0
+        for sample in data_samples:
+            if 'gt_joints_cam' not in sample:
+                raise KeyError(
+                    'NSDPoseEstimator needs 3D ground truth (gt_joints_cam) '
+                    f'for training; sample {sample.get("seq")}/'
+                    f'{sample.get("frame")} has none: train on labelled '
+                    'sequences only')
+            joints = sample.gt_joints_cam.to(target)
+            relative = joints - joints[..., root:root + 1, :]
+            centers = person_centers(sample.gt_keypoints_2d, joints, width,
+                                     height)
+            for view in range(joints.shape[0]):
+                pairs = match_slots_to_people(slot_centers[image], centers[view])
+                slots, people = (torch.from_numpy(np.ascontiguousarray(p))
+                                 for p in pairs.T)
+                target[image, slots] = relative[view, people]
+                image += 1
+        return dict(loss_pose=self.loss_module(out['pose'], target))
+
+    @torch.no_grad()
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: List[MultiViewDataSample]
+                ) -> List[MultiViewDataSample]:
+        """Fill ``pred_joints_3d`` [V, N, J, 3], ``pred_bboxes`` [V, N, 4]
+        (px) and ``pred_depths`` [V, N] of every view of every sample."""
+        img = inputs['img']
+        batch, height, width = img.shape[0], *img.shape[-2:]
+        out = self.estimate(img.flatten(0, 1), inputs['background'].flatten(0, 1))
+        boxes = boxes_to_pixels(out['center'], out['scale'], width, height)
+        per_view = {
+            key: value.view(batch, -1, *value.shape[1:]).cpu()
+            for key, value in (('pred_joints_3d', out['pose']),
+                               ('pred_bboxes', boxes),
+                               ('pred_depths', out['depth']))
+        }
+        for index, sample in enumerate(data_samples):
+            for key, value in per_view.items():
+                setattr(sample, key, value[index])
+        return data_samples
+
+    def forward(self,
+                inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[List[MultiViewDataSample]] = None,
+                mode: str = 'tensor') -> Union[dict, list]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            img = inputs['img']
+            return self.estimate(img.flatten(0, 1),
+                                 inputs['background'].flatten(0, 1))
+        raise ValueError(f'Invalid mode "{mode}": use loss, predict or tensor')

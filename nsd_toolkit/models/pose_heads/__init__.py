@@ -1,0 +1,3 @@
+from .mlp_pose_head import MLPPoseHead
+
+__all__ = ['MLPPoseHead']

@@ -1,0 +1,110 @@
+"""PoseMetric and the slot-person matching it shares with training."""
+import numpy as np
+import pytest
+import torch
+
+from nsd_toolkit.evaluation import PoseMetric
+from nsd_toolkit.evaluation.functional import (match_slots_to_people,
+                                               person_centers)
+
+HEIGHT, WIDTH, JOINTS = 48, 64, 5
+K = np.array([[40.0, 0, WIDTH / 2], [0, 40.0, HEIGHT / 2], [0, 0, 1]])
+
+
+def person(x_mm, depth=4000.0, seed=0):
+    gen = np.random.default_rng(seed)
+    return gen.normal(size=(JOINTS, 3)) * 200 + [x_mm, 0.0, depth]
+
+
+def project(joints):
+    uvw = joints @ K.T
+    return uvw[..., :2] / uvw[..., 2:]
+
+
+def box_around(center, half=5.0):
+    return np.concatenate([center - half, center + half])
+
+
+def sample(people, pred_poses, pred_centers):
+    """One view: GT people [G, J, 3]; slot poses [N, J, 3] and centres [N, 2]."""
+    joints = np.stack(people)[None]
+    return dict(
+        img_shape=(HEIGHT, WIDTH),
+        gt_joints_cam=torch.as_tensor(joints),
+        gt_keypoints_2d=torch.as_tensor(project(joints)),
+        pred_joints_3d=torch.as_tensor(np.stack(pred_poses)[None]),
+        pred_bboxes=torch.as_tensor(
+            np.stack([box_around(c) for c in pred_centers])[None]))
+
+
+def evaluate(samples):
+    metric = PoseMetric()
+    metric.process({}, samples)
+    return metric.compute_metrics(metric.results)
+
+
+def relative(joints):
+    return joints - joints[0]
+
+
+def test_exact_poses_in_any_slot_order_give_zero_error():
+    left, right = person(-800.0), person(800.0, seed=1)
+    centers = person_centers(project(np.stack([left, right])),
+                             np.stack([left, right]), WIDTH, HEIGHT)
+    # slot 0 sits on the right person, slot 1 on the left one
+    metrics = evaluate([
+        sample([left, right], [relative(right), relative(left)],
+               centers[::-1])
+    ])
+    for name in ('mpjpe_mm', 'n_mpjpe_mm', 'pa_mpjpe_mm'):
+        assert metrics[name] == pytest.approx(0.0, abs=1e-6)
+    assert metrics['matched_fraction'] == 1.0
+
+
+def test_scaled_poses_cost_mpjpe_but_not_n_mpjpe():
+    samples = []
+    for seed in range(4):
+        gt = person(0.0, seed=seed)
+        center = person_centers(project(gt[None]), gt[None], WIDTH, HEIGHT)
+        samples.append(sample([gt], [2.0 * relative(gt)], center))
+    metrics = evaluate(samples)
+    expected = np.mean([np.linalg.norm(relative(person(0.0, seed=s)), axis=-1)
+                        for s in range(4)])
+    assert metrics['mpjpe_mm'] == pytest.approx(expected)
+    assert metrics['n_mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
+    assert metrics['pa_mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_people_left_without_a_slot_lower_the_matched_fraction():
+    left, right = person(-800.0), person(800.0, seed=1)
+    behind = person(0.0, depth=-3000.0, seed=2)
+    centers = person_centers(project(np.stack([left, right])),
+                             np.stack([left, right]), WIDTH, HEIGHT)
+    metrics = evaluate(
+        [sample([left, right, behind], [relative(left)], centers[:1])])
+    assert metrics['matched_fraction'] == 0.5
+    assert metrics['mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_missing_prediction_field_is_named():
+    gt = person(0.0)
+    bad = sample([gt], [relative(gt)], np.array([[WIDTH / 2, HEIGHT / 2]]))
+    del bad['pred_joints_3d']
+    with pytest.raises(KeyError, match='pred_joints_3d'):
+        evaluate([bad])
+
+
+def test_person_centers_leave_out_people_behind_or_outside():
+    joints = np.stack([person(0.0), person(0.0, depth=-4000.0),
+                       person(40000.0)])
+    centers = person_centers(project(joints), joints, WIDTH, HEIGHT)
+    np.testing.assert_allclose(centers[0], project(joints[0]).mean(0))
+    assert np.isnan(centers[1:]).all()
+
+
+def test_match_slots_skips_absent_people():
+    slots = np.array([[10.0, 10.0], [50.0, 40.0]])
+    people = np.array([[np.nan, np.nan], [48.0, 41.0], [12.0, 9.0]])
+    pairs = match_slots_to_people(slots, people)
+    assert pairs.tolist() == [[1, 1], [0, 2]]
+    assert match_slots_to_people(slots, people[:1]).shape == (0, 2)

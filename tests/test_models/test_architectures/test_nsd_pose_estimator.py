@@ -1,0 +1,153 @@
+"""NSDPoseEstimator: frozen NSD, slot-person matching, predictions, checkpoints."""
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from nsd_test_utils import tiny_nsd_cfg
+
+from nsd_toolkit.registry import MODELS
+from nsd_toolkit.structures import MultiViewDataSample
+
+HEIGHT, WIDTH, JOINTS = 24, 32, 4
+K = torch.tensor([[20.0, 0, WIDTH / 2], [0, 20.0, HEIGHT / 2], [0, 0, 1]])
+
+
+def build(num_people=2, **overrides):
+    init_default_scope('nsd_toolkit')
+    cfg = dict(
+        type='NSDPoseEstimator',
+        nsd=tiny_nsd_cfg(num_people),
+        pose_head=dict(type='MLPPoseHead', num_joints=JOINTS,
+                       hidden_channels=(16, ), dropout=0.0))
+    cfg.update(overrides)
+    return MODELS.build(cfg)
+
+
+def person(x_mm, depth=4000.0, seed=0):
+    """[J, 3] camera-frame joints around (x_mm, 0, depth)."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randn(JOINTS, 3, generator=gen) * 200 + torch.tensor(
+        [x_mm, 0.0, depth])
+
+
+def sample_of(people):
+    """One view showing ``people`` [G, J, 3] (camera frame)."""
+    joints = torch.stack(people)[None]  # [V=1, G, J, 3]
+    uvw = joints @ K.T
+    sample = MultiViewDataSample(
+        metainfo=dict(img_shape=(HEIGHT, WIDTH), seq='s', frame=0))
+    sample.gt_joints_cam = joints
+    sample.gt_keypoints_2d = uvw[..., :2] / uvw[..., 2:]
+    return sample
+
+
+def inputs_of(batch):
+    gen = torch.Generator().manual_seed(1)
+    img = torch.randn(batch, 1, 3, HEIGHT, WIDTH, generator=gen)
+    return dict(img=img, background=img.clone())
+
+
+def fix_boxes(model, centers_x):
+    """Make B put slot i's box centre at normalised x ``centers_x[i]``."""
+    decompose = model.nsd.decompose
+
+    def fixed(img, background):
+        parts = decompose(img, background)
+        center = torch.zeros_like(parts['center'])
+        center[..., 0] = torch.tensor(centers_x)
+        return dict(parts, center=center)
+
+    model.nsd.decompose = fixed
+
+
+def captured_target(model, inputs, samples):
+    seen = {}
+    loss_forward = model.loss_module.forward
+
+    def spy(pred, target):
+        seen['target'] = target
+        return loss_forward(pred, target)
+
+    model.loss_module.forward = spy
+    model.loss(inputs, samples)
+    return seen['target']
+
+
+def test_latent_length_defaults_from_the_encoder():
+    assert build().pose_head.in_channels == 3 * 5
+
+
+def test_frozen_nsd_gets_no_gradient_and_stays_in_eval():
+    model = build()
+    model.train()
+    assert not model.nsd.training and model.pose_head.training
+    samples = [sample_of([person(-500.0), person(500.0, seed=1)])] * 2
+    loss = model.loss(inputs_of(2), samples)['loss_pose']
+    loss.backward()
+    assert all(p.grad is None for p in model.nsd.parameters())
+    assert all(p.grad is not None for p in model.pose_head.parameters())
+
+
+def test_unfrozen_nsd_trains_the_encoder_too():
+    model = build(freeze_nsd=False)
+    model.train()
+    assert model.nsd.training
+    samples = [sample_of([person(-500.0), person(500.0, seed=1)])] * 2
+    model.loss(inputs_of(2), samples)['loss_pose'].backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in model.nsd.encoder.parameters())
+
+
+def test_slots_are_matched_to_the_nearest_person():
+    model = build()
+    fix_boxes(model, [0.5, -0.5])  # slot 0 right, slot 1 left
+    left, right = person(-600.0), person(600.0, seed=1)
+    target = captured_target(model, inputs_of(2),
+                             [sample_of([left, right])] * 2)
+    assert target.shape == (2, 2, JOINTS, 3)
+    torch.testing.assert_close(target[:, 0], (right - right[0]).expand(2, -1, -1))
+    torch.testing.assert_close(target[:, 1], (left - left[0]).expand(2, -1, -1))
+
+
+def test_slot_without_a_person_gets_no_target():
+    model = build()
+    fix_boxes(model, [0.5, -0.5])
+    target = captured_target(model, inputs_of(1),
+                             [sample_of([person(-600.0)])])
+    assert torch.isnan(target[0, 0]).all()
+    assert torch.isfinite(target[0, 1]).all()
+
+
+def test_training_without_3d_labels_names_the_sample():
+    model = build()
+    sample = MultiViewDataSample(metainfo=dict(seq='seq_007', frame=3))
+    with pytest.raises(KeyError, match='seq_007/3'):
+        model.loss(inputs_of(1), [sample])
+
+
+def test_predict_fills_poses_boxes_and_depths_per_view():
+    model = build().eval()
+    samples = [sample_of([person(0.0)]) for _ in range(2)]
+    out = model.predict(inputs_of(2), samples)
+    assert out[0].pred_joints_3d.shape == (1, 2, JOINTS, 3)
+    assert torch.equal(out[0].pred_joints_3d[..., 0, :], torch.zeros(1, 2, 3))
+    assert out[1].pred_bboxes.shape == (1, 2, 4)
+    assert out[1].pred_depths.shape == (1, 2)
+
+
+def test_init_weights_loads_the_nsd_checkpoint(tmp_path):
+    source = build().nsd
+    path = tmp_path / 'iter_10.pth'
+    torch.save(dict(meta=dict(iter=10), state_dict=source.state_dict()), path)
+    model = build(nsd_checkpoint=str(path))
+    model.init_weights()
+    for key, value in source.state_dict().items():
+        torch.testing.assert_close(model.nsd.state_dict()[key], value)
+
+
+def test_missing_or_mismatched_nsd_checkpoint_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='model.nsd_checkpoint'):
+        build(nsd_checkpoint=str(tmp_path / 'none.pth')).init_weights()
+    path = tmp_path / 'other.pth'
+    torch.save(dict(state_dict=build(num_people=1).nsd.state_dict()), path)
+    with pytest.raises(RuntimeError, match='other.pth does not fit'):
+        build(nsd_checkpoint=str(path)).init_weights()
