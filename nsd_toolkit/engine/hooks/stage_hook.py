@@ -33,9 +33,12 @@ class NSDStageHook(Hook):
     Applied stages are replayed on ``--resume`` (every stage with
     ``begin <= runner.iter``; the attributes only, since the checkpoint
     already holds the weights trained after a re-initialisation), stored in
-    ``checkpoint['meta']['nsd_stages']`` and re-applied when a checkpoint is
-    loaded for testing, so a checkpoint is always evaluated in the stage it
-    was trained in.
+    ``checkpoint['meta']['nsd_stages']`` by content (``begin`` and
+    ``model``) and re-applied when a checkpoint is loaded, so a checkpoint is
+    always evaluated in the stage it was trained in, also under a config
+    whose stages differ: a stored stage is matched to this config's stage
+    with the same content, and one this config lacks has its attributes set
+    directly (with a warning).
 
     Args:
         stages (list[dict]): each ``dict(begin=ITER, model=dict(ATTR=VALUE),
@@ -69,25 +72,27 @@ class NSDStageHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
+    def _set_attributes(self, runner, attributes: dict, where: str) -> None:
+        model = self._model(runner)
+        for key, value in attributes.items():
+            if not hasattr(model, key):
+                raise AttributeError(
+                    f'NSDStageHook: {where}.model.{key}: '
+                    f'{type(model).__name__} has no attribute {key!r}')
+            setattr(model, key, value)
+
     def _apply(self, runner, index: int, reason: str,
                switching: bool = True) -> None:
         """Set the stage's attributes; re-initialise only at the switch itself."""
         if index in self.applied:
             return
-        model = self._model(runner)
-        for key, value in self.stages[index]['model'].items():
-            if not hasattr(model, key):
-                raise AttributeError(
-                    f'NSDStageHook: stages[{index}].model.{key}: '
-                    f'{type(model).__name__} has no attribute {key!r}')
-            setattr(model, key, value)
-        if switching and runner.iter == self.stages[index]['begin'] and (
-                self.stages[index]['reinit']):
-            self._reinitialize(runner, model, self.stages[index]['reinit'])
+        stage = self.stages[index]
+        self._set_attributes(runner, stage['model'], f'stages[{index}]')
+        if switching and runner.iter == stage['begin'] and stage['reinit']:
+            self._reinitialize(runner, self._model(runner), stage['reinit'])
         self.applied.append(index)
         runner.logger.info(
-            f'NSDStageHook: stage {index} ({self.stages[index]["model"]}) '
-            f'applied {reason}')
+            f'NSDStageHook: stage {index} ({stage["model"]}) applied {reason}')
 
     @staticmethod
     def _reinitialize(runner, model, names) -> None:
@@ -119,15 +124,36 @@ class NSDStageHook(Hook):
                 self._apply(runner, index, f'at iteration {runner.iter}')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint.setdefault('meta', {})[META_KEY] = sorted(self.applied)
+        checkpoint.setdefault('meta', {})[META_KEY] = [
+            dict(begin=self.stages[index]['begin'],
+                 model=self.stages[index]['model'])
+            for index in sorted(self.applied)
+        ]
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Put the model in the stage the loaded checkpoint was trained in."""
-        for index in checkpoint.get('meta', {}).get(META_KEY, []):
-            if index >= len(self.stages):
-                raise ValueError(
-                    f'NSDStageHook: the checkpoint was trained with stage '
-                    f'{index}, but the config defines {len(self.stages)} '
-                    'stages')
-            self._apply(runner, index, 'from the loaded checkpoint',
-                        switching=False)
+        for stored in checkpoint.get('meta', {}).get(META_KEY, []):
+            if isinstance(stored, int):  # written by toolkit 0.1: an index
+                if stored >= len(self.stages):
+                    raise ValueError(
+                        f'NSDStageHook: the checkpoint was trained with stage '
+                        f'{stored}, but the config defines '
+                        f'{len(self.stages)} stages')
+                self._apply(runner, stored, 'from the loaded checkpoint',
+                            switching=False)
+                continue
+            same = [
+                index for index, stage in enumerate(self.stages)
+                if stage['begin'] == stored['begin']
+                and stage['model'] == stored['model']
+            ]
+            if same:
+                self._apply(runner, same[0], 'from the loaded checkpoint',
+                            switching=False)
+                continue
+            self._set_attributes(runner, stored['model'],
+                                 'the checkpoint\'s stage')
+            runner.logger.warning(
+                f'NSDStageHook: the checkpoint was trained in a stage this '
+                f'config does not define ({stored}); its settings were '
+                'applied')

@@ -40,7 +40,9 @@ def test_switch_persist_replay_and_test(synthetic_root, tmp_path):
         n: load_checkpoint_safely(str(work / f'iter_{n}.pth'))['meta']
         for n in (1, 2)
     }
-    assert meta[1]['nsd_stages'] == [] and meta[2]['nsd_stages'] == [0]
+    assert meta[1]['nsd_stages'] == []
+    assert meta[2]['nsd_stages'] == [
+        dict(begin=1, model=dict(mask_window_power=0.5))]
 
     # resume after the switch: replayed before the first resumed iteration
     resumed = Runner.from_cfg(
@@ -70,6 +72,31 @@ def test_switch_persist_replay_and_test(synthetic_root, tmp_path):
         staged_config(synthetic_root, work, 2,
                       load_from=str(work / 'iter_2.pth'),
                       experiment_name='test'))
+    tester.test()
+    assert power(tester) == 0.5
+
+
+def test_checkpoint_stages_are_matched_by_content(synthetic_root, tmp_path):
+    """A checkpoint of another config is put into the stage it trained in."""
+    register_safe_checkpoint_loader()
+    work = tmp_path / 'work'
+    Runner.from_cfg(staged_config(synthetic_root, work, 2)).train()
+    # a config listing more stages, the checkpoint's one second
+    other = staged_config(synthetic_root, work, 2,
+                          load_from=str(work / 'iter_2.pth'),
+                          experiment_name='other')
+    other.custom_hooks = [dict(type='NSDStageHook', stages=[
+        dict(begin=9, model=dict(use_depth=True))] + STAGES)]
+    tester = Runner.from_cfg(other)
+    tester.test()
+    assert power(tester) == 0.5 and not tester.model.use_depth
+    assert stage_hook(tester).applied == [1]
+    # a config without that stage still gets its settings
+    bare = staged_config(synthetic_root, work, 2,
+                         load_from=str(work / 'iter_2.pth'),
+                         experiment_name='bare')
+    bare.custom_hooks = [dict(type='NSDStageHook', stages=[])]
+    tester = Runner.from_cfg(bare)
     tester.test()
     assert power(tester) == 0.5
 
@@ -145,7 +172,7 @@ def test_reinit_happens_once_across_resume(synthetic_root, tmp_path,
     reinit_runner(synthetic_root, work, 2).train()
     assert calls == [['encoder', 'decoder']]
     assert load_checkpoint_safely(str(work / 'iter_2.pth'))['meta'][
-        'nsd_stages'] == [0]
+        'nsd_stages'] == [dict(begin=1, model=dict(use_depth=True))]
 
     # resumed from before the switch: the switch (and its re-init) happens
     calls.clear()
