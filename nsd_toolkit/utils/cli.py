@@ -95,10 +95,17 @@ def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
 
     A ``--cfg-options`` item that cannot be merged ends the program with
-    ``argument --cfg-options: ...``. The work dir is ``--work-dir``, else the
+    ``argument --cfg-options: ...``. Data loaders without workers
+    (``num_workers=0``, e.g. for debugging) get ``persistent_workers=False``.
+    The work dir is ``--work-dir``, else the
     config's ``work_dir``, else :func:`default_work_dir`.
     """
     merge_cfg_options(cfg, args.cfg_options, parser)
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        # persistent workers need workers: torch refuses the pair otherwise
+        if loader and loader.get('num_workers', 0) == 0:
+            loader['persistent_workers'] = False
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -94,6 +94,12 @@ def test_merge_args_work_dir_resume_and_options(tmp_path):
     assert cfg.work_dir == 'elsewhere'
     assert cfg.resume is True and cfg.load_from is None  # auto
     assert cfg.train_cfg.max_iters == 7 and cfg.model.extra == [1, 2]
+    # no workers, no persistent workers (torch refuses the pair)
+    cfg = merged('--cfg-options', 'train_dataloader.num_workers=2',
+                 'train_dataloader.persistent_workers=True',
+                 'val_dataloader.persistent_workers=True')
+    assert cfg.train_dataloader.persistent_workers is True
+    assert cfg.val_dataloader.persistent_workers is False
     ckpt = tmp_path / 'some.pth'
     ckpt.write_bytes(b'')
     cfg = merged('--resume', str(ckpt))
