@@ -38,10 +38,11 @@ def sample_evenly(paths, num_samples):
     return [paths[i] for i in np.unique(np.round(indices).astype(int))]
 
 
-def median_image(paths, desc=None):
+def median_image(paths, desc=None, progress=True):
     """Per-pixel upper median uint8 [H, W, 3] (RGB) of images at ``paths``."""
     frames = [
-        read_image(path) for path in tqdm(paths, desc=desc, unit='frame')
+        read_image(path) for path in tqdm(
+            paths, desc=desc, unit='frame', disable=not progress)
     ]
     if len({frame.shape for frame in frames}) > 1:
         raise DatasetFormatError(

@@ -1,5 +1,5 @@
 """Staged training: switch model settings at given iterations, resumably."""
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from mmengine.dist import broadcast
 from mmengine.hooks import Hook
@@ -72,22 +72,14 @@ class NSDStageHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _set_attributes(self, runner, attributes: dict, where: str) -> None:
-        model = self._model(runner)
-        for key, value in attributes.items():
-            if not hasattr(model, key):
-                raise AttributeError(
-                    f'NSDStageHook: {where}.model.{key}: '
-                    f'{type(model).__name__} has no attribute {key!r}')
-            setattr(model, key, value)
-
     def _apply(self, runner, index: int, reason: str,
                switching: bool = True) -> None:
         """Set the stage's attributes; re-initialise only at the switch itself."""
         if index in self.applied:
             return
         stage = self.stages[index]
-        self._set_attributes(runner, stage['model'], f'stages[{index}]')
+        set_model_attributes(self._model(runner), stage['model'],
+                             f'stages[{index}]')
         if switching and runner.iter == stage['begin'] and stage['reinit']:
             self._reinitialize(runner, self._model(runner), stage['reinit'])
         self.applied.append(index)
@@ -132,28 +124,64 @@ class NSDStageHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Put the model in the stage the loaded checkpoint was trained in."""
-        for stored in checkpoint.get('meta', {}).get(META_KEY, []):
-            if isinstance(stored, int):  # written by toolkit 0.1: an index
-                if stored >= len(self.stages):
-                    raise ValueError(
-                        f'NSDStageHook: the checkpoint was trained with stage '
-                        f'{stored}, but the config defines '
-                        f'{len(self.stages)} stages')
-                self._apply(runner, stored, 'from the loaded checkpoint',
+        for index, settings in checkpoint_stages(checkpoint, self.stages):
+            if index is not None:
+                self._apply(runner, index, 'from the loaded checkpoint',
                             switching=False)
                 continue
-            same = [
-                index for index, stage in enumerate(self.stages)
-                if stage['begin'] == stored['begin']
-                and stage['model'] == stored['model']
-            ]
-            if same:
-                self._apply(runner, same[0], 'from the loaded checkpoint',
-                            switching=False)
-                continue
-            self._set_attributes(runner, stored['model'],
+            set_model_attributes(self._model(runner), settings,
                                  'the checkpoint\'s stage')
             runner.logger.warning(
-                f'NSDStageHook: the checkpoint was trained in a stage this '
-                f'config does not define ({stored}); its settings were '
+                'NSDStageHook: the checkpoint was trained in a stage this '
+                f'config does not define ({settings}); its settings were '
                 'applied')
+
+
+StageSettings = Tuple[Optional[int], dict]
+
+
+def set_model_attributes(model, attributes: dict, where: str) -> None:
+    """Set a stage's ``model`` settings; unknown attributes are named."""
+    for key, value in attributes.items():
+        if not hasattr(model, key):
+            raise AttributeError(
+                f'NSDStageHook: {where}.model.{key}: '
+                f'{type(model).__name__} has no attribute {key!r}')
+        setattr(model, key, value)
+
+
+def checkpoint_stages(checkpoint: dict,
+                      stages: Sequence[dict]) -> List[StageSettings]:
+    """The stages a checkpoint was trained in, matched to ``stages``.
+
+    Args:
+        checkpoint: a loaded checkpoint; its ``meta['nsd_stages']`` lists
+            the applied stages as ``dict(begin, model)`` (or, written by
+            toolkit 0.1, as indices into the training config's stages).
+        stages: the stages of the config at hand (``NSDStageHook.stages``
+            form: ``dict(begin=..., model=dict(...))``).
+
+    Returns:
+        Per applied stage ``(index, settings)``: the index of the stage of
+        ``stages`` with the same content (None if it has none) and the model
+        attributes to set.
+
+    Raises:
+        ValueError: an index-form entry beyond ``stages``.
+    """
+    matched = []
+    for stored in checkpoint.get('meta', {}).get(META_KEY, []):
+        if isinstance(stored, int):
+            if stored >= len(stages):
+                raise ValueError(
+                    f'NSDStageHook: the checkpoint was trained with stage '
+                    f'{stored}, but the config defines {len(stages)} stages')
+            matched.append((stored, dict(stages[stored].get('model', {}))))
+            continue
+        same = [
+            index for index, stage in enumerate(stages)
+            if stage['begin'] == stored['begin']
+            and dict(stage.get('model', {})) == stored['model']
+        ]
+        matched.append((same[0] if same else None, dict(stored['model'])))
+    return matched

@@ -1,0 +1,82 @@
+"""init_model and inference_images: checkpoints, stages, single images."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine import Config
+from nsd_test_utils import tiny_nsd_cfg
+
+from nsd_toolkit.apis import inference_images, init_model
+
+CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs',
+                  'nsd_synthetic_1p.py')
+
+
+def tiny_config(num_people=2):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model = tiny_nsd_cfg(num_people)
+    return cfg
+
+
+def save(model, path, stages):
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(nsd_stages=stages)), path)
+
+
+def test_checkpoint_weights_and_stage_are_restored(tmp_path):
+    trained = init_model(tiny_config())
+    with torch.no_grad():
+        for param in trained.parameters():
+            param.add_(1.0)
+    path = str(tmp_path / 'iter_5.pth')
+    save(trained, path, [dict(begin=3, model=dict(mask_window_power=0.25,
+                                                   use_depth=True))])
+    model = init_model(tiny_config(), path)
+    assert not model.training
+    assert model.mask_window_power == 0.25 and model.use_depth
+    for key, value in trained.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[key], value)
+
+
+def test_legacy_stage_indices_use_the_config_stages(tmp_path):
+    cfg = tiny_config()  # nsd_synthetic_1p.py: stage 0 flattens the window
+    path = str(tmp_path / 'old.pth')
+    save(init_model(cfg), path, [0])
+    assert init_model(cfg, path).mask_window_power == 0.25
+
+
+def test_a_checkpoint_of_another_model_is_named(tmp_path):
+    path = str(tmp_path / 'other.pth')
+    save(init_model(tiny_config(num_people=1)), path, [])
+    with pytest.raises(RuntimeError, match='other.pth does not fit'):
+        init_model(tiny_config(num_people=2), path)
+
+
+def test_images_are_decomposed_one_by_one():
+    model = init_model(tiny_config())
+    gen = np.random.default_rng(0)
+    images = [gen.integers(0, 255, (24, 32, 3), dtype=np.uint8)
+              for _ in range(3)]
+    background = np.full((24, 32, 3), 128, np.uint8)
+    samples = inference_images(model, images, background, batch_size=2)
+    assert len(samples) == 3
+    assert samples[2].pred_bboxes.shape == (1, 2, 4)
+    assert samples[2].pred_masks.shape == (1, 2, 24, 32)
+    # batching does not change the result
+    alone = inference_images(model, images[2:], background)[0]
+    torch.testing.assert_close(alone.pred_masks, samples[2].pred_masks)
+    with pytest.raises(ValueError, match='image 1'):
+        inference_images(model, [images[0], images[1][:, :16]], background)
+
+
+def test_pose_models_give_root_relative_poses_per_slot():
+    cfg = tiny_config()
+    cfg.model = dict(type='NSDPoseEstimator', nsd=tiny_nsd_cfg(2),
+                     pose_head=dict(type='MLPPoseHead', hidden_channels=(8, )))
+    model = init_model(cfg)
+    image = np.zeros((24, 32, 3), np.uint8)
+    sample = inference_images(model, [image], image)[0]
+    assert sample.pred_joints_3d.shape == (1, 2, 17, 3)
+    assert torch.equal(sample.pred_joints_3d[0, :, 0], torch.zeros(2, 3))
+    assert 'pred_masks' not in sample
