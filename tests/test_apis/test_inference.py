@@ -30,8 +30,8 @@ def test_checkpoint_weights_and_stage_are_restored(tmp_path):
         for param in trained.parameters():
             param.add_(1.0)
     path = str(tmp_path / 'iter_5.pth')
-    save(trained, path, [dict(begin=3, model=dict(mask_window_power=0.25,
-                                                   use_depth=True))])
+    stage = dict(begin=3, model=dict(mask_window_power=0.25, use_depth=True))
+    save(trained, path, [stage])
     model = init_model(tiny_config(), path)
     assert not model.training
     assert model.mask_window_power == 0.25 and model.use_depth

@@ -2,6 +2,7 @@
 import pytest
 import torch
 from mmengine.registry import init_default_scope
+from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.models.associators import AppearanceAssociator
 from nsd_toolkit.registry import MODELS
@@ -122,22 +123,8 @@ def test_builds_from_config():
 def test_two_person_nsd_trains_and_runs_at_eval():
     """One loss step of a tiny 2-person NSD that matches slots by appearance."""
     init_default_scope('nsd_toolkit')
-    crop = (16, 16)
-    model = MODELS.build(dict(
-        type='NSD',
-        data_preprocessor=dict(type='NSDDataPreprocessor'),
-        detector=dict(type='ResNetBoxDetector', num_people=2, depth=18,
-                      num_stages=1, base_channels=8, input_size=(24, 32),
-                      head_channels=(16, 8)),
-        transformer=dict(type='SpatialTransformer', crop_size=crop),
-        encoder=dict(type='ResNetEncoder', depth=18, num_stages=1,
-                     base_channels=8, appearance_dim=8, num_points=5,
-                     head_channels=(16, 8)),
-        decoder=dict(type='UNetDecoder', appearance_dim=8, num_points=5,
-                     crop_size=crop, channels=(16, 8, 8), dropout=0.0),
-        compositor=dict(type='AdditiveCompositor'),
-        pixel_loss=dict(type='PixelLoss'),
-        prior=dict(type='BoxPrior'),
+    model = MODELS.build(tiny_nsd_cfg(
+        2, perceptual_loss=None,
         associator=dict(type='AppearanceAssociator', num_channels=4)))
     gen = torch.Generator().manual_seed(0)
     inputs = dict(
