@@ -5,6 +5,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+import torch
 from real_fixtures import H36M_CAMERAS, h36m_cameras, h36m_tree
 
 from nsd_toolkit.datasets import DatasetFormatError, H36MDataset
@@ -155,3 +156,16 @@ def test_standard_pipeline_runs(real_data, cache_dir):
     sample = item['data_samples']
     assert sample.ori_shape == (1002, 1000)
     assert sample.gt_joints_3d.shape == (1, 17, 3)
+    # no instance masks: the decomposition metric scores crop boxes against
+    # the boxes of the projected joints, which lie on the person
+    from nsd_toolkit.evaluation import DecompositionMetric
+    from nsd_toolkit.evaluation.functional import keypoints_to_box
+    assert 'gt_masks' not in sample
+    joint_box = keypoints_to_box(sample.gt_keypoints_2d,
+                                 sample.gt_joints_cam, 100, 100)[0, 0]
+    assert 5 < joint_box[3] - joint_box[1] < 100  # a person-sized box
+    sample.pred_bboxes = torch.as_tensor(joint_box)[None, None]
+    metric = DecompositionMetric()
+    metric.process({}, [sample])
+    assert metric.compute_metrics(metric.results) == {
+        'crop_box_iou': pytest.approx(1.0), 'crop_detection_rate': 1.0}

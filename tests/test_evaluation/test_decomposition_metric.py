@@ -4,6 +4,7 @@ import torch
 from mmengine.evaluator import Evaluator
 
 from nsd_toolkit.evaluation import DecompositionMetric
+from nsd_toolkit.evaluation.functional import keypoints_to_box
 from nsd_toolkit.registry import METRICS
 from nsd_toolkit.structures import MultiViewDataSample
 
@@ -251,3 +252,33 @@ def test_overlap_mask_iou_only_counts_people_whose_boxes_meet():
     alone = _evaluate([_sample(_perfect(disjoint_ids), None, disjoint_ids,
                                disjoint_boxes)])
     assert np.isnan(alone['decomposition/overlap_mask_iou'])
+
+
+def test_without_gt_masks_the_joint_boxes_are_the_ground_truth():
+    """Human3.6M-like samples: 3D poses but no instance masks."""
+    joints = torch.tensor([[[[-300.0, -800.0, 4000.0], [300.0, 800.0, 4000.0]],
+                            [[0.0, 0.0, -4000.0], [10.0, 10.0, -4000.0]]]])
+    focal, center = 20.0, torch.tensor([W / 2, H / 2])
+    keypoints = joints[..., :2] / joints[..., 2:] * focal + center
+    person_box = torch.cat([keypoints[0, 0, 0], keypoints[0, 0, 1]])
+    sample = dict(gt_joints_cam=joints, gt_keypoints_2d=keypoints,
+                  img_shape=(H, W), pred_masks=torch.ones(1, 2, H, W),
+                  pred_bboxes=torch.stack([person_box, person_box + 1])[None])
+    out = _evaluate([sample])
+    # person 1 is behind the camera: one person, found by slot 0
+    assert out['decomposition/crop_box_iou'] == pytest.approx(1.0)
+    assert out['decomposition/crop_detection_rate'] == 1.0
+    assert 'decomposition/mask_iou' not in out
+    with pytest.raises(KeyError, match='gt_keypoints_2d'):
+        DecompositionMetric().process({}, [dict(pred_bboxes=person_box)])
+
+
+def test_keypoint_boxes_are_clipped_and_skip_people_behind():
+    keypoints = np.array([[[2.0, 3.0], [8.0, 60.0], [np.nan, 1.0]],
+                          [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]],
+                          [[-9.0, 1.0], [-5.0, 2.0], [-4.0, 3.0]]])
+    depth = np.array([[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]])
+    joints = np.concatenate([np.zeros((3, 3, 2)), depth[..., None]], -1)
+    boxes = keypoints_to_box(keypoints, joints, W, H)
+    np.testing.assert_allclose(boxes[0], [2.0, 3.0, 8.0, H])
+    assert np.isnan(boxes[1:]).all()

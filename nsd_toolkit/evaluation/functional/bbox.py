@@ -7,7 +7,7 @@ import numpy as np
 
 from ._utils import to_numpy
 
-__all__ = ['box_iou', 'mask_to_box']
+__all__ = ['box_iou', 'keypoints_to_box', 'mask_to_box']
 
 
 def box_iou(boxes_a, boxes_b) -> np.ndarray:
@@ -58,4 +58,34 @@ def mask_to_box(masks) -> np.ndarray:
     y1 = height - rows[..., ::-1].argmax(axis=-1)
     boxes = np.stack([x0, y0, x1, y1], axis=-1).astype(np.float64)
     boxes[~cols.any(axis=-1)] = np.nan
+    return boxes
+
+
+def keypoints_to_box(keypoints, joints_cam, width: int,
+                     height: int) -> np.ndarray:
+    """Boxes of each person's joints in front of the camera, clipped to the image.
+
+    Stands in for the box of an instance mask where a dataset has no masks
+    (Human3.6M, Panoptic): joints lie inside the silhouette, so the box is
+    somewhat tighter than the person's (hands, feet and hair reach beyond).
+
+    Args:
+        keypoints: [..., G, J, 2] pixels (NaN unknown).
+        joints_cam: [..., G, J, 3] the joints in the camera frame.
+        width, height: image size in pixels.
+
+    Returns:
+        float64 [..., G, 4] xyxy; NaN rows for people without a joint in
+        front of the camera or whose box misses the image.
+    """
+    xy = to_numpy(keypoints, np.float64)
+    z = to_numpy(joints_cam, np.float64)[..., 2]
+    usable = (np.isfinite(xy).all(-1) & (np.nan_to_num(z, nan=-1.0) > 0))
+    low = np.where(usable[..., None], xy, np.inf).min(-2)
+    high = np.where(usable[..., None], xy, -np.inf).max(-2)
+    size = np.array([width, height], np.float64)
+    low, high = np.clip(low, 0, size), np.clip(high, 0, size)
+    boxes = np.concatenate([low, high], -1)
+    empty = ~usable.any(-1) | (high <= low).any(-1)
+    boxes[empty] = np.nan
     return boxes

@@ -6,8 +6,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import METRICS
-from ..functional import (box_iou, depth_order_counts, mask_iou, mask_to_box,
-                          match_instances)
+from ..functional import (box_iou, depth_order_counts, keypoints_to_box,
+                          mask_iou, mask_to_box, match_instances)
 from ..functional._utils import to_numpy
 from ._utils import get_field
 
@@ -41,6 +41,12 @@ class DecompositionMetric(BaseMetric):
       as their GT camera depths do (smaller = nearer; see
       :func:`~nsd_toolkit.evaluation.functional.depth_order_counts`). NaN
       when no such pair exists.
+
+    Datasets without instance masks (Human3.6M, Panoptic): the GT boxes are
+    those of the projected joints in front of the camera
+    (:func:`~nsd_toolkit.evaluation.functional.keypoints_to_box`, somewhat
+    tighter than a silhouette's) and only the crop metrics and the depth
+    order are reported.
 
     GT people left unmatched (more people than slots) count 0 in the first
     four and are left out of the depth order. All values are fractions in
@@ -129,25 +135,40 @@ class DecompositionMetric(BaseMetric):
                 pred_depths[slots], gt_depths[visible[people]], overlap)
         return stats
 
+    @staticmethod
+    def _gt_boxes(sample, gt_ids) -> np.ndarray:
+        """[V, G, 4] GT boxes: given, else of the masks, else of the joints."""
+        gt_boxes = get_field(sample, 'gt_bboxes')
+        if gt_boxes is not None:
+            return to_numpy(gt_boxes, np.float64)
+        if gt_ids is not None:
+            num_people = int(gt_ids.max(initial=0))
+            people = np.arange(1, num_people + 1)[None, :, None, None]
+            return to_numpy(mask_to_box(gt_ids[:, None] == people),
+                            np.float64)
+        keypoints, joints = (get_field(sample, key)
+                             for key in ('gt_keypoints_2d', 'gt_joints_cam'))
+        if keypoints is None or joints is None:
+            raise KeyError(
+                'DecompositionMetric needs gt_masks, gt_bboxes or 3D poses '
+                '(gt_keypoints_2d and gt_joints_cam) in the data samples')
+        height, width = get_field(sample, 'img_shape')[:2]
+        return keypoints_to_box(keypoints, joints, width, height)
+
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
         """Reduce each sample to per-view sums (no masks are kept)."""
         for sample in data_samples:
             gt_ids = get_field(sample, 'gt_masks')
-            if gt_ids is None:
-                raise KeyError('DecompositionMetric needs gt_masks in the '
-                               'data samples')
-            gt_ids = to_numpy(gt_ids).astype(np.int64)
+            if gt_ids is not None:
+                gt_ids = to_numpy(gt_ids).astype(np.int64)
             pred_masks = get_field(sample, 'pred_masks')
             pred_boxes = get_field(sample, 'pred_bboxes')
             if pred_masks is None and pred_boxes is None:
                 raise KeyError('DecompositionMetric needs pred_masks and/or '
                                'pred_bboxes in the data samples')
-            gt_boxes = get_field(sample, 'gt_bboxes')
-            if gt_boxes is None:
-                num_people = int(gt_ids.max(initial=0))
-                people = np.arange(1, num_people + 1)[None, :, None, None]
-                gt_boxes = mask_to_box(gt_ids[:, None] == people)
-            gt_boxes = to_numpy(gt_boxes, np.float64)
+            gt_boxes = self._gt_boxes(sample, gt_ids)
+            if gt_ids is None:  # no GT masks: crop-box metrics only
+                pred_masks = None
             if pred_masks is not None:
                 pred_masks = to_numpy(pred_masks, np.float32)
                 if pred_masks.shape[-2:] != gt_ids.shape[-2:]:
@@ -164,19 +185,20 @@ class DecompositionMetric(BaseMetric):
                 pred_depths = to_numpy(pred_depths, np.float64)
                 gt_depths = to_numpy(gt_depths, np.float64)
                 if gt_depths.ndim != 2 or \
-                        gt_depths.shape[0] != gt_ids.shape[0] or \
+                        gt_depths.shape[0] != gt_boxes.shape[0] or \
                         gt_depths.shape[1] < gt_boxes.shape[1]:
                     raise ValueError(
                         'gt_depths must be [V, G] with V = '
-                        f'{gt_ids.shape[0]} views and G >= '
+                        f'{gt_boxes.shape[0]} views and G >= '
                         f'{gt_boxes.shape[1]} people, got {gt_depths.shape}')
             views = []
-            for v in range(gt_ids.shape[0]):
+            for v in range(gt_boxes.shape[0]):
                 views.append(
                     self._view_stats(
                         None if pred_masks is None else pred_masks[v],
                         None if pred_boxes is None else pred_boxes[v],
-                        pred_depths[v] if has_depths else None, gt_ids[v],
+                        pred_depths[v] if has_depths else None,
+                        None if gt_ids is None else gt_ids[v],
                         gt_boxes[v], gt_depths[v] if has_depths else None))
             self.results.append(
                 dict(
