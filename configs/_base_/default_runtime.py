@@ -8,6 +8,8 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # --resume skips the trained batches in the sampler instead of loading them
+    fast_resume=dict(type='FastResumeHook'),
 )
 custom_hooks = [dict(type='NSDPanelHook', interval=500)]
 
