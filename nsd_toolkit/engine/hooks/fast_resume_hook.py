@@ -3,7 +3,6 @@ import itertools
 
 from mmengine.dataset import InfiniteSampler
 from mmengine.hooks import Hook
-from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from nsd_toolkit.registry import HOOKS
 
@@ -37,7 +36,9 @@ class FastResumeHook(Hook):
     iteration-based config here) after the ``iter x batch_size`` indices the
     run has consumed on this rank, and lets the loop's skipping draws pass
     without loading. The batches that follow are the ones the uninterrupted
-    run would have drawn. With another sampler it leaves mmengine's
+    run would have drawn. With another sampler, or an mmengine whose
+    internals (``InfiniteSampler._indices_of_rank``, the loop's
+    ``_InfiniteDataloaderIterator``; 0.10.x) differ, it leaves mmengine's
     behaviour as it is.
     """
 
@@ -48,7 +49,12 @@ class FastResumeHook(Hook):
         trained = runner.iter
         dataloader = getattr(loop, 'dataloader', None)
         sampler = getattr(dataloader, 'sampler', None)
+        try:
+            from mmengine.runner.loops import _InfiniteDataloaderIterator
+        except ImportError:
+            return
         if (trained == 0 or not isinstance(sampler, InfiniteSampler)
+                or not hasattr(sampler, '_indices_of_rank')
                 or not hasattr(loop, 'dataloader_iterator')):
             return
         sampler.indices = itertools.islice(
