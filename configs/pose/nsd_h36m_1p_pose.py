@@ -14,11 +14,9 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_h36m_1p/iter_200000.pth',
-    pose_head=dict(
-        type='MLPPoseHead',  # in_channels: 3 x the encoder's num_points
-        hidden_channels=(1024, 1024),
-        dropout=0.5),
-    loss=dict(type='PoseLoss'))
+    # P and its loss: NSDPoseEstimator's defaults, MLPPoseHead (2 x 1024, BatchNorm,
+    # dropout 0.5, in_channels = 3 x the encoder's num_points) and PoseLoss
+)
 
 labelled_pipeline = [
     dict(type='SampleViews', mode='all'),

@@ -33,9 +33,9 @@ class NSDPoseEstimator(BaseModel):
 
     Args:
         nsd (dict): config of the :class:`NSD` model whose B and E are used.
-        pose_head (dict): config of P, e.g. :class:`MLPPoseHead`; its
-            ``in_channels`` defaults to the latent's length, 3 x the
-            encoder's ``num_points``.
+        pose_head (dict): config of P, default :class:`MLPPoseHead` (the
+            paper's 2 x 1024 MLP); its ``in_channels`` defaults to the
+            latent's length, 3 x the encoder's ``num_points``.
         loss (dict): config of the pose loss.
         nsd_checkpoint (str, optional): checkpoint of a trained NSD (an
             ``iter_N.pth`` of ``tools/train.py``), loaded by ``init_weights``
@@ -50,7 +50,7 @@ class NSDPoseEstimator(BaseModel):
 
     def __init__(self,
                  nsd: dict,
-                 pose_head: dict,
+                 pose_head: dict = dict(type='MLPPoseHead'),
                  loss: dict = dict(type='PoseLoss'),
                  nsd_checkpoint: Optional[str] = None,
                  freeze_nsd: bool = True,
