@@ -1,7 +1,7 @@
 # 3D pose from single images on the single-person synthetic scenes: the NSD model of
 # configs/nsd_synthetic_1p.py (trained without labels) stays frozen, and the pose head P
 # (paper section 3.4: an MLP on the 3D latent, 2 x 1024, BatchNorm, dropout 0.5) learns
-# from few labels: every 15th training moment (50 moments x 4 views = 200 images).
+# from few labels: every 15th training moment (51 moments x 4 views = 204 images).
 # Train NSD first, then P:
 #   python tools/train.py configs/nsd_synthetic_1p.py
 #   python tools/train.py configs/pose/nsd_synthetic_1p_pose.py
