@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from nsd_toolkit.evaluation import PoseMetric
-from nsd_toolkit.evaluation.functional import (match_slots_to_people,
+from nsd_toolkit.evaluation.functional import (match_slots_per_view,
+                                               match_slots_to_people,
                                                person_centers)
 
 HEIGHT, WIDTH, JOINTS = 48, 64, 5
@@ -108,3 +109,18 @@ def test_match_slots_skips_absent_people():
     pairs = match_slots_to_people(slots, people)
     assert pairs.tolist() == [[1, 1], [0, 2]]
     assert match_slots_to_people(slots, people[:1]).shape == (0, 2)
+
+
+def test_match_slots_per_view_uses_box_centres():
+    left, right = person(-800.0), person(800.0, seed=1)
+    joints = np.stack([np.stack([left, right]),
+                       np.stack([left, person(0.0, depth=-4000.0)])])
+    centers = person_centers(project(joints), joints, WIDTH, HEIGHT)
+    boxes = np.stack([
+        np.stack([box_around(centers[0, 1]), box_around(centers[0, 0])]),
+        np.stack([box_around(centers[1, 0]), box_around(centers[1, 0] + 1)])
+    ])
+    pairs, present = match_slots_per_view(boxes, project(joints), joints,
+                                          WIDTH, HEIGHT)
+    assert [p.tolist() for p in pairs] == [[[1, 0], [0, 1]], [[0, 0]]]
+    assert present.tolist() == [[True, True], [True, False]]

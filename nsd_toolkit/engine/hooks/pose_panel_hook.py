@@ -4,8 +4,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from nsd_toolkit.evaluation.functional import (match_slots_to_people,
-                                               person_centers)
+from nsd_toolkit.evaluation.functional import match_slots_per_view
 from nsd_toolkit.registry import HOOKS
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
                                        label, save_rgb, to_uint8_image)
@@ -59,18 +58,17 @@ class PosePanelHook(NSDPanelHook):
             pred = sample.pred_joints_3d.numpy().astype(np.float64)
             boxes = sample.pred_bboxes.numpy()
             height, width = views.shape[-2:]
-            centers = person_centers(sample.gt_keypoints_2d, gt, width, height)
+            pairs, _ = match_slots_per_view(boxes, sample.gt_keypoints_2d,
+                                            gt, width, height)
             row = []
             for view, img in enumerate(views):
                 img = to_uint8_image(img)
                 K = intrinsics[view].numpy().astype(np.float64)
-                pairs = match_slots_to_people(
-                    (boxes[view, :, :2] + boxes[view, :, 2:]) / 2,
-                    centers[view])
+                slots, people = pairs[view].T
                 placed = np.full_like(pred[view], np.nan)
                 root = self.root_index
-                roots = gt[view, pairs[:, 1], root:root + 1]
-                placed[pairs[:, 0]] = pred[view, pairs[:, 0]] + roots
+                placed[slots] = (pred[view, slots] +
+                                 gt[view, people, root:root + 1])
                 truth = draw_skeletons(
                     draw_boxes(img, boxes[view]), pinhole(gt[view], K),
                     colors=[GT_COLOR] * gt.shape[1])

@@ -3,10 +3,11 @@ from .bbox import box_iou, keypoints_to_box, mask_to_box
 from .depth_order import depth_order_counts
 from .keypoint import ALIGNMENTS, keypoint_mpjpe
 from .mask import mask_iou
-from .matching import match_instances, match_slots_to_people, person_centers
+from .matching import (match_instances, match_slots_per_view,
+                       match_slots_to_people, person_centers)
 
 __all__ = [
     'box_iou', 'keypoints_to_box', 'mask_to_box', 'mask_iou',
     'match_instances', 'keypoint_mpjpe', 'ALIGNMENTS', 'depth_order_counts',
-    'match_slots_to_people', 'person_centers'
+    'match_slots_per_view', 'match_slots_to_people', 'person_centers'
 ]

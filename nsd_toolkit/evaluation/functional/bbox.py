@@ -5,7 +5,7 @@ a box's area is its pixel count when it is filled.
 """
 import numpy as np
 
-from ._utils import to_numpy
+from ._utils import joints_in_front, to_numpy
 
 __all__ = ['box_iou', 'keypoints_to_box', 'mask_to_box']
 
@@ -78,9 +78,7 @@ def keypoints_to_box(keypoints, joints_cam, width: int,
         float64 [..., G, 4] xyxy; NaN rows for people without a joint in
         front of the camera or whose box misses the image.
     """
-    xy = to_numpy(keypoints, np.float64)
-    z = to_numpy(joints_cam, np.float64)[..., 2]
-    usable = (np.isfinite(xy).all(-1) & (np.nan_to_num(z, nan=-1.0) > 0))
+    xy, usable = joints_in_front(keypoints, joints_cam)
     low = np.where(usable[..., None], xy, np.inf).min(-2)
     high = np.where(usable[..., None], xy, -np.inf).max(-2)
     size = np.array([width, height], np.float64)

@@ -2,9 +2,12 @@
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._utils import to_numpy
+from ._utils import joints_in_front, to_numpy
 
-__all__ = ['match_instances', 'match_slots_to_people', 'person_centers']
+__all__ = [
+    'match_instances', 'match_slots_per_view', 'match_slots_to_people',
+    'person_centers'
+]
 
 
 def match_instances(scores, maximize: bool = True) -> np.ndarray:
@@ -48,9 +51,7 @@ def person_centers(keypoints_2d, joints_cam, width: int,
         float64 [..., G, 2]; NaN for people with no finite joint in front of
         the camera (z > 0) or whose centre lies outside the image.
     """
-    xy = to_numpy(keypoints_2d, np.float64)
-    z = to_numpy(joints_cam, np.float64)[..., 2]
-    usable = np.isfinite(xy).all(-1) & (np.nan_to_num(z, nan=-1.0) > 0)
+    xy, usable = joints_in_front(keypoints_2d, joints_cam)
     count = usable.sum(-1)[..., None]
     total = np.where(usable[..., None], xy, 0.0).sum(-2)
     centers = np.divide(total, count, out=np.full_like(total, np.nan),
@@ -80,3 +81,27 @@ def match_slots_to_people(slot_centers, person_centers_) -> np.ndarray:
     pairs = match_instances(distance, maximize=False)
     pairs[:, 1] = present[pairs[:, 1]]
     return pairs
+
+
+def match_slots_per_view(slot_boxes, keypoints_2d, joints_cam, width: int,
+                         height: int):
+    """Match each view's slots to its people, as training and evaluation do.
+
+    Args:
+        slot_boxes: [V, N, 4] xyxy pixel boxes of the slots.
+        keypoints_2d: [V, G, J, 2] projected joints (pixels, NaN unknown).
+        joints_cam: [V, G, J, 3] the same joints in the camera frame.
+        width, height: image size in pixels.
+
+    Returns:
+        tuple: a list of V int64 [P, 2] ``(slot, person)`` pairs
+        (:func:`match_slots_to_people` on the box centres and
+        :func:`person_centers`) and bool [V, G], the people present in each
+        view.
+    """
+    boxes = to_numpy(slot_boxes, np.float64)
+    slot_centers = (boxes[..., :2] + boxes[..., 2:]) / 2
+    centers = person_centers(keypoints_2d, joints_cam, width, height)
+    pairs = [match_slots_to_people(slot_centers[view], centers[view])
+             for view in range(len(centers))]
+    return pairs, np.isfinite(centers).all(-1)

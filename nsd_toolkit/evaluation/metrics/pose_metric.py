@@ -6,7 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import METRICS
-from ..functional import keypoint_mpjpe, match_slots_to_people, person_centers
+from ..functional import keypoint_mpjpe, match_slots_per_view
 from ..functional._utils import to_numpy
 from ._utils import get_field
 
@@ -79,21 +79,17 @@ class PoseMetric(BaseMetric):
             height, width = get_field(sample, 'img_shape')[:2]
             gt = fields['gt_joints_cam']
             gt = gt - gt[..., self.root_index:self.root_index + 1, :]
-            centers = person_centers(fields['gt_keypoints_2d'],
-                                     fields['gt_joints_cam'], width, height)
-            boxes = fields['pred_bboxes']
-            slot_centers = (boxes[..., :2] + boxes[..., 2:]) / 2
-            pred, target, people = [], [], 0
-            for v in range(gt.shape[0]):
-                pairs = match_slots_to_people(slot_centers[v], centers[v])
-                people += int(np.isfinite(centers[v]).all(-1).sum())
-                pred.append(fields['pred_joints_3d'][v, pairs[:, 0]])
-                target.append(gt[v, pairs[:, 1]])
+            pairs, present = match_slots_per_view(
+                fields['pred_bboxes'], fields['gt_keypoints_2d'],
+                fields['gt_joints_cam'], width, height)
+            pred = [fields['pred_joints_3d'][view, pair[:, 0]]
+                    for view, pair in enumerate(pairs)]
+            target = [gt[view, pair[:, 1]] for view, pair in enumerate(pairs)]
             self.results.append(
                 dict(
                     pred=np.concatenate(pred),
                     gt=np.concatenate(target),
-                    people=people))
+                    people=int(present.sum())))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         pred = np.concatenate([r['pred'] for r in results])

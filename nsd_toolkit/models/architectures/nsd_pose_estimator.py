@@ -2,13 +2,11 @@
 import copy
 from typing import Dict, List, Optional, Union
 
-import numpy as np
 import torch
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
-from nsd_toolkit.evaluation.functional import (match_slots_to_people,
-                                               person_centers)
+from nsd_toolkit.evaluation.functional import match_slots_per_view
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
@@ -132,9 +130,8 @@ class NSDPoseEstimator(BaseModel):
         img = inputs['img']
         height, width = img.shape[-2:]
         out = self.estimate(img.flatten(0, 1), inputs['background'].flatten(0, 1))
-        slot_centers = boxes_to_pixels(out['center'], out['scale'], width,
-                                       height).detach().cpu().numpy()
-        slot_centers = (slot_centers[..., :2] + slot_centers[..., 2:]) / 2
+        slot_boxes = boxes_to_pixels(out['center'], out['scale'], width,
+                                     height).detach().cpu().numpy()
         target = torch.full_like(out['pose'], float('nan'))
         root = self.pose_head.root_index
         image = 0
@@ -147,14 +144,14 @@ class NSDPoseEstimator(BaseModel):
                     'sequences only')
             joints = sample.gt_joints_cam.to(target)
             relative = joints - joints[..., root:root + 1, :]
-            centers = person_centers(sample.gt_keypoints_2d, joints, width,
-                                     height)
-            for view in range(joints.shape[0]):
-                pairs = match_slots_to_people(slot_centers[image], centers[view])
-                slots, people = (torch.from_numpy(np.ascontiguousarray(p))
-                                 for p in pairs.T)
-                target[image, slots] = relative[view, people]
-                image += 1
+            views = joints.shape[0]
+            pairs, _ = match_slots_per_view(
+                slot_boxes[image:image + views], sample.gt_keypoints_2d,
+                joints, width, height)
+            for view, pair in enumerate(pairs):
+                slots, people = torch.from_numpy(pair).T
+                target[image + view, slots] = relative[view, people]
+            image += views
         return dict(loss_pose=self.loss_module(out['pose'], target))
 
     @torch.no_grad()
