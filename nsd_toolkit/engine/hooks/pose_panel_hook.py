@@ -6,17 +6,14 @@ import numpy as np
 
 from nsd_toolkit.evaluation.functional import match_slots_per_view
 from nsd_toolkit.registry import HOOKS
+from nsd_toolkit.utils import project_points
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
                                        label, save_rgb, to_uint8_image)
 from .panel_hook import NSDPanelHook
 
 GT_COLOR = (255, 255, 255)
-
-
-def pinhole(points: np.ndarray, K: np.ndarray) -> np.ndarray:
-    """Camera-frame points [..., 3] -> pixels [..., 2] (no lens distortion)."""
-    uvw = points @ K.T
-    return uvw[..., :2] / uvw[..., 2:]
+# the poses are in the camera frame already
+IDENTITY_R, ZERO_T = np.eye(3), np.zeros(3)
 
 
 @HOOKS.register_module()
@@ -70,11 +67,13 @@ class PosePanelHook(NSDPanelHook):
                 placed[slots] = (pred[view, slots] +
                                  gt[view, people, root:root + 1])
                 truth = draw_skeletons(
-                    draw_boxes(img, boxes[view]), pinhole(gt[view], K),
+                    draw_boxes(img, boxes[view]),
+                    project_points(gt[view], K, IDENTITY_R, ZERO_T),
                     colors=[GT_COLOR] * gt.shape[1])
-                row.append(label(truth, f'{sample.cameras[view]} GT'))
-                row.append(label(draw_skeletons(img, pinhole(placed, K)),
-                                 'P'))
+                guess = draw_skeletons(
+                    img, project_points(placed, K, IDENTITY_R, ZERO_T))
+                row += [label(truth, f'{sample.cameras[view]} GT'),
+                        label(guess, 'P')]
             rows.append(row)
         name = (f'iter_{runner.iter:07d}_batch_{batch_idx}.png'
                 if phase == 'val' else f'batch_{batch_idx}.png')
