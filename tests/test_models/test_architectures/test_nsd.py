@@ -40,20 +40,39 @@ def test_loss_terms_finite_and_reach_every_component():
     assert all(p.grad is None for p in model.perceptual_loss.parameters())
 
 
+def _grad_reaches_other_view(model, inputs):
+    """[B] bool: view 0's re-synthesis depends on view 1's pixels."""
+    inputs['img'].requires_grad_(True)
+    out = model(inputs, mode='tensor')
+    out['image'].view(inputs['img'].shape[0], 2, -1)[:, 0].sum().backward()
+    return inputs['img'].grad[:, 1].flatten(1).abs().sum(1) > 0
+
+
 @pytest.mark.parametrize('novel_view', [True, False])
 def test_view_is_resynthesised_from_the_other_view(novel_view):
     """NVS: view 0's re-synthesis depends on view 1's pixels; auto-encoding not."""
     model = tiny_nsd(novel_view=novel_view)
-    inputs = random_inputs()
-    inputs['img'].requires_grad_(True)
-    out = model(inputs, mode='tensor')
-    # image of sample 0, view 0 (flattened index 0)
-    out['image'][0].sum().backward()
-    grad_other = inputs['img'].grad[0, 1].abs().sum()
-    if novel_view:
-        assert grad_other > 0
-    else:
-        assert grad_other == 0
+    reaches = _grad_reaches_other_view(model, random_inputs())
+    assert bool(reaches.all()) is novel_view
+    assert bool(reaches.any()) is novel_view
+
+
+def test_self_view_prob_draws_per_training_sample():
+    model = tiny_nsd(self_view_prob=0.5)
+    model.train()
+    for module in model.modules():  # batch statistics would couple samples
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.eval()
+    torch.manual_seed(0)
+    reaches = _grad_reaches_other_view(model, random_inputs(batch=16))
+    assert 0 < int(reaches.sum()) < 16  # some samples NVS, some auto-encode
+    model.eval()  # evaluation always renders novel views
+    assert _grad_reaches_other_view(model, random_inputs(batch=16)).all()
+
+
+def test_self_view_prob_is_a_probability():
+    with pytest.raises(ValueError, match='self_view_prob'):
+        tiny_nsd(self_view_prob=1.5)
 
 
 def test_latent_is_rotated_by_the_relative_camera_rotation():
