@@ -6,7 +6,9 @@
 #   and 1.5 (see docs/en/user_guides/box_priors.md);
 # - narrow ResNet-18 trunks (16 base channels) cut after layer3, 64 px crops,
 #   128x96 frames, random-feature perceptual loss of the same width;
-# - a second stage with a flatter mask window (NSDStageHook below).
+# - a second stage with a flatter mask window (NSDStageHook below);
+# - half of the training pairs re-synthesise each view from itself (self_view_prob),
+#   training the path prediction uses (each view decoded from its own latent).
 _base_ = [
     '_base_/default_runtime.py',
     '_base_/models/nsd_resnet.py',
@@ -34,7 +36,8 @@ model = dict(
         appearance_dim=appearance_dim,
         channels=(128, 64, 32, 16)),
     perceptual_loss=dict(depth=18, base_channels=16),
-    prior=dict(aspect=3.0, scale_target=0.6))
+    prior=dict(aspect=3.0, scale_target=0.6),
+    self_view_prob=0.5)
 
 # ~0.45 s per iteration on 2 CPU cores: 6000 iterations fit the 60-minute budget
 train_cfg = dict(max_iters=6000, val_interval=500)
