@@ -7,10 +7,11 @@
 # (reinit=['encoder', 'decoder']). Data: make_synthetic.py data/synthetic_2p
 # --num-people 2 --num-views 4 --num-frames 250 --num-sequences 4 --size 128 96
 # --seed 1 (people walk within 1.2 m of the centre, so they overlap in many views).
-# Inherits the single-person recipe, including self_view_prob=0.5 (half of the pairs
-# re-synthesise each view from itself). Beyond it: B's slots start spread horizontally, and a weak
-# prior pulls them towards boxes of foreground blobs (|frame - median background|,
-# unsupervised like the background itself; docs/benchmarks.md measures it).
+# Inherits the single-person recipe, including self_view_prob=0.5 (half of the
+# pairs re-synthesise each view from itself). Beyond it: B's slots start spread
+# horizontally, and a weak prior pulls them towards boxes of foreground blobs
+# (|frame - median background|, unsupervised like the background itself;
+# docs/benchmarks.md measures it).
 _base_ = ['./nsd_synthetic_1p.py']
 
 num_people = 2
