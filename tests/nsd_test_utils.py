@@ -29,6 +29,7 @@ def tiny_run_config(path, data_root, work_dir, final_stage=False):
         loader.update(batch_size=2, num_workers=0, persistent_workers=False)
         loader.dataset.update(data_root=data_root, sequences=sequences)
     cfg.train_cfg.update(max_iters=1, val_interval=1)
+    cfg.load_from = None  # a curriculum's warm start is not there in tests
     cfg.default_hooks.checkpoint.interval = 1
     stage_hooks = [
         dict(hook, stages=[dict(stage, begin=0) for stage in hook['stages']])

@@ -11,6 +11,7 @@ import os.path as osp
 
 import torch
 from mmengine.config import Config
+from mmengine.runner import find_latest_checkpoint
 
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
                                    existing_file, parse_common_args,
@@ -32,7 +33,8 @@ def parse_args(argv=None):
         type=str,
         const='auto',
         help='resume training: without a value from the latest checkpoint '
-        'of the work_dir, with a value from that checkpoint file')
+        'of the work_dir (none yet: start as without --resume), with a '
+        'value from that checkpoint file')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -62,12 +64,29 @@ def merge_args(cfg, args, parser):
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        # nothing saved yet: start as without --resume, keeping the config's
+        # warm start (mmengine would silently start from scratch)
+        cfg.resume = find_latest_checkpoint(cfg.work_dir) is not None
+        if cfg.resume:
+            cfg.load_from = None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    check_warm_start(cfg, args.config, parser)
     return cfg
+
+
+def check_warm_start(cfg, config_path: str, parser) -> None:
+    """Fail before any work when the config's local ``load_from`` is missing."""
+    warm_start = cfg.get('load_from')
+    if (cfg.get('resume') or not warm_start or '://' in warm_start
+            or osp.isfile(warm_start)):
+        return
+    parser.error(
+        f'load_from: checkpoint not found: {warm_start!r} (set by '
+        f'{config_path} or --cfg-options); train the model it warm-starts '
+        'from first, or pass --cfg-options load_from=None to start from '
+        'scratch')
 
 
 def main(argv=None):

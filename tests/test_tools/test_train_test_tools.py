@@ -89,11 +89,16 @@ def test_merge_args_work_dir_resume_and_options(tmp_path):
     cfg = merged()
     assert cfg.work_dir == osp.join('./work_dirs', 'my_exp')
     assert cfg.launcher == 'none' and not cfg.get('resume', False)
-    cfg = merged('--work-dir', 'elsewhere', '--resume', '--cfg-options',
+    work = tmp_path / 'elsewhere'
+    cfg = merged('--work-dir', str(work), '--resume', '--cfg-options',
                  'train_cfg.max_iters=7', 'model.extra=[1,2]')
-    assert cfg.work_dir == 'elsewhere'
-    assert cfg.resume is True and cfg.load_from is None  # auto
+    assert cfg.work_dir == str(work)
+    assert not cfg.resume  # auto, but nothing saved yet
     assert cfg.train_cfg.max_iters == 7 and cfg.model.extra == [1, 2]
+    work.mkdir()
+    (work / 'last_checkpoint').write_text(str(work / 'iter_5.pth'))
+    cfg = merged('--work-dir', str(work), '--resume')
+    assert cfg.resume is True and cfg.load_from is None  # auto: the latest
     # no workers, no persistent workers (torch refuses the pair)
     cfg = merged('--cfg-options', 'train_dataloader.num_workers=2',
                  'train_dataloader.persistent_workers=True',
@@ -108,6 +113,25 @@ def test_merge_args_work_dir_resume_and_options(tmp_path):
     with open(cfg_path, 'a') as f:
         f.write("work_dir = 'from_config'\n")
     assert merged().work_dir == 'from_config'
+
+
+def test_warm_start_checkpoint_is_checked_before_training(capsys, tmp_path):
+    warm = tmp_path / 'single_person.pth'
+    cfg_path = write_toy_config(tmp_path, extra=f'load_from = {str(warm)!r}\n')
+
+    def merged(*argv):
+        parser, args = train_tool.parse_args([cfg_path, *argv])
+        return train_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+
+    with pytest.raises(SystemExit):
+        merged()
+    err = capsys.readouterr().err
+    assert 'load_from: checkpoint not found' in err and cfg_path in err
+    assert merged('--cfg-options', 'load_from=None').load_from is None
+    warm.write_bytes(b'')
+    # --resume without a saved checkpoint keeps the warm start
+    cfg = merged('--work-dir', str(tmp_path / 'fresh'), '--resume')
+    assert cfg.load_from == str(warm) and not cfg.resume
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
