@@ -15,7 +15,7 @@ model = dict(
     _delete_=True,
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
-    nsd_checkpoint='work_dirs/nsd_synthetic_1p/iter_6000.pth',
+    nsd_checkpoint='work_dirs/nsd_synthetic_1p/iter_4000.pth',
     # P and its loss: NSDPoseEstimator's defaults, MLPPoseHead (2 x 1024, BatchNorm,
     # dropout 0.5, in_channels = 3 x the encoder's num_points) and PoseLoss
 )
