@@ -10,8 +10,8 @@
 #   the warm start's checkpoint carries the flatter mask window (stage 0) with it, so
 #   that is on from the first iteration (at 2,000 when starting from scratch);
 # - from 3,000 the occlusion model (Eq. 7, appendix D) is on and every pair is a novel
-#   view: a view decoded from itself can draw the occlusion into the mask, which takes
-#   the depth ordering's signal away.
+#   view: a view decoded from itself can draw the occlusion into the mask, which
+#   weakens the signal for ordering the people in depth.
 # Departure from appendix A: E and D are NOT re-initialised at the switch (60-minute
 # budget vs the paper's 200k iterations per stage); the paper-sized configs
 # (nsd_boxing_2p.py, nsd_panoptic_3p.py) re-initialise them.
