@@ -6,9 +6,10 @@
 INPUT: image files or folders of images (sorted by name). --background: the
 camera's empty-scene image, or a folder of that camera's frames whose median
 (of at most --background-frames evenly spread frames) is used, as in training.
-Writes one picture per image to DIR (boxes with relative depth, instance masks
-for NSD, poses placed in their boxes for pose models) and DIR/predictions.json
-(per image: boxes in pixels, depths, mask areas or root-relative poses in mm).
+Writes one picture per image to DIR (boxes with relative depth when the model
+has depth, instance masks for NSD, poses placed in their boxes for pose models)
+and DIR/predictions.json (per image: boxes in pixels, depths when the model has
+them, mask areas or root-relative poses in mm).
 """
 import argparse
 import glob
@@ -64,7 +65,8 @@ def poses_in_boxes(poses, boxes):
 
 def picture(img, sample):
     boxes = sample.pred_bboxes[0].numpy()
-    depths = [f'd={d:.2f}' for d in sample.pred_depths[0].tolist()]
+    depths = ([f'd={d:.2f}' for d in sample.pred_depths[0].tolist()]
+              if 'pred_depths' in sample else None)
     tiles = [label(draw_boxes(img, boxes, depths), 'boxes')]
     if 'pred_masks' in sample:
         tiles.append(label(overlay_masks(img, sample.pred_masks[0].numpy()),
@@ -76,10 +78,9 @@ def picture(img, sample):
 
 
 def record(path, sample):
-    entry = dict(
-        image=path,
-        boxes_xyxy_px=sample.pred_bboxes[0],
-        depths=sample.pred_depths[0])
+    entry = dict(image=path, boxes_xyxy_px=sample.pred_bboxes[0])
+    if 'pred_depths' in sample:
+        entry['depths'] = sample.pred_depths[0]
     if 'pred_masks' in sample:
         entry['mask_pixels'] = (sample.pred_masks[0] >= 0.5).flatten(1).sum(1)
     if 'pred_joints_3d' in sample:

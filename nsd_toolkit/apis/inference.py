@@ -87,9 +87,10 @@ def inference_images(model: BaseModel,
 
     Returns:
         One data sample per image, with the view dimension V = 1:
-        ``pred_bboxes`` [1, N, 4] (xyxy pixels), ``pred_depths`` [1, N] and
-        ``pred_masks`` [1, N, H, W] (NSD) or ``pred_joints_3d``
-        [1, N, J, 3] root-relative in the camera frame (mm, pose models).
+        ``pred_bboxes`` [1, N, 4] (xyxy pixels), ``pred_depths`` [1, N]
+        (models with depth) and ``pred_masks`` [1, N, H, W] (NSD) or
+        ``pred_joints_3d`` [1, N, J, 3] root-relative in the camera frame
+        (mm, pose models).
 
     Raises:
         ValueError: an image whose size differs from the background's.

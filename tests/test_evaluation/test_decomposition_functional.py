@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from nsd_toolkit.evaluation.functional import (box_iou, mask_iou, mask_to_box,
+from nsd_toolkit.evaluation.functional import (box_iou, joint_occlusions,
+                                               mask_iou, mask_to_box,
                                                match_instances)
 
 
@@ -74,3 +75,45 @@ def test_match_instances_rectangular_nan_and_cost():
     cost = np.array([[1.0, 0.0], [0.0, 1.0]])
     assert match_instances(cost, maximize=False).tolist() == [[1, 0], [0, 1]]
     assert match_instances(np.zeros((0, 3))).shape == (0, 2)
+
+
+def _joints(xy, z):
+    """keypoints [..., G, J, 2] and camera joints at person depths ``z``
+    [..., G]."""
+    keypoints = np.asarray(xy, dtype=float)
+    depth = np.broadcast_to(np.asarray(z, dtype=float)[..., None, None],
+                            keypoints.shape[:-1] + (1, ))
+    return keypoints, np.concatenate([np.zeros_like(keypoints), depth], -1)
+
+
+def test_joint_occlusions_hand_values():
+    ids = np.zeros((4, 6), dtype=np.int64)
+    ids[:, 0:3] = 1  # person 0 covers columns 0-2
+    ids[:, 3:5] = 2  # person 1 columns 3-4; person 2 is not visible
+    keypoints, joints = _joints(
+        [[[1.5, 1.5], [2.5, 3.5]],  # person 0: both on its own pixels
+         [[2.99, 0.0], [4.0, 2.0]],  # person 1: pixel (2, 0) belongs to 0
+         [[3.0, 1.0], [9.0, 1.0]]],  # person 2: (3, 1) is 1's; 2nd outside
+        [5.0, 5.0, 5.0])
+    occ = joint_occlusions(ids, keypoints, joints)
+    assert occ.tolist() == [[False, True, False],
+                            [False, False, True],
+                            [False, False, False]]
+    # joints behind the camera or unknown are not looked up
+    joints[1, 0, 2] = -5.0
+    keypoints[2, 0] = np.nan
+    assert not joint_occlusions(ids, keypoints, joints).any()
+
+
+def test_joint_occlusions_vectorised_over_views():
+    ids = np.zeros((2, 4, 6), dtype=np.int64)
+    ids[0, :, :3] = 1
+    ids[1, :, :3] = 2  # view 1: person 1 in front
+    keypoints, joints = _joints(np.full((2, 2, 1, 2), 1.5),
+                                np.full((2, 2), 3.0))
+    occ = joint_occlusions(torch.from_numpy(ids), keypoints, joints)
+    assert occ.shape == (2, 2, 2)
+    assert occ[0].tolist() == [[False, True], [False, False]]
+    assert occ[1].tolist() == [[False, False], [True, False]]
+    with pytest.raises(ValueError, match='leading'):
+        joint_occlusions(ids[:1], keypoints, joints)

@@ -1,7 +1,10 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
 from mmengine.evaluator import Evaluator
+from mmengine.logging import MMLogger
 
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.evaluation.functional import keypoints_to_box
@@ -63,6 +66,8 @@ def test_perfect_prediction_is_one():
     assert out == {
         'decomposition/detection_rate': 1.0,
         'decomposition/mask_iou': 1.0,
+        'decomposition/precision': 1.0,
+        'decomposition/false_positive_rate': 0.0,
         'decomposition/crop_box_iou': 1.0,
         'decomposition/crop_detection_rate': 1.0,
     }
@@ -85,6 +90,7 @@ def test_swapped_instance_order_is_still_matched():
     crops = boxes.flip(1)
     out = _evaluate([_sample(masks, crops, ids, boxes)])
     assert np.isnan(out.pop('decomposition/overlap_mask_iou'))
+    assert out.pop('decomposition/false_positive_rate') == 0.0
     assert all(v == 1.0 for v in out.values()), out
 
 
@@ -95,6 +101,8 @@ def test_missing_person_detection_half():
     out = _evaluate([_sample(masks, boxes.clone(), ids, boxes)])
     assert out['decomposition/detection_rate'] == 0.5
     assert out['decomposition/mask_iou'] == 0.5
+    # the empty slot predicts no instance: no false positive
+    assert out['decomposition/precision'] == 1.0
 
 
 def test_partial_mask_hand_values():
@@ -108,6 +116,9 @@ def test_partial_mask_hand_values():
     strict = _evaluate([_sample(masks, boxes.clone(), ids, boxes)],
                        iou_thr=0.6)
     assert strict['decomposition/detection_rate'] == 0.5
+    # the matched mask with box IoU 0.5 < 0.6 is a false positive
+    assert strict['decomposition/precision'] == 0.5
+    assert strict['decomposition/false_positive_rate'] == 0.5
 
 
 def test_invisible_people_and_fewer_slots():
@@ -129,7 +140,9 @@ def test_threshold_is_configurable():
     high = _evaluate([_sample(soft, None, ids, boxes)])
     assert np.isnan(low.pop('decomposition/overlap_mask_iou'))
     assert low == {'decomposition/detection_rate': 1.0,
-                   'decomposition/mask_iou': 1.0}
+                   'decomposition/mask_iou': 1.0,
+                   'decomposition/precision': 1.0,
+                   'decomposition/false_positive_rate': 0.0}
     assert high['decomposition/detection_rate'] == 0.0
 
 
@@ -167,6 +180,8 @@ def test_resolution_mismatch_and_missing_fields():
         metric.process({}, [dict(gt_masks=ids)])
     with pytest.raises(ValueError, match='mask_thr'):
         DecompositionMetric(mask_thr=2)
+    with pytest.raises(ValueError, match='min_mask_area'):
+        DecompositionMetric(min_mask_area=0)
 
 
 def test_no_visible_person_gives_nan():
@@ -174,10 +189,50 @@ def test_no_visible_person_gives_nan():
     boxes = torch.full((1, 2, 4), float('nan'))
     out = _evaluate([_sample(torch.zeros(1, 2, H, W), None, ids, boxes)])
     assert np.isnan(out['decomposition/detection_rate'])
+    assert np.isnan(out['decomposition/precision'])  # nothing predicted
+    painted = torch.zeros(1, 2, H, W)
+    painted[0, 1, :2, :2] = 1.0  # a mask where nobody is
+    out = _evaluate([_sample(painted, None, ids, boxes)])
+    assert out['decomposition/precision'] == 0.0
+    assert out['decomposition/false_positive_rate'] == 1.0
+
+
+def _with_extra_slot(ids, extra):
+    """Perfect masks of both people plus a third slot painting ``extra``."""
+    masks = torch.cat([_perfect(ids), torch.zeros(1, 1, H, W)], dim=1)
+    masks[0, 2][extra] = 0.9
+    return masks
+
+
+def test_precision_counts_a_second_mask_on_a_matched_person():
+    ids, boxes = _gt()
+    second = torch.zeros(H, W, dtype=torch.bool)
+    second[0:2, 0:4] = True  # the upper half of person 1, who has slot 0
+    out = _evaluate([_sample(_with_extra_slot(ids, second), None, ids, boxes)])
+    # 3 instances, 2 true positives; recall and masks are unaffected
+    assert out['decomposition/precision'] == pytest.approx(2 / 3)
+    assert out['decomposition/false_positive_rate'] == pytest.approx(1 / 3)
+    assert out['decomposition/detection_rate'] == 1.0
+    assert out['decomposition/mask_iou'] == 1.0
+
+
+def test_precision_counts_a_mask_on_no_person_unless_a_speck():
+    ids, boxes = _gt()
+    empty_region = torch.zeros(H, W, dtype=torch.bool)
+    empty_region[6:10, 0:3] = True  # background only: 12 px
+    out = _evaluate([_sample(_with_extra_slot(ids, empty_region), None, ids,
+                             boxes)])
+    assert out['decomposition/precision'] == pytest.approx(2 / 3)
+    speck = torch.zeros(H, W, dtype=torch.bool)
+    speck[9, 0:2] = True  # 2 px
+    samples = [_sample(_with_extra_slot(ids, speck), None, ids, boxes)]
+    assert _evaluate(samples)['decomposition/precision'] == \
+        pytest.approx(2 / 3)
+    assert _evaluate(samples, min_mask_area=3)['decomposition/precision'] == 1.0
 
 
 def _overlapping_gt():
-    """Person 1 (ids 1, nearer) occludes the top-left corner of person 2."""
+    """Person 1 (ids 1) hides the top-left corner of person 2."""
     ids = torch.zeros(1, H, W, dtype=torch.long)
     ids[:, 3:9, 4:11] = 2
     ids[:, 0:6, 0:6] = 1
@@ -185,20 +240,35 @@ def _overlapping_gt():
     return ids, boxes
 
 
-def _depth_sample(ids, boxes, pred_depths, gt_depths, slot_order=(0, 1)):
+# pixel (x, y) of each person's two joints
+HIDDEN = [[[2.5, 2.5], [1.5, 4.5]], [[4.5, 3.5], [8.5, 6.5]]]  # (4, 3): id 1
+APART = [[[2.5, 2.5], [1.5, 4.5]], [[8.5, 6.5], [7.5, 7.5]]]  # on their own
+
+
+def _depth_sample(ids, boxes, pred_depths, gt_depths, slot_order=(0, 1),
+                  keypoints=HIDDEN):
+    """Perfect masks in ``slot_order``; GT joints at ``keypoints`` at the GT
+    depths (None: no joints, as without 3D poses)."""
     order = list(slot_order)
     sample = _sample(_perfect(ids)[:, order], boxes[:, order].clone(), ids,
                      boxes)
-    sample.pred_depths = torch.tensor(pred_depths)[:, order]
+    if pred_depths is not None:
+        sample.pred_depths = torch.tensor(pred_depths)[:, order]
     sample.gt_depths = torch.tensor(gt_depths)
+    if keypoints is not None:
+        sample.gt_keypoints_2d = torch.tensor([keypoints])
+        depth = sample.gt_depths[..., None, None].expand(-1, -1, 2, 1)
+        sample.gt_joints_cam = torch.cat(
+            [torch.zeros(1, 2, 2, 2), depth], dim=-1)
     return sample
 
 
 def test_depth_order_flips_with_swapped_predicted_depths():
     ids, boxes = _overlapping_gt()
-    gt_depths = [[3000.0, 4500.0]]
+    gt_depths = [[3000.0, 4500.0]]  # person 1, in front, is nearer
     right = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]], gt_depths)])
     wrong = _evaluate([_depth_sample(ids, boxes, [[0.7, 0.2]], gt_depths)])
+    assert right['decomposition/depth_order_pairs'] == 1
     assert right['decomposition/depth_order_accuracy'] == 1.0
     assert wrong['decomposition/depth_order_accuracy'] == 0.0
     assert right['decomposition/mask_iou'] == 1.0  # other metrics unchanged
@@ -206,6 +276,31 @@ def test_depth_order_flips_with_swapped_predicted_depths():
     swapped = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]], gt_depths,
                                        slot_order=(1, 0))])
     assert swapped['decomposition/depth_order_accuracy'] == 1.0
+    assert not any(key.endswith('_box_pairs') for key in right)
+
+
+def test_depth_order_cue_on_the_same_pairs():
+    ids, boxes = _overlapping_gt()
+    # person 2's box reaches lower (bottom 9 > 6): the cue calls it nearer;
+    # here it is farther, so the cue is wrong and the prediction right
+    out = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]],
+                                   [[3000.0, 4500.0]])])
+    assert out['decomposition/depth_order_cue_accuracy'] == 0.0
+    assert out['decomposition/depth_order_margin'] == 1.0
+    both = _evaluate([
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 4500.0]]),
+        _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 2000.0]]),
+    ])
+    # the cue is right on the second pair, the prediction on the first
+    assert both['decomposition/depth_order_pairs'] == 2
+    assert both['decomposition/depth_order_accuracy'] == 0.5
+    assert both['decomposition/depth_order_cue_accuracy'] == 0.5
+    assert both['decomposition/depth_order_margin'] == 0.0
+    level = boxes.clone()
+    level[0, 1, 3] = 6.0  # equal box bottoms: the cue cannot order them
+    tie = _evaluate([_depth_sample(ids, level, [[0.2, 0.7]],
+                                   [[3000.0, 2000.0]])])
+    assert tie['decomposition/depth_order_cue_accuracy'] == 0.0
 
 
 def test_depth_order_counts_pairs_over_samples():
@@ -214,27 +309,78 @@ def test_depth_order_counts_pairs_over_samples():
         _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 4500.0]]),
         _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 2000.0]]),
         _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 1000.0]]),
-        # unknown GT depth: no pair
+        # unknown GT depth (and so no joint in front): no pair
         _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, float('nan')]]),
     ]
     out = _evaluate(samples)
+    assert out['decomposition/depth_order_pairs'] == 3
     assert out['decomposition/depth_order_accuracy'] == pytest.approx(1 / 3)
 
 
+def test_depth_order_uses_occluding_pairs_only():
+    ids, boxes = _overlapping_gt()
+    # the boxes overlap, but no joint of either person is hidden
+    apart = _depth_sample(ids, boxes, [[0.2, 0.7]], [[3000.0, 4500.0]],
+                          keypoints=APART)
+    out = _evaluate([apart])
+    assert out['decomposition/depth_order_pairs'] == 0
+    assert np.isnan(out['decomposition/depth_order_accuracy'])
+    assert np.isnan(out['decomposition/depth_order_cue_accuracy'])
+    hidden = _depth_sample(ids, boxes, [[0.7, 0.2]], [[3000.0, 4500.0]])
+    out = _evaluate([apart, hidden])
+    assert out['decomposition/depth_order_pairs'] == 1
+    assert out['decomposition/depth_order_accuracy'] == 0.0
+    # without joints (no 3D poses) the box pairs count, under other names
+    boxed = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]],
+                                     [[3000.0, 4500.0]], keypoints=None)])
+    assert 'decomposition/depth_order_accuracy' not in boxed
+    assert boxed['decomposition/depth_order_pairs_box_pairs'] == 1
+    assert boxed['decomposition/depth_order_accuracy_box_pairs'] == 1.0
+    assert boxed['decomposition/depth_order_cue_accuracy_box_pairs'] == 0.0
+    assert boxed['decomposition/depth_order_margin_box_pairs'] == 1.0
+
+
 def test_depth_order_nan_without_overlapping_people():
-    ids, boxes = _gt()  # disjoint boxes
+    ids, boxes = _gt()  # disjoint people
     sample = _sample(_perfect(ids), boxes.clone(), ids, boxes)
     sample.pred_depths = torch.tensor([[0.7, 0.2]])
     sample.gt_depths = torch.tensor([[1000.0, 2000.0]])
     out = _evaluate([sample])
-    assert np.isnan(out['decomposition/depth_order_accuracy'])
+    assert np.isnan(out['decomposition/depth_order_accuracy_box_pairs'])
+    assert out['decomposition/depth_order_pairs_box_pairs'] == 0
     assert out['decomposition/detection_rate'] == 1.0
-    # predicted depths alone (no ground truth) leave the key out
+    # predicted depths alone (no ground truth) leave the keys out
     del sample.gt_depths
-    assert 'decomposition/depth_order_accuracy' not in _evaluate([sample])
+    assert not any('depth_order' in key for key in _evaluate([sample]))
     sample.gt_depths = torch.tensor([1000.0, 2000.0])
     with pytest.raises(ValueError, match='gt_depths must be'):
         _evaluate([sample])
+
+
+def test_depth_order_nan_without_predicted_depths():
+    """A model without depth (NSD stage 1) predicts none: NaN, not 0."""
+    ids, boxes = _overlapping_gt()
+    gt_depths = [[3000.0, 4500.0]]
+    metric = DecompositionMetric()
+    logger = MMLogger.get_current_instance()
+    with mock.patch.object(logger, 'warning') as warning:
+        for _ in range(2):  # two validations, one warning
+            metric.process({}, [_depth_sample(ids, boxes, None, gt_depths)])
+            out = metric.evaluate(1)
+    warning.assert_called_once()
+    assert 'not available' in warning.call_args[0][0]
+    assert np.isnan(out['decomposition/depth_order_accuracy'])
+    assert np.isnan(out['decomposition/depth_order_margin'])
+    assert out['decomposition/depth_order_cue_accuracy'] == 0.0
+    assert out['decomposition/depth_order_pairs'] == 1
+    # constant depths (what NSD handed over in stage 1) order no pair
+    constant = _evaluate([_depth_sample(ids, boxes, [[0.0, 0.0]], gt_depths)])
+    assert constant['decomposition/depth_order_accuracy'] == 0.0
+    # a mix: the accuracy would cover other pairs than the cue: NaN
+    mixed = _evaluate([_depth_sample(ids, boxes, [[0.2, 0.7]], gt_depths),
+                       _depth_sample(ids, boxes, None, gt_depths)])
+    assert np.isnan(mixed['decomposition/depth_order_accuracy'])
+    assert mixed['decomposition/depth_order_pairs'] == 2
 
 
 def test_overlap_mask_iou_only_counts_people_whose_boxes_meet():

@@ -55,6 +55,16 @@ def test_procrustes_removes_similarity_but_not_reflection():
     assert keypoint_mpjpe(mirrored, gt, alignment='procrustes') > 1.0
 
 
+def test_procrustes_hand_example():
+    # unit square predicted as a 2 x 1 rectangle (both centred): p0^T g0 =
+    # diag(8, 4, 0) -> identity rotation, scale (8 + 4) / |p0|^2 = 12 / 20;
+    # corners at (+-1.2, +-0.6, 0), each sqrt(0.2^2 + 0.4^2) off
+    gt = np.array([[[1.0, 1, 0], [1, -1, 0], [-1, 1, 0], [-1, -1, 0]]])
+    pred = gt * [2.0, 1.0, 1.0] + 7.0
+    assert keypoint_mpjpe(pred, gt, alignment='procrustes') == pytest.approx(
+        np.sqrt(0.2))
+
+
 def test_linear_is_one_map_over_the_whole_set():
     # J = 1: the map is one scalar m = sum <p, g> / sum <p, p> = (2 + 4) / 2
     pred = np.array([[[1.0, 0, 0]], [[1.0, 0, 0]]])

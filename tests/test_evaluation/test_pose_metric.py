@@ -76,6 +76,75 @@ def test_scaled_poses_cost_mpjpe_but_not_n_mpjpe():
     assert metrics['pa_mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
 
 
+# A root-relative pose of JOINTS = 5: the root and four joints 100 mm from it.
+AXES = np.array([[0.0, 0, 0], [100, 0, 0], [0, 100, 0], [0, 0, 100],
+                 [-100, 0, 0]])
+IN_FRONT = np.array([0.0, 0.0, 4000.0])
+
+
+def single_person(gt_relative, pred):
+    """One view: a person with root-relative joints ``gt_relative`` at 4 m
+    and one slot predicting ``pred`` on it."""
+    gt = gt_relative + IN_FRONT
+    center = person_centers(project(gt[None]), gt[None], WIDTH, HEIGHT)
+    return sample([gt], [pred], center)
+
+
+def test_mpjpe_averages_all_joints_root_included():
+    pred = AXES.copy()
+    pred[2] += [30.0, 40.0, 0.0]  # 50 mm off on one of five joints
+    metrics = evaluate([single_person(AXES, pred)])
+    assert metrics['mpjpe_mm'] == pytest.approx(50.0 / 5)
+
+
+def test_n_mpjpe_averages_the_non_root_joints_after_the_scale():
+    # p = AXES with the last joint mirrored to +x: s = <p, g> / <p, p>
+    # = (3 - 1) * 100^2 / (4 * 100^2) = 0.5, so s * p puts joints 1-3 at
+    # 50 mm from their truth and joint 4 at (50, 0, 0) vs (-100, 0, 0)
+    pred = AXES.copy()
+    pred[4] = [100.0, 0.0, 0.0]
+    metrics = evaluate([single_person(AXES, pred)])
+    assert metrics['n_mpjpe_mm'] == pytest.approx((3 * 50.0 + 150.0) / 4)
+    # the root (error 0) counted would give (3 * 50 + 150) / 5 = 60 mm;
+    # the research code reports that mean times 5 / 4: the same 75 mm
+    assert metrics['n_mpjpe_mm'] != pytest.approx((3 * 50.0 + 150.0) / 5)
+    metrics = evaluate([single_person(AXES, 2.0 * AXES)])
+    assert metrics['n_mpjpe_mm'] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_pa_mpjpe_hand_computed_and_similarity_invariant():
+    # a square of side 200 mm around the root, predicted as a 400 x 200 mm
+    # rectangle: p0^T g0 = diag(4 * 200 * 100, 4 * 100 * 100, 0), so the
+    # rotation is the identity and the scale (80000 + 40000) / |p0|^2 =
+    # 120000 / 200000 = 0.6; the corners land at (+-120, +-60, 0), each
+    # sqrt(20^2 + 40^2) from its truth, and the root stays at its truth
+    square = np.array([[0.0, 0, 0], [100, 100, 0], [100, -100, 0],
+                       [-100, 100, 0], [-100, -100, 0]])
+    pred = square * [2.0, 1.0, 1.0]
+    metrics = evaluate([single_person(square, pred)])
+    assert metrics['pa_mpjpe_mm'] == pytest.approx(4 * np.sqrt(2000.0) / 5)
+    # a rotated, scaled and shifted copy aligns exactly
+    c, s = np.cos(0.7), np.sin(0.7)
+    rot = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    pred = 1.7 * person(0.0) @ rot.T + [5.0, -3.0, 2.0]
+    metrics = evaluate([single_person(relative(person(0.0)), pred)])
+    assert metrics['mpjpe_mm'] > 50.0
+    assert metrics['pa_mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_n_mpjpe_linear_is_one_map_over_the_set_without_the_root():
+    # the same predicted pose for two people, one the prediction's size and
+    # one three times larger: the best single map is 2 x identity, 100 mm off
+    # on every non-root joint of both; a per-pose scale is exact
+    samples = [single_person(AXES, AXES), single_person(3.0 * AXES, AXES)]
+    metrics = evaluate(samples)
+    assert metrics['n_mpjpe_linear_mm'] == pytest.approx(100.0)
+    assert metrics['n_mpjpe_mm'] == pytest.approx(0.0, abs=1e-9)
+    assert metrics['pa_mpjpe_mm'] == pytest.approx(0.0, abs=1e-6)
+    # no alignment: the larger person is 200 mm off on 4 of its 5 joints
+    assert metrics['mpjpe_mm'] == pytest.approx(4 * 200.0 / 10)
+
+
 def test_people_left_without_a_slot_lower_the_matched_fraction():
     left, right = person(-800.0), person(800.0, seed=1)
     behind = person(0.0, depth=-3000.0, seed=2)

@@ -224,8 +224,10 @@ def test_train_auto_resume_and_test_with_out(tmp_path):
         'decomposition/crop_box_iou': 1.0,
         'decomposition/crop_detection_rate': 1.0,
         'decomposition/detection_rate': 1.0,
+        'decomposition/false_positive_rate': 0.0,
         'decomposition/mask_iou': 1.0,
         'decomposition/overlap_mask_iou': None,  # one person: no overlap
+        'decomposition/precision': 1.0,
         'toy/count': 4.0,
         'toy/mean_mask': pytest.approx(0.140625),
     }

@@ -127,7 +127,8 @@ class NSDPanelHook(Hook):
         for views, sample in zip(images[:self.max_samples],
                                  outputs[:self.max_samples]):
             row = []
-            texts = depth_texts(sample.pred_depths)
+            texts = (depth_texts(sample.pred_depths)
+                     if 'pred_depths' in sample else [None] * len(views))
             for view, img in enumerate(views):
                 img = to_uint8_image(img)
                 row.append(

@@ -5,9 +5,11 @@ from .keypoint import ALIGNMENTS, keypoint_mpjpe
 from .mask import mask_iou
 from .matching import (match_instances, match_slots_per_view,
                        match_slots_to_people, person_centers)
+from .occlusion import joint_occlusions
 
 __all__ = [
     'box_iou', 'keypoints_to_box', 'mask_to_box', 'mask_iou',
     'match_instances', 'keypoint_mpjpe', 'ALIGNMENTS', 'depth_order_counts',
-    'match_slots_per_view', 'match_slots_to_people', 'person_centers'
+    'match_slots_per_view', 'match_slots_to_people', 'person_centers',
+    'joint_occlusions'
 ]

@@ -12,12 +12,12 @@ from ._utils import get_field
 
 __all__ = ['PoseMetric']
 
-# metric name -> keypoint_mpjpe alignment
+# metric name -> (keypoint_mpjpe alignment, whether the root joint is averaged)
 ERRORS = dict(
-    mpjpe_mm='none',
-    n_mpjpe_mm='scale',
-    pa_mpjpe_mm='procrustes',
-    n_mpjpe_linear_mm='linear')
+    mpjpe_mm=('none', True),
+    n_mpjpe_mm=('scale', False),
+    pa_mpjpe_mm=('procrustes', True),
+    n_mpjpe_linear_mm=('linear', False))
 
 
 @METRICS.register_module()
@@ -30,19 +30,25 @@ class PoseMetric(BaseMetric):
     matched one to one to the predicted slots by the Hungarian algorithm on
     the distance between the slot's box centre and the person's centre, as
     in training; so the multi-person evaluation does not depend on slot
-    order. Poses are compared root-relative in the view's camera frame:
+    order. Poses are compared root-relative in the view's camera frame, so
+    the root's error is 0 without alignment. Joints averaged:
 
-    - ``mpjpe_mm``: mean joint distance (all J joints, the root included,
-      as in the research code);
-    - ``n_mpjpe_mm``: after a per-pose least-squares scale (N-MPJPE);
-    - ``pa_mpjpe_mm``: after a per-pose similarity transform (P-MPJPE);
+    - ``mpjpe_mm``: mean joint distance over all J joints, the root (error 0)
+      included, as the research code (kept for comparison with the paper);
+    - ``n_mpjpe_mm``: after a per-pose least-squares scale ``s = <p, g> /
+      <p, p>``, over the J - 1 non-root joints (N-MPJPE; the research code's
+      value: its mean over all J joints times J / (J - 1));
+    - ``pa_mpjpe_mm``: after a per-pose similarity transform, over all J
+      joints (P-MPJPE as commonly reported: the translation moves the root);
     - ``n_mpjpe_linear_mm``: after one J x J linear map over joints fitted on
-      the whole set (the paper's NMPJPE*);
+      the whole set (the paper's NMPJPE*), over the J - 1 non-root joints
+      (the root is 0 on both sides and would only dilute the mean);
     - ``matched_fraction``: matched people / people (people left without a
       slot are not in the errors).
 
-    Errors are in the calibration units, mm in the toolkit's format. NaN when
-    nothing was matched.
+    The alignments are fitted on the joints that are averaged. Errors are in
+    the calibration units, mm in the toolkit's format. NaN when nothing was
+    matched.
 
     Expected fields (``MultiViewDataSample`` or its ``to_dict()``), V views,
     N slots, G people, J joints: ``pred_joints_3d`` [V, N, J, 3]
@@ -98,10 +104,13 @@ class PoseMetric(BaseMetric):
         if len(pred) == 0:
             MMLogger.get_current_instance().warning(
                 'PoseMetric: no person was matched; errors are NaN.')
+        non_root = np.ones(pred.shape[:2], dtype=bool)
+        non_root[:, self.root_index] = False
         metrics = {
-            name: keypoint_mpjpe(pred, gt, alignment=alignment)
+            name: keypoint_mpjpe(
+                pred, gt, None if with_root else non_root, alignment)
             if len(pred) else float('nan')
-            for name, alignment in ERRORS.items()
+            for name, (alignment, with_root) in ERRORS.items()
         }
         metrics['matched_fraction'] = (
             len(pred) / people if people else float('nan'))

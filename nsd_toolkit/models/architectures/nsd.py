@@ -317,7 +317,9 @@ class NSD(BaseModel):
 
         Each view is encoded and decoded in its own camera frame, so prediction
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
-        ``pred_depths`` [V, N] and ``pred_masks`` [V, N, H, W] (visibilities).
+        ``pred_masks`` [V, N, H, W] (visibilities) and, only while
+        ``use_depth`` is on, ``pred_depths`` [V, N]: before that B's depths
+        never reach the image, get no training signal and carry no order.
         """
         img, background = inputs['img'], inputs['background']
         batch = img.shape[0]
@@ -327,12 +329,14 @@ class NSD(BaseModel):
         rendered = self.render(parts['appearance'], parts['points'],
                                parts['center'], parts['scale'], parts['depth'],
                                flat_bg)
-        boxes = self._per_view(
-            boxes_to_pixels(parts['center'], parts['scale'], width, height),
-            batch).cpu()
-        depths = self._per_view(parts['depth'], batch).cpu()
-        masks = self._per_view(rendered['visibility'][:, :, 0], batch).cpu()
-        for sample, box, depth, mask in zip(data_samples, boxes, depths, masks):
-            sample.pred_bboxes, sample.pred_depths, sample.pred_masks = (
-                box, depth, mask)
+        fields = dict(
+            pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
+                                        height),
+            pred_masks=rendered['visibility'][:, :, 0])
+        if self.use_depth:
+            fields['pred_depths'] = parts['depth']
+        for key, value in fields.items():
+            for sample, per_view in zip(data_samples,
+                                        self._per_view(value, batch).cpu()):
+                setattr(sample, key, per_view)
         return data_samples

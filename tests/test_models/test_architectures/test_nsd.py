@@ -1,9 +1,11 @@
 """Bidirectional NVS wiring of the NSD architecture."""
+import numpy as np
 import pytest
 import torch
 from mmengine.registry import init_default_scope
 from nsd_test_utils import tiny_nsd_cfg
 
+from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.models.architectures import boxes_to_pixels
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
@@ -96,7 +98,7 @@ def test_training_rejects_other_view_counts():
 
 
 def test_predict_decomposes_every_view_independently():
-    model = tiny_nsd()
+    model = tiny_nsd(use_depth=True)
     inputs = random_inputs(batch=2, views=3)
     samples = [MultiViewDataSample() for _ in range(2)]
     out = model(inputs, samples, mode='predict')
@@ -109,6 +111,28 @@ def test_predict_decomposes_every_view_independently():
     single = model(alone, [MultiViewDataSample()], mode='predict')[0]
     torch.testing.assert_close(single.pred_masks[0], out[1].pred_masks[2],
                                atol=1e-5, rtol=1e-4)
+
+
+def test_predict_without_depth_leaves_depth_order_unavailable():
+    """Stage 1 (use_depth False): no pred_depths, so depth order is NaN."""
+    model = tiny_nsd(use_depth=False)
+    sample = model(random_inputs(batch=1, views=1), [MultiViewDataSample()],
+                   mode='predict')[0]
+    assert 'pred_depths' not in sample and 'pred_masks' in sample
+    ids = torch.zeros(1, 24, 32, dtype=torch.long)
+    ids[:, 4:20, 12:26] = 2
+    ids[:, 2:16, 4:16] = 1  # hides person 2's joint at pixel (13, 10)
+    sample.gt_masks = ids
+    sample.gt_depths = torch.tensor([[3000.0, 4000.0]])
+    sample.gt_keypoints_2d = torch.tensor([[[[8.0, 8.0]], [[13.0, 10.0]]]])
+    sample.gt_joints_cam = torch.tensor([[[[0.0, 0.0, 3000.0]],
+                                          [[0.0, 0.0, 4000.0]]]])
+    metric = DecompositionMetric()
+    metric.process({}, [sample])
+    out = metric.evaluate(1)
+    assert out['decomposition/depth_order_pairs'] == 1
+    assert np.isnan(out['decomposition/depth_order_accuracy'])
+    assert out['decomposition/depth_order_cue_accuracy'] == 0.0
 
 
 def test_boxes_to_pixels_uses_pixel_edges():
