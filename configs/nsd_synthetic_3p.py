@@ -2,7 +2,7 @@
 # warm-started from the single-person model like it (~1 s per iteration on 2 CPU
 # cores; short runs only so far, in docs/benchmarks.md).
 # Data: make_synthetic.py data/synthetic_3p --num-people 3 --num-views 4
-# --num-frames 250 --num-sequences 4 --size 128 96 --seed 2
+# --num-frames 250 --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 2
 _base_ = ['./nsd_synthetic_2p.py']
 
 data_root = 'data/synthetic_3p'

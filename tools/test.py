@@ -50,6 +50,11 @@ def main(argv=None):
     cfg = merge_args(cfg, args, parser)
 
     def test(runner):
+        dataset = cfg.test_dataloader.dataset
+        split = {key: dataset[key] for key in ('subjects', 'sequences')
+                 if key in dataset}
+        runner.logger.info(f'test split: {dataset.get("data_root")} '
+                           f'{split or "(every sequence)"}')
         metrics = runner.test()
         if args.out is not None and get_rank() == 0:
             dump_json_atomic(to_plain(dict(metrics)), args.out)

@@ -3,7 +3,8 @@
 Example::
 
     python tools/dataset_converters/make_synthetic.py data/synthetic \
-        --num-people 2 --num-views 4 --num-frames 500 --size 128 96
+        --num-people 2 --num-views 4 --num-frames 500 --size 128 96 \
+        --num-sequences 4 --num-test-sequences 2
 """
 import argparse
 
@@ -39,7 +40,13 @@ def parse_args(argv=None):
     parser.add_argument('--num-sequences',
                         type=_positive(int),
                         default=1,
-                        help='sequences seq_000... with different motion')
+                        help='sequences seq_000... of the training people '
+                        '(training and validation sequences)')
+    parser.add_argument('--num-test-sequences',
+                        type=_non_negative_int,
+                        default=0,
+                        help='sequences test_000... of as many people never '
+                        'seen in seq_000... (a test split)')
     parser.add_argument('--size',
                         type=_positive(int),
                         nargs=2,

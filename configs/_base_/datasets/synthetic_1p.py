@@ -1,11 +1,21 @@
-# Built-in synthetic scenes (tools/dataset_converters/make_synthetic.py), one person.
-# Training and held-out sequences come from one generated root; point any config at
-# another dataset in the toolkit format with --cfg-options
+# Built-in synthetic scenes (tools/dataset_converters/make_synthetic.py), one person:
+#   make_synthetic.py data/synthetic_1p --num-people 1 --num-views 4 --num-frames 250
+#       --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 0
+# Splits (all three read explicitly):
+# - train: seq_000-002;
+# - val: seq_003, the training people with new motion: for choosing checkpoints,
+#   stage switches and settings;
+# - test: test_000-001, people never seen in training (other heights, clothing, skin
+#   and hair) with new motion: tools/test.py reports it; never look at it while
+#   choosing anything.
+# Point any config at another dataset in the toolkit format with --cfg-options
 #   train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
+#   test_dataloader.dataset.data_root=DIR
 dataset_type = 'MultiViewDataset'
 data_root = 'data/synthetic_1p'
 train_sequences = ['seq_000', 'seq_001', 'seq_002']
 val_sequences = ['seq_003']
+test_sequences = ['test_000', 'test_001']
 
 train_pipeline = [
     dict(type='SampleViews', num_views=2, mode='random'),
@@ -41,7 +51,9 @@ val_dataloader = dict(
         frame_interval=5,
         test_mode=True,
         pipeline=val_pipeline))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    val_dataloader, dataset=dict(val_dataloader['dataset'],
+                                 sequences=test_sequences))
 
 val_evaluator = dict(type='DecompositionMetric')
 test_evaluator = val_evaluator

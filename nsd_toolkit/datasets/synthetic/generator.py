@@ -15,24 +15,45 @@ from .room import render_room, sample_room
 from .skeleton import JOINT_NAMES
 from .writer import atomic_output_dir, write_frame, write_json
 
-# independent random streams derived from the seed
+# independent random streams derived from the seed; sequence s of the training
+# people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t)
 _CAMERAS, _ROOM, _PEOPLE, _FIRST_SEQUENCE = range(4)
+_TEST_PEOPLE, _TEST = 100000, 100001
+# the people each split shows: keys of build_scene's result
+_PEOPLE_OF_SPLIT = dict(train='people', test='test_people')
 
 
-def _rng(seed, stream):
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(stream, )))
+def _rng(seed, *key):
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def _sequence_plan(seed, num_sequences, num_test_sequences):
+    """(name, people, motion random stream) of each sequence, in writing order.
+
+    ``seq_000``... show the training people (``'train'``: the training and
+    validation sequences), ``test_000``... people never seen in them
+    (``'test'``).
+    """
+    return [(f'seq_{s:03d}', 'train', _rng(seed, _FIRST_SEQUENCE + s))
+            for s in range(num_sequences)] + [
+                (f'test_{t:03d}', 'test', _rng(seed, _TEST, t))
+                for t in range(num_test_sequences)
+            ]
 
 
 def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
-                    walk_radius, fps, min_separation, jpeg_quality):
+                    walk_radius, fps, min_separation, jpeg_quality,
+                    num_test_sequences=0):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
                         ('num_frames', num_frames), ('num_sequences',
                                                      num_sequences)):
         if int(value) != value or value < 1:
             raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+    if int(num_test_sequences) != num_test_sequences or num_test_sequences < 0:
+        raise ValueError('num_test_sequences must be an integer >= 0, got '
+                         f'{num_test_sequences!r}')
     if num_people > 254:
         raise ValueError(f'num_people must be <= 254, got {num_people}')
     if len(size) != 2 or any(int(s) != s or s < 1 for s in size):
@@ -68,16 +89,21 @@ def build_scene(seed=0,
 
     Returns:
         dict: ``cameras`` (name -> K [3, 3], R [3, 3], t [3], size [W, H]),
-        ``room`` (:func:`~.room.sample_room`), ``people``
-        (:func:`~.people.sample_people`), ``backgrounds`` (name -> uint8 RGB
-        [H, W, 3] empty room).
+        ``room`` (:func:`~.room.sample_room`), ``people`` and
+        ``test_people`` (:func:`~.people.sample_people`: the training
+        people and N others never seen with them), ``backgrounds`` (name ->
+        uint8 RGB [H, W, 3] empty room).
     """
     cameras = ring_cameras(_rng(seed, _CAMERAS), num_views, tuple(size),
                            ring_radius, camera_height, walk_radius)
     room = sample_room(_rng(seed, _ROOM), ring_radius)
+    people = sample_people(_rng(seed, _PEOPLE), num_people)
     return dict(cameras=cameras,
                 room=room,
-                people=sample_people(_rng(seed, _PEOPLE), num_people),
+                people=people,
+                test_people=sample_people(_rng(seed, _TEST_PEOPLE),
+                                          num_people,
+                                          unseen=people),
                 backgrounds={
                     n: render_room(c, room)
                     for n, c in cameras.items()
@@ -91,6 +117,7 @@ def generate_synthetic_dataset(out_dir,
                                size=(128, 96),
                                seed=0,
                                num_sequences=1,
+                               num_test_sequences=0,
                                motion='walk',
                                ring_radius=5000.0,
                                camera_height=2200.0,
@@ -105,12 +132,16 @@ def generate_synthetic_dataset(out_dir,
     Layout: ``calibration.json``, ``synthetic_meta.json`` and per sequence
     ``seq_000/<cam>/<frame:06d>.jpg``, ``seq_000/masks/<cam>/<frame>.png``
     and ``seq_000/poses3d.npy`` (float32 [F, N, 17, 3] world mm, H36M order).
-    Same arguments give byte-identical files; the output appears at
-    ``out_dir`` only once complete.
+    Sequences ``seq_000``... show the same N people (split them into
+    training and validation sequences); ``test_000``... show N other people
+    (new heights, clothing, skin and hair) with new motion, for a test split
+    of unseen people. Same arguments give byte-identical files; the output
+    appears at ``out_dir`` only once complete.
 
     Args:
         out_dir (str): output folder (absent or empty unless ``overwrite``).
         num_people, num_views, num_frames, num_sequences (int): N, V, F, K.
+        num_test_sequences (int): sequences of the unseen people.
         size (tuple[int, int]): image (W, H) in pixels.
         seed (int): random seed (>= 0).
         motion (str): 'walk', 'box' (face the nearest person, punch) or
@@ -128,13 +159,15 @@ def generate_synthetic_dataset(out_dir,
     """
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
-                    walk_radius, fps, min_separation, jpeg_quality)
+                    walk_radius, fps, min_separation, jpeg_quality,
+                    num_test_sequences)
     args = dict(num_people=num_people,
                 num_views=num_views,
                 num_frames=num_frames,
                 size=list(size),
                 seed=seed,
                 num_sequences=num_sequences,
+                num_test_sequences=num_test_sequences,
                 motion=motion,
                 ring_radius=ring_radius,
                 camera_height=camera_height,
@@ -145,30 +178,34 @@ def generate_synthetic_dataset(out_dir,
     with atomic_output_dir(out_dir, overwrite) as tmp:
         scene = build_scene(seed, num_people, num_views, size, ring_radius,
                             camera_height, walk_radius)
-        cameras, people = scene['cameras'], scene['people']
+        cameras = scene['cameras']
         rays = {name: pixel_rays(cam) for name, cam in cameras.items()}
         write_json(osp.join(tmp, 'calibration.json'),
                    dict(units='mm', cameras=cameras))
-        heights = np.array([p['height'] for p in people])
+        heights = {
+            split: np.array([p['height'] for p in scene[key]])
+            for split, key in _PEOPLE_OF_SPLIT.items()
+        }
         meta = dict(generator='nsd_toolkit.datasets.synthetic',
                     version=__version__,
                     arguments=args,
                     joint_names=list(JOINT_NAMES),
-                    heights_mm=heights.round(1).tolist(),
+                    heights_mm=heights['train'].round(1).tolist(),
+                    test_heights_mm=heights['test'].round(1).tolist(),
                     sequences={})
-        for s in range(num_sequences):
-            seq = f'seq_{s:03d}'
+        for seq, split, rng in _sequence_plan(seed, num_sequences,
+                                              num_test_sequences):
+            people = scene[_PEOPLE_OF_SPLIT[split]]
             seq_dir = osp.join(tmp, seq)
             for name in cameras:
                 os.makedirs(osp.join(seq_dir, name))
                 os.makedirs(osp.join(seq_dir, 'masks', name))
-            joints, styles = simulate_sequence(_rng(seed, _FIRST_SEQUENCE + s),
-                                               heights, motion, num_frames,
-                                               walk_radius, fps,
+            joints, styles = simulate_sequence(rng, heights[split], motion,
+                                               num_frames, walk_radius, fps,
                                                min_separation)
             joints = joints.astype(np.float32)
             np.save(osp.join(seq_dir, 'poses3d.npy'), joints)
-            meta['sequences'][seq] = dict(styles=styles)
+            meta['sequences'][seq] = dict(people=split, styles=styles)
             for f in tqdm(range(num_frames),
                           desc=seq,
                           disable=not progress,

@@ -18,39 +18,62 @@ def _hsv(h, s, v):
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v))
 
 
-def sample_people(rng, num_people):
+def _unused_tone(rng, tones, used):
+    """Index of a random row of ``tones`` not in ``used`` (any when all are)."""
+    free = [i for i in range(len(tones)) if i not in used] or range(len(tones))
+    return int(free[rng.integers(len(free))])
+
+
+def sample_people(rng, num_people, unseen=()):
     """Random people with clearly distinct clothing.
 
     Shirt hues are spread by the golden ratio; trousers take a far-away hue
-    and a darker value.
+    and a darker value. People drawn with ``unseen`` continue the hue
+    sequence of those people (so no shirt hue repeats), take skin and hair
+    tones they do not use while any are left, and heights at least 30 mm from
+    theirs: held-out identities for a test split.
 
     Args:
         rng (np.random.Generator): random stream.
         num_people (int): N.
+        unseen (list[dict]): people (from this function) the new ones must
+            differ from.
 
     Returns:
-        list[dict]: per person ``height`` (mm, 1600-1900), ``palette``
-        [7, 3] RGB in [0, 1] indexed by part id, ``stripe_colour`` [3],
+        list[dict]: per person ``height`` (mm, 1600-1900), ``hue`` (shirt hue
+        in [0, 1)), ``skin`` and ``hair`` (tone indices), ``palette`` [7, 3]
+        RGB in [0, 1] indexed by part id, ``stripe_colour`` [3],
         ``stripe_period`` (mm, 0 = plain shirt).
     """
     hue0 = rng.uniform()
+    if unseen:
+        hue0 = unseen[-1]['hue'] + 0.618034
+    used_skin = {p['skin'] for p in unseen}
+    used_hair = {p['hair'] for p in unseen}
+    used_heights = np.array([p['height'] for p in unseen])
     people = []
     for i in range(num_people):
-        hue = hue0 + 0.618034 * i
+        hue = (hue0 + 0.618034 * i) % 1.0
         shirt = _hsv(hue, rng.uniform(0.55, 0.9), rng.uniform(0.6, 0.95))
         trousers = _hsv(hue + rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.8),
                         rng.uniform(0.2, 0.55))
-        skin = SKIN_TONES[rng.integers(len(SKIN_TONES))]
+        skin = _unused_tone(rng, SKIN_TONES, used_skin)
         long_sleeves = rng.uniform() < 0.5
+        shoes = _hsv(rng.uniform(), 0.3, rng.uniform(0.1, 0.3))
+        hair = _unused_tone(rng, HAIR_TONES, used_hair)
         palette = np.stack([
-            shirt, trousers, skin,
-            _hsv(rng.uniform(), 0.3,
-                 rng.uniform(0.1, 0.3)), skin, shirt if long_sleeves else skin,
-            HAIR_TONES[rng.integers(len(HAIR_TONES))]
+            shirt, trousers, SKIN_TONES[skin], shoes, SKIN_TONES[skin],
+            shirt if long_sleeves else SKIN_TONES[skin], HAIR_TONES[hair]
         ])
         striped = rng.uniform() < 0.5
+        height = float(rng.uniform(1600.0, 1900.0))
+        while (np.abs(used_heights - height) < 30.0).any():
+            height = float(rng.uniform(1600.0, 1900.0))
         people.append(
-            dict(height=float(rng.uniform(1600.0, 1900.0)),
+            dict(height=height,
+                 hue=float(hue),
+                 skin=skin,
+                 hair=hair,
                  palette=palette,
                  stripe_colour=_hsv(hue +
                                     0.5, 0.2, 0.95) if striped else shirt,

@@ -22,7 +22,8 @@ def test_script_writes_dataset(tmp_path):
     result = subprocess.run([
         sys.executable, SCRIPT,
         str(out), '--num-people', '2', '--num-views', '2', '--num-frames', '3',
-        '--size', '48', '32', '--seed', '7', '--motion', 'box', '--no-progress'
+        '--size', '48', '32', '--seed', '7', '--motion', 'box',
+        '--num-test-sequences', '1', '--no-progress'
     ],
                             capture_output=True,
                             text=True)
@@ -30,6 +31,7 @@ def test_script_writes_dataset(tmp_path):
     assert sorted(os.listdir(
         out / 'seq_000')) == ['cam_00', 'cam_01', 'masks', 'poses3d.npy']
     assert np.load(out / 'seq_000' / 'poses3d.npy').shape == (3, 2, 17, 3)
+    assert np.load(out / 'test_000' / 'poses3d.npy').shape == (3, 2, 17, 3)
 
 
 @pytest.mark.parametrize('argv,needle', [
@@ -39,6 +41,7 @@ def test_script_writes_dataset(tmp_path):
     (['--size', '0', '48'], '--size'),
     (['--size', '64'], '--size'),
     (['--seed', '-1'], '--seed'),
+    (['--num-test-sequences', '-1'], '--num-test-sequences'),
     (['--motion', 'dance'], '--motion'),
     (['--walk-radius', '4000'], 'walk_radius'),
 ])
