@@ -3,8 +3,11 @@
 # 32/64/128/256 channels, 128 px focal crops, Adam 1e-3 for B and E and 1e-4 for D,
 # weak priors (0.1, aspect 1.5, scale 0.4), 200k iterations per stage: stage 1
 # composites additively without depth, stage 2 re-initialises E and D and switches the
-# occlusion model on. Sized for a GPU; ImageNet weights are opt-in (see
-# _base_/models/nsd_resnet.py).
+# occlusion model on. Sized for a GPU.
+# Split (_base_/datasets/boxing.py): train seq_000-004, validation seq_005, test
+# seq_006-007. ImageNet B, E and perceptual network: --cfg-options
+# imagenet_pretrained=True; the remaining departures from the paper:
+# docs/en/advanced_guides/paper_departures.md.
 _base_ = [
     '_base_/default_runtime.py',
     '_base_/models/nsd_resnet.py',

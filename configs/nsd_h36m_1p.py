@@ -4,6 +4,10 @@
 # Box prior: the base's 0.4 (boxing data); for your cameras derive the expected box
 # with tools/misc/box_prior_from_calibration.py (docs/en/user_guides/box_priors.md).
 # The pose head trained on this representation comes with the pose-estimation configs.
+# Split (_base_/datasets/h36m.py): train S1, S5, S6, S7, S8; validation and test S9,
+# S11.
+# ImageNet B, E and perceptual network: --cfg-options imagenet_pretrained=True; the
+# remaining departures from the paper: docs/en/advanced_guides/paper_departures.md.
 _base_ = [
     '_base_/default_runtime.py',
     '_base_/models/nsd_resnet.py',

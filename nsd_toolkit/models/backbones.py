@@ -9,8 +9,12 @@ on the trunk itself::
     trunk_init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')
 
 (``fc.*`` and the stages beyond ``num_stages`` are reported as unexpected keys
-and skipped). Nothing is downloaded unless such an ``init_cfg`` asks for it.
+and skipped). Nothing is downloaded unless such an ``init_cfg`` asks for it;
+weights that can be neither read from torch hub's cache nor downloaded stop
+:meth:`ResNetTrunk.init_weights` with a message naming them and where to put
+them.
 """
+import os.path as osp
 from collections import OrderedDict
 from typing import List, Optional, Sequence
 
@@ -18,6 +22,9 @@ import torch
 from mmengine.model import Sequential
 from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
+
+# checkpoint prefixes that mmengine fetches through torch hub's cache
+REMOTE = ('torchvision://', 'http://', 'https://')
 
 RESNET_ARCHS = {
     18: (BasicBlock, (2, 2, 2, 2)),
@@ -93,6 +100,23 @@ class ResNetTrunk(Sequential):
         for p in self._frozen().parameters():
             p.requires_grad = False
 
+    def init_weights(self) -> None:
+        """mmengine's initialisation; remote weights that cannot be fetched
+        raise ``FileNotFoundError`` naming the file and its cache path."""
+        try:
+            super().init_weights()
+        except OSError as error:  # urllib's URLError included
+            cfgs = self.init_cfg if isinstance(self.init_cfg,
+                                               list) else [self.init_cfg]
+            remote = [
+                str(cfg['checkpoint']) for cfg in cfgs
+                if cfg and str(cfg.get('checkpoint')).startswith(REMOTE)
+            ]
+            if not remote:
+                raise
+            raise FileNotFoundError(_missing_weights_message(
+                remote[0], error)) from error
+
     def _frozen(self) -> nn.ModuleList:
         if self.frozen_stages < 0:
             return nn.ModuleList()
@@ -132,6 +156,23 @@ class ResNetTrunk(Sequential):
                                      *weight.shape[2:])
             state_dict[key] = torch.cat([weight, extra], dim=1)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+
+def _missing_weights_message(checkpoint: str, error: Exception) -> str:
+    """What to do when ``checkpoint`` (e.g. ``'torchvision://resnet50'``)
+    could not be fetched."""
+    url = checkpoint
+    if checkpoint.startswith('torchvision://'):
+        from mmengine.runner.checkpoint import get_torchvision_models
+        url = get_torchvision_models().get(
+            checkpoint[len('torchvision://'):], checkpoint)
+    cache = osp.join(torch.hub.get_dir(), 'checkpoints')
+    return (f'ResNetTrunk: the pretrained weights {checkpoint!r} asked for by '
+            f'its init_cfg could not be loaded ({error}). Without internet, '
+            f'download {url} elsewhere and copy it into {cache} (torch hub\'s '
+            'cache; TORCH_HOME moves it), or leave the weights out: '
+            'imagenet_pretrained=False in the NSD configs, or no '
+            'Pretrained init_cfg / trunk_init_cfg')
 
 
 class ConvFCHead(nn.Module):

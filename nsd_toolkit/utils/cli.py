@@ -18,8 +18,8 @@ from .dist import cleanup_distributed, setup_cpu_distributed
 __all__ = [
     'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
-    'merge_cfg_options', 'apply_common_args', 'build_runner', 'run_with_runner',
-    'add_output_arguments', 'call_or_exit'
+    'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
+    'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit'
 ]
 
 
@@ -91,16 +91,43 @@ def merge_cfg_options(cfg, options, parser: argparse.ArgumentParser):
     return cfg
 
 
+def apply_imagenet_pretrained(cfg):
+    """Merge ``cfg.imagenet_init`` into the model when
+    ``cfg.imagenet_pretrained`` is true; ``cfg`` unchanged otherwise.
+
+    The ImageNet switch of ``configs/_base_/models/nsd_resnet.py``: a config
+    variable cannot change the ``model`` its base file already built, so the
+    switch is applied after ``--cfg-options``. ``imagenet_init`` maps model
+    components to the settings they get (``init_cfg``, ``frozen_stages``);
+    a pose estimator gets them on the NSD model it wraps (``model.nsd``).
+    """
+    if not cfg.get('imagenet_pretrained', False):
+        return cfg
+    if 'imagenet_init' not in cfg:
+        raise KeyError('imagenet_pretrained=True needs imagenet_init, the '
+                       'settings to merge into the model (see '
+                       'configs/_base_/models/nsd_resnet.py)')
+    model = cfg.model.get('nsd', cfg.model)
+    for component, settings in cfg.imagenet_init.items():
+        if component not in model:
+            raise KeyError(f'imagenet_init names {component!r}, which the '
+                           'model config does not have')
+        model[component].update(settings)
+    return cfg
+
+
 def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
 
     A ``--cfg-options`` item that cannot be merged ends the program with
-    ``argument --cfg-options: ...``. Data loaders without workers
+    ``argument --cfg-options: ...``; then the ImageNet switch is applied
+    (:func:`apply_imagenet_pretrained`). Data loaders without workers
     (``num_workers=0``, e.g. for debugging) get ``persistent_workers=False``.
     The work dir is ``--work-dir``, else the
     config's ``work_dir``, else :func:`default_work_dir`.
     """
     merge_cfg_options(cfg, args.cfg_options, parser)
+    apply_imagenet_pretrained(cfg)
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
         # persistent workers need workers: torch refuses the pair otherwise

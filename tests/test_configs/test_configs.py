@@ -1,4 +1,5 @@
 """Every experiment config builds, and trains one iteration on tiny synthetic data."""
+import argparse
 import glob
 import json
 import os.path as osp
@@ -12,12 +13,18 @@ from mmengine.runner import Runner
 from nsd_test_utils import strip_pretrained, tiny_run_config
 
 from nsd_toolkit.registry import MODELS
+from nsd_toolkit.utils.cli import add_common_arguments, apply_common_args
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 CONFIGS = sorted(
     glob.glob(osp.join(CONFIG_DIR, '*.py')) +
     glob.glob(osp.join(CONFIG_DIR, 'ablations', '*.py')))
 POSE_CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, 'pose', '*.py')))
+PAPER_CONFIGS = [
+    osp.join(CONFIG_DIR, name)
+    for name in ('nsd_boxing_2p.py', 'nsd_h36m_1p.py', 'nsd_panoptic_3p.py',
+                 'pose/nsd_h36m_1p_pose.py')
+]
 
 
 def test_configs_found():
@@ -142,3 +149,39 @@ def test_pose_config_trains_the_head_only_and_reports_mpjpe(
     assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
     assert osp.isfile(tmp_path / 'work' / 'panels' / 'val' /
                       'iter_0000001_batch_0.png')
+
+
+def cli_config(path, *cfg_options):
+    """The config as tools/train.py sees it after ``--cfg-options``."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('config')
+    parser.add_argument('--work-dir')
+    add_common_arguments(parser, ['none'])
+    args = parser.parse_args(
+        [path] + (['--cfg-options', *cfg_options] if cfg_options else []))
+    return apply_common_args(Config.fromfile(path), args, parser)
+
+
+@pytest.mark.parametrize('path', PAPER_CONFIGS, ids=osp.basename)
+def test_imagenet_switch_gives_the_papers_init_and_frozen_encoder(path):
+    nsd = cli_config(path).model
+    nsd = nsd.get('nsd', nsd)
+    assert nsd.encoder.get('trunk_init_cfg') is None  # off: nothing fetched
+    assert nsd.encoder.get('frozen_stages', -1) == -1
+    cfg = cli_config(path, 'imagenet_pretrained=True')
+    nsd = cfg.model.get('nsd', cfg.model)
+    assert nsd.detector.trunk_init_cfg.checkpoint == 'torchvision://resnet18'
+    assert nsd.encoder.trunk_init_cfg.checkpoint == 'torchvision://resnet50'
+    assert nsd.perceptual_loss.init_cfg.checkpoint == 'torchvision://resnet18'
+    init_default_scope('nsd_toolkit')
+    model = MODELS.build(cfg.model)  # building loads no weights
+    trunk = getattr(model, 'nsd', model).encoder.trunk
+    assert trunk.frozen_stages == 2  # conv1 .. layer2, as the authors' code
+    if 'pose' in path:  # NSD frozen whole; P learns at the paper's 1e-4
+        assert cfg.optim_wrapper.optimizer.lr == 1e-4
+    else:
+        trainable = {
+            name.split('.')[0]
+            for name, p in trunk.named_parameters() if p.requires_grad
+        }
+        assert trainable == {'layer3'}

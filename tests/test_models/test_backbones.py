@@ -67,3 +67,37 @@ def test_frozen_stages_stay_fixed():
 def test_conv_fc_head_shape():
     head = ConvFCHead(32, 7, channels=(16, 8), pool_size=2)
     assert head(torch.randn(3, 32, 9, 9)).shape == (3, 7)
+
+
+def test_unreachable_imagenet_weights_end_in_a_clear_message(
+        tmp_path, monkeypatch):
+    """Nothing is fetched: an empty hub cache and a download that fails."""
+    from urllib.error import URLError
+
+    def no_network(url, *args, **kwargs):
+        raise URLError(f'no network for {url}')
+
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', no_network)
+    trunk = ResNetTrunk(
+        depth=50,
+        num_stages=1,
+        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50'))
+    with pytest.raises(FileNotFoundError) as info:
+        trunk.init_weights()
+    message = str(info.value)
+    assert "'torchvision://resnet50'" in message
+    assert 'https://download.pytorch.org/models/resnet50-' in message
+    assert str(tmp_path / 'hub' / 'checkpoints') in message
+    assert 'imagenet_pretrained=False' in message
+    assert 'no network' in str(info.value.__cause__)  # the patched download
+
+
+def test_missing_local_checkpoint_error_is_left_alone(tmp_path):
+    trunk = ResNetTrunk(
+        depth=18,
+        num_stages=1,
+        init_cfg=dict(type='Pretrained', checkpoint=str(tmp_path / 'no.pth')))
+    with pytest.raises(FileNotFoundError, match='no.pth') as info:
+        trunk.init_weights()
+    assert 'imagenet_pretrained' not in str(info.value)
