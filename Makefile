@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH_SPEC ?= torch torchvision
-DEMO_DATA ?= data/synthetic_1p
-DEMO_WORK_DIR ?= work_dirs/demo
-DEMO_ITERS ?= 1200
+SEED ?= 0
+DEMO_DATA ?= data/demo_seed$(SEED)
+DEMO_WORK_DIR ?= work_dirs/demo_seed$(SEED)
 
 .PHONY: venv test demo clean-demo
 
@@ -25,8 +25,8 @@ test: venv
 	exit $$rc
 
 demo: venv
-	$(PY) tools/misc/run_demo.py --data-root $(DEMO_DATA) \
-		--work-dir $(DEMO_WORK_DIR) --iters $(DEMO_ITERS)
+	$(PY) tools/misc/run_demo.py --seed $(SEED) --data-root $(DEMO_DATA) \
+		--work-dir $(DEMO_WORK_DIR)
 
 clean-demo:
 	rm -rf $(DEMO_DATA) $(DEMO_WORK_DIR)
