@@ -8,7 +8,10 @@
 #   128x96 frames, random-feature perceptual loss of the same width;
 # - a second stage with a flatter mask window (NSDStageHook below);
 # - half of the training pairs re-synthesise each view from itself (self_view_prob),
-#   training the path prediction uses (each view decoded from its own latent).
+#   training the path prediction uses (each view decoded from its own latent);
+# - a proposal prior pulls B's box towards the foreground blob of |frame - median
+#   background| (unsupervised, like the background itself): without it the box of
+#   some runs stays beside the person (docs/benchmarks.md, 2026-12-01).
 _base_ = [
     '_base_/default_runtime.py',
     '_base_/models/nsd_resnet.py',
@@ -37,7 +40,16 @@ model = dict(
         channels=(128, 64, 32, 16)),
     perceptual_loss=dict(depth=18, base_channels=16),
     prior=dict(aspect=3.0, scale_target=0.6),
+    proposal_prior=dict(type='ProposalPrior', loss_weight=1.0, margin=1.25),
     self_view_prob=0.5)
+
+train_pipeline = [
+    dict(type='SampleViews', num_views=2, mode='random'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='BackgroundProposals', threshold=10, max_proposals=4),
+    dict(type='PackMultiViewInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 # ~0.55 s per iteration on 2 CPU cores: the 4,000 iterations take ~38 minutes and meet
 # the single-person targets; the last checkpoint warm-starts the multi-person configs

@@ -30,7 +30,8 @@ model = dict(
     # first 16 of the 64 appearance values decide who is who across views
     associator=dict(type='AppearanceAssociator', num_channels=16, beta=10.0),
     depth_compositor=dict(type='OcclusionCompositor'),
-    prior=None)
+    prior=None,
+    proposal_prior=None)
 
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))

@@ -9,12 +9,6 @@ model = dict(
     prior=dict(
         _delete_=True, type='BoxPrior', loss_weight=0.1, aspect=3.0,
         scale_target=0.6),
-    proposal_prior=dict(type='ProposalPrior', loss_weight=0.1, margin=1.25))
-
-train_pipeline = [
-    dict(type='SampleViews', num_views=2, mode='random'),
-    dict(type='LoadMultiViewImages'),
-    dict(type='BackgroundProposals', threshold=10, max_proposals=4),
-    dict(type='PackMultiViewInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+    proposal_prior=dict(
+        _delete_=True, type='ProposalPrior', loss_weight=0.1, margin=1.25))
+# (the proposals come from the single-person config's training pipeline)
