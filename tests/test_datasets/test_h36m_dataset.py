@@ -1,5 +1,6 @@
 """H36MDataset on the Human3.6M excerpt (NSD_REAL_DATA) and on trees of
 synchronised views built from it."""
+import math
 import os.path as osp
 
 import cv2
@@ -167,5 +168,13 @@ def test_standard_pipeline_runs(real_data, cache_dir):
     sample.pred_bboxes = torch.as_tensor(joint_box)[None, None]
     metric = DecompositionMetric()
     metric.process({}, [sample])
-    assert metric.compute_metrics(metric.results) == {
-        'crop_box_iou': pytest.approx(1.0), 'crop_detection_rate': 1.0}
+    metrics = metric.compute_metrics(metric.results)
+    assert metrics.pop('crop_box_iou') == pytest.approx(1.0)
+    assert metrics.pop('crop_detection_rate') == 1.0
+    # one person: no pair to order; no pred_depths: accuracy is NaN
+    assert metrics.pop('depth_order_pairs_box_pairs') == 0
+    assert all(math.isnan(value) for value in metrics.values())
+    assert sorted(metrics) == [
+        'depth_order_accuracy_box_pairs',
+        'depth_order_cue_accuracy_box_pairs', 'depth_order_margin_box_pairs'
+    ]
