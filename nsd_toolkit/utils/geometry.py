@@ -124,3 +124,70 @@ def masks_to_bboxes(masks, num_people):
     y1, y2 = extent(rows)
     boxes = torch.stack([x1, y1, x2, y2], dim=-1).float()
     return boxes.masked_fill(~cols.any(dim=-1)[..., None], float('nan'))
+
+
+def triangulate_rays(origins, directions):
+    """Least-squares point nearest to K rays (numpy).
+
+    Minimises the summed squared distance to the lines; rays with a NaN are
+    left out.
+
+    Args:
+        origins: [..., K, 3] ray origins (world units).
+        directions: [..., K, 3] non-zero ray directions.
+
+    Returns:
+        np.ndarray [..., 3]: the point; NaN where fewer than two rays are
+        valid or they are (nearly) parallel.
+    """
+    origins = np.asarray(origins, np.float64)
+    directions = np.asarray(directions, np.float64)
+    directions = directions / np.linalg.norm(directions, axis=-1,
+                                             keepdims=True)
+    valid = np.isfinite(origins).all(-1) & np.isfinite(directions).all(-1)
+    directions = np.where(valid[..., None], directions, 0.0)
+    origins = np.where(valid[..., None], origins, 0.0)
+    # distance to a line: |(I - d d^T)(X - o)|; the normal equations sum it
+    normal = np.eye(3) - directions[..., :, None] * directions[..., None, :]
+    normal = normal * valid[..., None, None]  # [..., K, 3, 3]
+    A = normal.sum(axis=-3)
+    b = (normal @ origins[..., None]).sum(axis=-3)  # [..., 3, 1]
+    solvable = (valid.sum(-1) >= 2) & (np.linalg.cond(A) < 1e8)
+    A = np.where(solvable[..., None, None], A, np.eye(3))
+    points = np.linalg.solve(A, b)[..., 0]
+    return np.where(solvable[..., None], points, np.nan)
+
+
+def box_center_depths(boxes, K, R, t):
+    """Depth of each person in every view from their boxes in all views.
+
+    A self-supervised geometric cue (no labels, calibrated cameras): the
+    rays through a person's box centres in the views that see them are
+    triangulated and the point's camera depth is returned for every view.
+    It stays informative where a box's lower edge does not (feet cut by
+    the image border or hidden), but a box cut by the border shifts its
+    centre, and lens distortion is ignored. Numpy; leading dimensions
+    ``...`` (e.g. samples) broadcast.
+
+    Args:
+        boxes: [..., V, P, 4] xyxy boxes in pixel-edge coordinates
+            (:func:`masks_to_bboxes`) of the same P people in V views, NaN
+            where a person is not seen.
+        K, R, t: [..., V, 3, 3], [..., V, 3, 3], [..., V, 3] intrinsics and
+            world-to-camera extrinsics of the views.
+
+    Returns:
+        np.ndarray [..., V, P]: camera depth (world units, e.g. mm) of each
+        person's triangulated centre; NaN for people seen in fewer than two
+        views.
+    """
+    boxes, K, R, t = (np.asarray(x, np.float64) for x in (boxes, K, R, t))
+    centers = (boxes[..., :2] + boxes[..., 2:]) / 2 - 0.5  # pixel centres
+    pixels = np.concatenate([centers, np.ones_like(centers[..., :1])], -1)
+    rays_cam = pixels @ np.linalg.inv(K).swapaxes(-1, -2)  # [..., V, P, 3]
+    rays_world = rays_cam @ R  # R^T applied to each row
+    eyes = -(R.swapaxes(-1, -2) @ t[..., None])[..., 0]  # [..., V, 3]
+    origins = np.broadcast_to(eyes[..., None, :], rays_world.shape)
+    points = triangulate_rays(origins.swapaxes(-3, -2),
+                              rays_world.swapaxes(-3, -2))  # [..., P, 3]
+    return world_to_camera(points[..., None, :, :], R, t)[..., 2]

@@ -93,3 +93,40 @@ def test_benchmark_train_step_names_a_bad_device(capsys):
                    '--device', 'no_such_device'])
     assert exit_info.value.code == 2
     assert '--device no_such_device' in capsys.readouterr().err
+
+
+def test_depth_cues_on_zoomed_scenes(tmp_path, capsys):
+    """GT stands in for the model (every person detected with its own mask);
+    where zoom cuts people at the border the triangulated cue orders at
+    least as many occluding pairs as the lower-box cue."""
+    from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+    root = tmp_path / 'zoom'
+    generate_synthetic_dataset(str(root), num_people=2, num_views=4,
+                               num_frames=40, size=(64, 48), seed=1,
+                               zoom=2.0, progress=False)
+    tool = load_tool('analysis_tools/depth_cues.py')
+    config = osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_2p.py')
+    out = tmp_path / 'cues.json'
+    metrics = tool.main([
+        config, '--data-root', str(root), '--out', str(out),
+        '--cfg-options', 'val_dataloader.dataset.sequences=[seq_000]',
+        'val_dataloader.dataset.frame_interval=1'
+    ])
+    assert metrics['detection_rate'] == 1.0
+    assert metrics['mask_iou'] == pytest.approx(1.0)
+    assert metrics['depth_order_pairs'] > 0
+    assert metrics['depth_order_cue_accuracy'] < 1.0  # feet cut: cue fails
+    assert metrics['depth_order_accuracy'] >= \
+        metrics['depth_order_cue_accuracy']
+    assert json.loads(out.read_text())['depth_order_pairs'] == \
+        metrics['depth_order_pairs']
+    assert '| val |' in capsys.readouterr().out
+
+
+def test_depth_cues_names_a_missing_split(tmp_path, capsys):
+    config = tmp_path / 'no_test.py'
+    config.write_text('model = dict()\n')
+    tool = load_tool('analysis_tools/depth_cues.py')
+    with pytest.raises(SystemExit):
+        tool.main([str(config), '--split', 'test'])
+    assert 'test_dataloader' in capsys.readouterr().err

@@ -1,8 +1,9 @@
 import numpy as np
 import torch
 
-from nsd_toolkit.utils import (masks_to_bboxes, project_points,
-                               relative_rotation, scale_intrinsics,
+from nsd_toolkit.utils import (box_center_depths, masks_to_bboxes,
+                               project_points, relative_rotation,
+                               scale_intrinsics, triangulate_rays,
                                world_to_camera)
 
 
@@ -94,3 +95,63 @@ def test_project_points_with_distortion_matches_opencv():
     # zero coefficients are the pinhole projection
     np.testing.assert_allclose(project_points(X, K, R, t, np.zeros(5)),
                                project_points(X, K, R, t), rtol=1e-12)
+
+
+def _ring(num_views, radius=4000.0):
+    """K, R, t [V, ...] of cameras on a ring looking at (0, 0, 1000)."""
+    from nsd_toolkit.datasets.synthetic import look_at
+    angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
+    eyes = np.stack([radius * np.cos(angles), radius * np.sin(angles),
+                     np.full(num_views, 2000.0)], -1)
+    R = np.stack([look_at(eye, (0.0, 0.0, 1000.0)) for eye in eyes])
+    t = -(R @ eyes[..., None])[..., 0]
+    K = np.broadcast_to(np.array([[100.0, 0, 63.5], [0, 100.0, 47.5],
+                                  [0, 0, 1]]), (num_views, 3, 3))
+    return K, R, t
+
+
+def test_triangulate_rays_recovers_point_and_skips_invalid():
+    point = np.array([300.0, -200.0, 900.0])
+    origins = np.array([[4000.0, 0, 2000], [0, 4000, 1500], [-3000, -3000,
+                                                             100]])
+    rays = point - origins
+    np.testing.assert_allclose(triangulate_rays(origins, 3 * rays), point,
+                               atol=1e-6)
+    # a NaN ray is left out; one ray alone or parallel rays give NaN
+    origins[1] = np.nan
+    np.testing.assert_allclose(triangulate_rays(origins, rays), point,
+                               atol=1e-6)
+    batch = np.stack([origins, origins])
+    rays_b = np.stack([rays, np.stack([rays[0]] * 3)])
+    result = triangulate_rays(batch, rays_b)
+    np.testing.assert_allclose(result[0], point, atol=1e-6)
+    assert np.isnan(result[1]).all()  # parallel
+    assert np.isnan(triangulate_rays(origins[:2], rays[:2])).all()
+
+
+def test_box_center_depths_from_centred_boxes():
+    K, R, t = _ring(4)
+    people = np.array([[0.0, 0, 1000], [500, -300, 1100]])  # [P, 3]
+    x_cam = people[None] @ R.swapaxes(-1, -2) + t[:, None]  # [V, P, 3]
+    uv = (x_cam @ K.swapaxes(-1, -2))[..., :2] / x_cam[..., 2:]
+    # boxes of any size centred on the projections (pixel-edge coordinates)
+    half = np.array([8.0, 20.0])
+    boxes = np.concatenate([uv + 0.5 - half, uv + 0.5 + half], -1)
+    np.testing.assert_allclose(box_center_depths(boxes, K, R, t),
+                               x_cam[..., 2], rtol=1e-9)
+    # person 1 seen in one view only: no depth anywhere
+    boxes[1:, 1] = np.nan
+    depths = box_center_depths(boxes, K, R, t)
+    np.testing.assert_allclose(depths[:, 0], x_cam[:, 0, 2], rtol=1e-9)
+    assert np.isnan(depths[:, 1]).all()
+
+
+def test_box_center_depths_batched_over_samples():
+    K, R, t = _ring(3)
+    gen = np.random.default_rng(0)
+    boxes = np.sort(gen.uniform(0, 96, (2, 3, 2, 4)).reshape(2, 3, 2, 2, 2),
+                    axis=-2).reshape(2, 3, 2, 4)  # x1 <= x2, y1 <= y2
+    batched = box_center_depths(boxes, K[None], R[None], t[None])
+    for b in range(2):
+        np.testing.assert_allclose(batched[b],
+                                   box_center_depths(boxes[b], K, R, t))

@@ -12,71 +12,76 @@ from nsd_toolkit.datasets.synthetic import MOTIONS, generate_synthetic_dataset
 from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 
-def _positive(kind):
+def _number(kind, allow_zero=False):
+    """argparse type: a ``kind`` number > 0 (>= 0 with ``allow_zero``)."""
+    bound = '>= 0' if allow_zero else '> 0'
 
     def parse(text):
         value = kind(text)
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f'must be > 0, got {text}')
+        if not (value >= 0 if allow_zero else value > 0):
+            raise argparse.ArgumentTypeError(f'must be {bound}, got {text}')
         return value
 
-    parse.__name__ = f'positive {kind.__name__}'
+    parse.__name__ = f'{kind.__name__} {bound}'
     return parse
-
-
-def _non_negative_int(text):
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f'must be >= 0, got {text}')
-    return value
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_output_arguments(parser)
-    parser.add_argument('--num-people', type=_positive(int), default=1)
-    parser.add_argument('--num-views', type=_positive(int), default=4)
-    parser.add_argument('--num-frames', type=_positive(int), default=100)
+    parser.add_argument('--num-people', type=_number(int), default=1)
+    parser.add_argument('--num-views', type=_number(int), default=4)
+    parser.add_argument('--num-frames', type=_number(int), default=100)
     parser.add_argument('--num-sequences',
-                        type=_positive(int),
+                        type=_number(int),
                         default=1,
                         help='sequences seq_000... of the training people '
                         '(training and validation sequences)')
     parser.add_argument('--num-test-sequences',
-                        type=_non_negative_int,
+                        type=_number(int, allow_zero=True),
                         default=0,
                         help='sequences test_000... of as many people never '
                         'seen in seq_000... (a test split)')
     parser.add_argument('--size',
-                        type=_positive(int),
+                        type=_number(int),
                         nargs=2,
                         default=(128, 96),
                         metavar=('W', 'H'),
                         help='image size in pixels')
-    parser.add_argument('--seed', type=_non_negative_int, default=0)
+    parser.add_argument('--seed', type=_number(int, allow_zero=True), default=0)
     parser.add_argument('--motion',
                         choices=MOTIONS,
                         default='walk',
                         help="'box': people face each other and punch; "
                         "'mixed': random style per person and sequence")
     parser.add_argument('--ring-radius',
-                        type=_positive(float),
+                        type=_number(float),
                         default=5000.0,
                         help='camera ring radius (mm)')
     parser.add_argument('--camera-height',
-                        type=_positive(float),
+                        type=_number(float),
                         default=2200.0,
                         help='camera height (mm)')
+    parser.add_argument('--camera-height-jitter',
+                        type=_number(float, allow_zero=True),
+                        default=100.0,
+                        help='each camera is at camera-height +- this (mm)')
+    parser.add_argument('--zoom',
+                        type=_number(float),
+                        default=1.0,
+                        help='focal-length factor; above 1 people near a '
+                        'camera are cut at the image border (feet too), '
+                        'where the lower-box depth cue fails')
     parser.add_argument('--walk-radius',
-                        type=_positive(float),
+                        type=_number(float),
                         default=1200.0,
                         help='radius of the area people move in (mm)')
-    parser.add_argument('--fps', type=_positive(float), default=25.0)
+    parser.add_argument('--fps', type=_number(float), default=25.0)
     parser.add_argument('--min-separation',
-                        type=_positive(float),
+                        type=_number(float),
                         default=900.0,
                         help='minimum distance between people (mm)')
-    parser.add_argument('--jpeg-quality', type=_positive(int), default=95)
+    parser.add_argument('--jpeg-quality', type=_number(int), default=95)
     return parser, parser.parse_args(argv)
 
 

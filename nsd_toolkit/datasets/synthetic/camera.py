@@ -55,7 +55,9 @@ def ring_cameras(rng,
                  ring_radius,
                  camera_height,
                  walk_radius,
-                 look_height=950.0):
+                 look_height=950.0,
+                 height_jitter=100.0,
+                 zoom=1.0):
     """Cameras evenly spread on a ring around the origin, looking at the
     capture-area centre with a slight downward tilt.
 
@@ -66,13 +68,18 @@ def ring_cameras(rng,
         num_views (int): V.
         size (tuple[int, int]): (W, H) in pixels.
         ring_radius, camera_height, walk_radius, look_height (float): mm.
+        height_jitter (float): each camera's height is drawn uniformly in
+            ``camera_height +- height_jitter`` (mm).
+        zoom (float): factor on the focal length of :func:`ring_focal`;
+            above 1 people near a camera are cut at the image border (feet
+            included), as with broadcast cameras.
 
     Returns:
         dict[str, dict]: ``cam_00``... -> dict(K [3, 3], R [3, 3], t [3],
         size [W, H]) as float64 arrays (calibration-file schema).
     """
     w, h = size
-    focal = ring_focal(size, ring_radius, walk_radius)
+    focal = zoom * ring_focal(size, ring_radius, walk_radius)
     K = np.array([[focal, 0.0, (w - 1) / 2], [0.0, focal, (h - 1) / 2],
                   [0.0, 0.0, 1.0]])
     spacing = 2 * np.pi / num_views
@@ -82,7 +89,7 @@ def ring_cameras(rng,
         angle = start + v * spacing + rng.uniform(-0.1, 0.1) * spacing
         eye = np.array([
             ring_radius * np.cos(angle), ring_radius * np.sin(angle),
-            camera_height + rng.uniform(-100, 100)
+            camera_height + rng.uniform(-height_jitter, height_jitter)
         ])
         target = np.array([*rng.uniform(-100, 100, 2), look_height])
         R = look_at(eye, target)

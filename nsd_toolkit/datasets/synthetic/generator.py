@@ -44,7 +44,8 @@ def _sequence_plan(seed, num_sequences, num_test_sequences):
 def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
-                    num_test_sequences=0):
+                    num_test_sequences=0, camera_height_jitter=100.0,
+                    zoom=1.0):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
                         ('num_frames', num_frames), ('num_sequences',
@@ -66,9 +67,14 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
     for name, value in (('ring_radius', ring_radius), ('camera_height',
                                                        camera_height),
                         ('walk_radius', walk_radius), ('fps', fps),
-                        ('min_separation', min_separation)):
+                        ('min_separation', min_separation), ('zoom', zoom)):
         if not value > 0:
             raise ValueError(f'{name} must be > 0, got {value!r}')
+    if not 0 <= camera_height_jitter < camera_height:
+        raise ValueError(
+            f'camera_height_jitter must be in [0, camera_height '
+            f'({camera_height})) so cameras stay above the floor, got '
+            f'{camera_height_jitter!r}')
     if ring_radius - walk_radius < 1500:
         raise ValueError(
             f'ring_radius ({ring_radius}) must exceed walk_radius '
@@ -84,8 +90,11 @@ def build_scene(seed=0,
                 size=(128, 96),
                 ring_radius=5000.0,
                 camera_height=2200.0,
-                walk_radius=1200.0):
-    """The static part of a dataset, shared by all its sequences.
+                walk_radius=1200.0,
+                camera_height_jitter=100.0,
+                zoom=1.0):
+    """The static part of a dataset, shared by all its sequences (camera
+    arguments: :func:`~.camera.ring_cameras`).
 
     Returns:
         dict: ``cameras`` (name -> K [3, 3], R [3, 3], t [3], size [W, H]),
@@ -94,8 +103,14 @@ def build_scene(seed=0,
         people and N others never seen with them), ``backgrounds`` (name ->
         uint8 RGB [H, W, 3] empty room).
     """
-    cameras = ring_cameras(_rng(seed, _CAMERAS), num_views, tuple(size),
-                           ring_radius, camera_height, walk_radius)
+    cameras = ring_cameras(_rng(seed, _CAMERAS),
+                           num_views,
+                           tuple(size),
+                           ring_radius,
+                           camera_height,
+                           walk_radius,
+                           height_jitter=camera_height_jitter,
+                           zoom=zoom)
     room = sample_room(_rng(seed, _ROOM), ring_radius)
     people = sample_people(_rng(seed, _PEOPLE), num_people)
     return dict(cameras=cameras,
@@ -122,6 +137,8 @@ def generate_synthetic_dataset(out_dir,
                                ring_radius=5000.0,
                                camera_height=2200.0,
                                walk_radius=1200.0,
+                               camera_height_jitter=100.0,
+                               zoom=1.0,
                                fps=25.0,
                                min_separation=900.0,
                                jpeg_quality=95,
@@ -147,6 +164,11 @@ def generate_synthetic_dataset(out_dir,
         motion (str): 'walk', 'box' (face the nearest person, punch) or
             'mixed' (random per person and sequence).
         ring_radius, camera_height (float): camera ring (mm).
+        camera_height_jitter (float): each camera's height is drawn in
+            ``camera_height +- camera_height_jitter`` (mm).
+        zoom (float): focal-length factor; above 1 the people near a camera
+            are cut at the image border (their feet too), which is where
+            the "lower box bottom is nearer" depth cue fails.
         walk_radius (float): radius of the disk people move in (mm).
         fps (float): frame rate of the motion.
         min_separation (float): minimum distance between people's roots (mm).
@@ -160,7 +182,7 @@ def generate_synthetic_dataset(out_dir,
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
-                    num_test_sequences)
+                    num_test_sequences, camera_height_jitter, zoom)
     args = dict(num_people=num_people,
                 num_views=num_views,
                 num_frames=num_frames,
@@ -172,12 +194,15 @@ def generate_synthetic_dataset(out_dir,
                 ring_radius=ring_radius,
                 camera_height=camera_height,
                 walk_radius=walk_radius,
+                camera_height_jitter=camera_height_jitter,
+                zoom=zoom,
                 fps=fps,
                 min_separation=min_separation,
                 jpeg_quality=jpeg_quality)
     with atomic_output_dir(out_dir, overwrite) as tmp:
         scene = build_scene(seed, num_people, num_views, size, ring_radius,
-                            camera_height, walk_radius)
+                            camera_height, walk_radius, camera_height_jitter,
+                            zoom)
         cameras = scene['cameras']
         rays = {name: pixel_rays(cam) for name, cam in cameras.items()}
         write_json(osp.join(tmp, 'calibration.json'),

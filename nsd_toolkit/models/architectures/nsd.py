@@ -7,7 +7,7 @@ from mmengine.model import BaseModel
 
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
-from nsd_toolkit.utils.geometry import relative_rotation
+from nsd_toolkit.utils.geometry import box_center_depths, relative_rotation
 
 ConfigType = Union[dict, None]
 
@@ -66,8 +66,17 @@ class NSD(BaseModel):
             view (drawn per sample). Prediction decodes every view from its
             own latent, so this trains that path directly while most pairs
             keep the NVS signal; 0 = the paper (docs/benchmarks.md measures it).
+        predict_depth: where ``predict`` takes ``pred_depths`` from:
+            ``'detector'``: B's relative depths, only while ``use_depth`` is
+            on (the paper); ``'triangulated'``: a label-free geometric cue for
+            multi-view test data: the slots of each view are matched to
+            those of the first view by the associator and each person's box
+            centres in all views are triangulated with the calibration
+            (camera depth in mm, in every stage; needs >= 2 views).
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
     """
+
+    DEPTH_SOURCES = ('detector', 'triangulated')
 
     def __init__(self,
                  detector: dict,
@@ -86,6 +95,7 @@ class NSD(BaseModel):
                  normalize_masks: bool = True,
                  novel_view: bool = True,
                  self_view_prob: float = 0.0,
+                 predict_depth: str = 'detector',
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
         super().__init__(
@@ -115,6 +125,15 @@ class NSD(BaseModel):
             raise ValueError('NSD: self_view_prob must be in [0, 1], got '
                              f'{self_view_prob}')
         self.self_view_prob = self_view_prob
+        if predict_depth not in self.DEPTH_SOURCES:
+            raise ValueError(f'NSD: predict_depth must be one of '
+                             f'{self.DEPTH_SOURCES}, got {predict_depth!r}')
+        if predict_depth == 'triangulated' and associator is None and \
+                self.detector.num_people > 1:
+            raise ValueError("NSD: predict_depth='triangulated' with more "
+                             'than one person needs an associator to match '
+                             'slots across views')
+        self.predict_depth = predict_depth
         # configs of the parts stage 2 may rebuild from scratch (appendix A)
         self._reinit_cfgs = copy.deepcopy(
             dict(detector=detector, encoder=encoder, decoder=decoder))
@@ -317,9 +336,11 @@ class NSD(BaseModel):
 
         Each view is encoded and decoded in its own camera frame, so prediction
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
-        ``pred_masks`` [V, N, H, W] (visibilities) and, only while
-        ``use_depth`` is on, ``pred_depths`` [V, N]: before that B's depths
-        never reach the image, get no training signal and carry no order.
+        ``pred_masks`` [V, N, H, W] (visibilities) and ``pred_depths``
+        [V, N]: with ``predict_depth='detector'`` B's depths, only while
+        ``use_depth`` is on (before that they never reach the image, get no
+        training signal and carry no order); with ``'triangulated'`` the
+        depths of :meth:`triangulated_depths`.
         """
         img, background = inputs['img'], inputs['background']
         batch = img.shape[0]
@@ -333,10 +354,56 @@ class NSD(BaseModel):
             pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
                                         height),
             pred_masks=rendered['visibility'][:, :, 0])
-        if self.use_depth:
+        if self.predict_depth == 'triangulated':
+            fields['pred_depths'] = self.triangulated_depths(
+                parts['appearance'], fields['pred_bboxes'], inputs)
+        elif self.use_depth:
             fields['pred_depths'] = parts['depth']
         for key, value in fields.items():
             for sample, per_view in zip(data_samples,
                                         self._per_view(value, batch).cpu()):
                 setattr(sample, key, per_view)
         return data_samples
+
+    def triangulated_depths(self, appearance: torch.Tensor,
+                            boxes: torch.Tensor,
+                            inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Camera depth of each slot from its boxes in all views of a sample.
+
+        The slots of every view are matched to those of the first view by
+        the associator's similarity (Hungarian: a permutation), so each
+        person has one box per view; the rays through the box centres are triangulated
+        (:func:`~nsd_toolkit.utils.geometry.box_center_depths`).
+
+        Args:
+            appearance: [B * V, N, A] slot appearances.
+            boxes: [B * V, N, 4] pixel boxes.
+            inputs: with ``K``, ``R``, ``t`` [B, V, ...] of the images.
+
+        Returns:
+            Tensor [B * V, N]: depth in mm (NaN when a slot cannot be
+            triangulated).
+        """
+        batch, num_views = inputs['K'].shape[:2]
+        if num_views < 2:
+            raise ValueError("NSD: predict_depth='triangulated' needs >= 2 "
+                             f'views per sample, got {num_views}')
+        slots = boxes.shape[1]
+        if self.associator is None:  # one person: slot 0 in every view
+            match = torch.arange(slots, device=boxes.device).expand(
+                boxes.shape[0], -1)
+        else:  # [B * V, N]: the first view's slot of each slot (permutation)
+            per_view = self._per_view(appearance, batch)
+            first = per_view[:, :1].expand_as(per_view).flatten(0, 1)
+            match = self.associator.hungarian(
+                self.associator.similarity(first,
+                                           per_view.flatten(0, 1))).argmax(-1)
+        # boxes in the first view's slot order, triangulated per sample
+        ordered = torch.empty_like(boxes).scatter_(
+            1, match[..., None].expand(-1, -1, 4), boxes)
+        depths = box_center_depths(
+            self._per_view(ordered, batch).cpu().numpy(),
+            *(inputs[key].cpu().numpy() for key in ('K', 'R', 't')))
+        depths = torch.as_tensor(depths, dtype=boxes.dtype,
+                                 device=boxes.device).flatten(0, 1)
+        return depths.gather(1, match)

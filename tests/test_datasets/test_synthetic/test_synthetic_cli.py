@@ -44,6 +44,9 @@ def test_script_writes_dataset(tmp_path):
     (['--num-test-sequences', '-1'], '--num-test-sequences'),
     (['--motion', 'dance'], '--motion'),
     (['--walk-radius', '4000'], 'walk_radius'),
+    (['--zoom', '0'], '--zoom'),
+    (['--camera-height-jitter', '-5'], '--camera-height-jitter'),
+    (['--camera-height-jitter', '2500'], 'camera_height_jitter'),
 ])
 def test_bad_arguments(tmp_path, capsys, cli_main, argv, needle):
     with pytest.raises(SystemExit) as exc:

@@ -117,3 +117,42 @@ def test_masks_agree_with_frames_and_room(default_one):
         assert diff[masks == 0].mean() < 6
         median = np.median(frames, axis=0)
         assert np.abs(median - room).mean() < 6
+
+
+def test_camera_variation_zoom_and_heights():
+    """``zoom`` scales the focal length alone; ``camera_height_jitter``
+    spreads the camera heights and leaves the defaults' cameras as they
+    were."""
+    base = build_scene(seed=3, num_views=6)['cameras']
+    same = build_scene(seed=3, num_views=6, camera_height_jitter=100.0,
+                       zoom=1.0)['cameras']
+    zoomed = build_scene(seed=3, num_views=6, zoom=2.0)['cameras']
+    spread = build_scene(seed=3, num_views=6,
+                         camera_height_jitter=1500.0)['cameras']
+    heights = {
+        name: np.array([-cams[n]['R'].T @ cams[n]['t'] for n in cams])[:, 2]
+        for name, cams in (('base', base), ('spread', spread))
+    }
+    for name in base:
+        np.testing.assert_array_equal(base[name]['K'], same[name]['K'])
+        np.testing.assert_array_equal(base[name]['R'], zoomed[name]['R'])
+        np.testing.assert_allclose(zoomed[name]['K'][:2, :2],
+                                   2 * base[name]['K'][:2, :2])
+        np.testing.assert_array_equal(zoomed[name]['K'][:2, 2],
+                                      base[name]['K'][:2, 2])
+    assert np.ptp(heights['base']) <= 200
+    assert np.ptp(heights['spread']) > 1000
+    assert (heights['spread'] > 2200 - 1500).all()
+
+
+def test_zoom_cuts_people_at_the_border(tmp_path, make_dataset):
+    """With zoom the nearest person of some views reaches the image's lower
+    border: their boxes' bottoms no longer tell depth."""
+    data = make_dataset(str(tmp_path / 'zoom'), num_people=2, num_frames=10,
+                        zoom=1.8)
+    cut = 0
+    for name in data.cameras:
+        for f in range(10):
+            mask = data.mask(name, f)
+            cut += bool((mask[-1] > 0).any())
+    assert cut > 0

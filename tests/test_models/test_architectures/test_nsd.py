@@ -229,3 +229,61 @@ def test_proposal_prior_uses_the_pipeline_proposals():
     assert pulled > 0
     inputs['proposals'] = torch.full((2, 2, 1, 4), float('nan'))
     assert model(inputs, mode='loss')['loss_proposal'] == 0
+
+
+def _ring_cameras(num_views):
+    """K, R, t [V, ...] (float32 tensors) of cameras around (0, 0, 1000)."""
+    from nsd_toolkit.datasets.synthetic import look_at
+    angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
+    eyes = np.stack([4000 * np.cos(angles), 4000 * np.sin(angles),
+                     np.full(num_views, 2000.0)], -1)
+    R = np.stack([look_at(eye, (0.0, 0.0, 1000.0)) for eye in eyes])
+    t = -(R @ eyes[..., None])[..., 0]
+    K = np.tile([[20.0, 0, 15.5], [0, 20.0, 11.5], [0, 0, 1]],
+                (num_views, 1, 1))
+    return [torch.as_tensor(x, dtype=torch.float32) for x in (K, R, t)]
+
+
+def test_triangulated_depths_follow_each_person_across_views():
+    """Slots are matched to the first view's by appearance; each person's
+    box centres triangulate to their true camera depth in every view."""
+    model = tiny_nsd(
+        num_people=2,
+        predict_depth='triangulated',
+        associator=dict(type='AppearanceAssociator', num_channels=2))
+    K, R, t = _ring_cameras(3)
+    people = torch.tensor([[0.0, 0, 1000], [600, -400, 1100]])
+    x_cam = people @ R.transpose(-1, -2) + t[:, None]  # [V, P, 3]
+    uv = (x_cam @ K.transpose(-1, -2))[..., :2] / x_cam[..., 2:]
+    boxes = torch.cat([uv - 3 + 0.5, uv + 3 + 0.5], -1)  # [V, P, 4] edges
+    identity = torch.eye(2)  # person p's appearance: e_p
+    # view 1 lists the people in the other order
+    order = torch.tensor([[0, 1], [1, 0], [0, 1]])
+    slot_boxes = torch.stack([boxes[v, order[v]] for v in range(3)])
+    appearance = torch.stack([identity[order[v]] for v in range(3)])
+    appearance = torch.cat([appearance, torch.zeros(3, 2, 6)], -1)
+    depths = model.triangulated_depths(appearance, slot_boxes,
+                                       dict(K=K[None], R=R[None], t=t[None]))
+    expected = torch.stack([x_cam[v, order[v], 2] for v in range(3)])
+    torch.testing.assert_close(depths, expected, rtol=1e-4, atol=0.5)
+
+
+def test_predict_triangulated_depths_in_stage_one():
+    model = tiny_nsd(num_people=1, use_depth=False,
+                     predict_depth='triangulated')
+    K, R, t = _ring_cameras(3)
+    inputs = dict(random_inputs(batch=2, views=3), K=K.expand(2, -1, -1, -1),
+                  R=R.expand(2, -1, -1, -1), t=t.expand(2, -1, -1))
+    samples = model(inputs, [MultiViewDataSample() for _ in range(2)],
+                    mode='predict')
+    assert samples[0].pred_depths.shape == (3, 1)
+    with pytest.raises(ValueError, match='>= 2 views'):
+        model({k: v[:, :1] for k, v in inputs.items()},
+              [MultiViewDataSample() for _ in range(2)], mode='predict')
+
+
+def test_predict_depth_is_checked():
+    with pytest.raises(ValueError, match='predict_depth'):
+        tiny_nsd(predict_depth='stereo')
+    with pytest.raises(ValueError, match='associator'):
+        tiny_nsd(num_people=2, predict_depth='triangulated')
