@@ -372,8 +372,8 @@ class NSD(BaseModel):
 
         The slots of every view are matched to those of the first view by
         the associator's similarity (Hungarian: a permutation), so each
-        person has one box per view; the rays through the box centres are triangulated
-        (:func:`~nsd_toolkit.utils.geometry.box_center_depths`).
+        person has one box per view; the rays through the box centres are
+        triangulated (:func:`~nsd_toolkit.utils.geometry.box_center_depths`).
 
         Args:
             appearance: [B * V, N, A] slot appearances.
