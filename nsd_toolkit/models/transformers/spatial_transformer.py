@@ -31,25 +31,33 @@ class SpatialTransformer(BaseModule):
     """Differentiable crop of N boxes per image and the inverse warp.
 
     A box is ``center`` [.., 2] and ``scale`` [.., 2] (x, y) in normalised
-    image coordinates: the crop covers ``center +- scale``, i.e. the affine
-    map from crop to image coordinates is ``theta = [[sx, 0, cx], [0, sy,
-    cy]]``. All ``B * N`` boxes are warped in one ``grid_sample`` call
-    (bilinear, ``align_corners=False``).
+    image coordinates; the crop window covers ``center +- padding * scale``,
+    i.e. the affine map from crop to image coordinates is ``theta = [[p sx,
+    0, cx], [0, p sy, cy]]``. With ``padding > 1`` the box is the person's
+    box and the window adds context around it, as the bbox padding of
+    mmpose's top-down crops. All ``B * N`` boxes are warped in one
+    ``grid_sample`` call (bilinear, ``align_corners=False``).
 
     Args:
         crop_size (tuple): (h, w) of the crops.
         focal (bool): multiply crops by :func:`bump_window` (focal spatial
             transformer, paper appendix B).
-        min_scale (float): scales are clamped to at least this in ``uncrop``
-            (the inverse divides by them).
+        min_scale (float): window scales are clamped to at least this in
+            ``uncrop`` (the inverse divides by them).
+        padding (float): crop window / box size ratio, > 0.
     """
 
     def __init__(self,
                  crop_size: Sequence[int] = (128, 128),
                  focal: bool = True,
                  min_scale: float = 1e-3,
+                 padding: float = 1.0,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        if not padding > 0:
+            raise ValueError(
+                f'SpatialTransformer: padding must be > 0, got {padding}')
+        self.padding = float(padding)
         self.crop_size = tuple(crop_size)
         self.focal = focal
         self.min_scale = min_scale
@@ -70,13 +78,15 @@ class SpatialTransformer(BaseModule):
 
     def crop(self, images: torch.Tensor, center: torch.Tensor,
              scale: torch.Tensor) -> torch.Tensor:
-        """[B, C, H, W] images, [B, N, 2] boxes -> [B, N, C, h, w] crops
-        (zero outside the image; times the window if ``focal``)."""
+        """[B, C, H, W] images, [B, N, 2] boxes -> [B, N, C, h, w] crops of
+        the padded windows (zero outside the image; times the window if
+        ``focal``)."""
         b, n = center.shape[:2]
         c = images.shape[1]
         theta = torch.zeros(b * n, 2, 3, dtype=center.dtype,
                             device=center.device)
-        theta[:, 0, 0], theta[:, 1, 1] = scale.reshape(-1, 2).unbind(-1)
+        theta[:, 0, 0], theta[:, 1, 1] = (
+            self.padding * scale.reshape(-1, 2)).unbind(-1)
         theta[:, :, 2] = center.reshape(-1, 2)
         src = images.unsqueeze(1).expand(-1, n, -1, -1, -1).reshape(
             b * n, c, *images.shape[-2:])
@@ -93,15 +103,18 @@ class SpatialTransformer(BaseModule):
                out_size: Sequence[int],
                padding_mode: str = 'zeros',
                apply_window: bool = False) -> torch.Tensor:
-        """Warp [B, N, C, h, w] crops back to [B, N, C, H, W] full frames.
+        """Warp [B, N, C, h, w] crops back into the padded windows of
+        [B, N, C, H, W] full frames.
 
-        Uses the analytic inverse ``[[1/sx, 0, -cx/sx], [0, 1/sy, -cy/sy]]``.
+        Uses the analytic inverse ``[[1/sx, 0, -cx/sx], [0, 1/sy, -cy/sy]]``
+        of the window scale ``s = padding * scale``.
         ``padding_mode`` fills the frame outside the box: 'zeros' (masks) or
         'border' (images). ``apply_window`` pre-multiplies the crops by the
         window (focal inverse, for masks).
         """
         b, n, c = crops.shape[:3]
-        inv = 1 / scale.reshape(-1, 2).clamp(min=self.min_scale)
+        inv = 1 / (self.padding * scale.reshape(-1, 2)).clamp(
+            min=self.min_scale)
         theta = torch.zeros(b * n, 2, 3, dtype=inv.dtype, device=inv.device)
         theta[:, 0, 0], theta[:, 1, 1] = inv.unbind(-1)
         theta[:, :, 2] = -center.reshape(-1, 2) * inv

@@ -53,6 +53,27 @@ def test_crop_picks_known_box():
     assert torch.allclose(crop[0, 0], img[0, :, 16:32, 16:32], atol=1e-5)
 
 
+def test_padding_crops_and_uncrops_the_enlarged_window():
+    """With padding p the window of box (c, s) is the box (c, p * s)."""
+    img = smooth_image(b=1, h=64, w=96)
+    center = torch.tensor([[[0.1, -0.2], [-0.3, 0.25]]])
+    scale = torch.tensor([[[0.2, 0.4], [0.3, 0.2]]])
+    padded = SpatialTransformer(crop_size=(32, 32), padding=1.25)
+    plain = SpatialTransformer(crop_size=(32, 32))
+    crops = padded.crop(img, center, scale)
+    assert torch.allclose(crops, plain.crop(img, center, 1.25 * scale))
+    assert not torch.allclose(crops, plain.crop(img, center, scale))
+    assert torch.allclose(
+        padded.uncrop(crops, center, scale, (64, 96)),
+        plain.uncrop(crops, center, 1.25 * scale, (64, 96)))
+
+
+@pytest.mark.parametrize('padding', [0, -1.0])
+def test_padding_must_be_positive(padding):
+    with pytest.raises(ValueError, match='padding'):
+        SpatialTransformer(padding=padding)
+
+
 def test_crop_batches_boxes_per_image():
     img = torch.stack([torch.full((1, 8, 8), 1.), torch.full((1, 8, 8), 2.)])
     st = SpatialTransformer(crop_size=(4, 4), focal=False)
