@@ -1,4 +1,5 @@
-"""Helpers shared by tests that run configs."""
+"""Helpers shared by tests that run configs or need camera rigs."""
+import numpy as np
 from mmengine import Config
 
 
@@ -68,3 +69,18 @@ def tiny_nsd_cfg(num_people=2, **overrides):
         prior=dict(type='BoxPrior'))
     cfg.update(overrides)
     return cfg
+
+
+def ring_rig(num_views, focal, principal, radius=4000.0):
+    """K, R, t [V, ...] (float64) of cameras on a ring of ``radius`` mm at
+    2 m height, all looking at (0, 0, 1000) mm; ``focal`` and ``principal``
+    (cx, cy) in pixels."""
+    from nsd_toolkit.datasets.synthetic import look_at
+    angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
+    eyes = np.stack([radius * np.cos(angles), radius * np.sin(angles),
+                     np.full(num_views, 2000.0)], -1)
+    R = np.stack([look_at(eye, (0.0, 0.0, 1000.0)) for eye in eyes])
+    t = -(R @ eyes[..., None])[..., 0]
+    K = np.tile([[focal, 0, principal[0]], [0, focal, principal[1]],
+                 [0, 0, 1]], (num_views, 1, 1))
+    return K, R, t

@@ -1,5 +1,6 @@
 import numpy as np
 import torch
+from nsd_test_utils import ring_rig
 
 from nsd_toolkit.utils import (box_center_depths, masks_to_bboxes,
                                project_points, relative_rotation,
@@ -97,19 +98,6 @@ def test_project_points_with_distortion_matches_opencv():
                                project_points(X, K, R, t), rtol=1e-12)
 
 
-def _ring(num_views, radius=4000.0):
-    """K, R, t [V, ...] of cameras on a ring looking at (0, 0, 1000)."""
-    from nsd_toolkit.datasets.synthetic import look_at
-    angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
-    eyes = np.stack([radius * np.cos(angles), radius * np.sin(angles),
-                     np.full(num_views, 2000.0)], -1)
-    R = np.stack([look_at(eye, (0.0, 0.0, 1000.0)) for eye in eyes])
-    t = -(R @ eyes[..., None])[..., 0]
-    K = np.broadcast_to(np.array([[100.0, 0, 63.5], [0, 100.0, 47.5],
-                                  [0, 0, 1]]), (num_views, 3, 3))
-    return K, R, t
-
-
 def test_triangulate_rays_recovers_point_and_skips_invalid():
     point = np.array([300.0, -200.0, 900.0])
     origins = np.array([[4000.0, 0, 2000], [0, 4000, 1500], [-3000, -3000,
@@ -130,7 +118,7 @@ def test_triangulate_rays_recovers_point_and_skips_invalid():
 
 
 def test_box_center_depths_from_centred_boxes():
-    K, R, t = _ring(4)
+    K, R, t = ring_rig(4, 100.0, (63.5, 47.5))
     people = np.array([[0.0, 0, 1000], [500, -300, 1100]])  # [P, 3]
     x_cam = people[None] @ R.swapaxes(-1, -2) + t[:, None]  # [V, P, 3]
     uv = (x_cam @ K.swapaxes(-1, -2))[..., :2] / x_cam[..., 2:]
@@ -147,7 +135,7 @@ def test_box_center_depths_from_centred_boxes():
 
 
 def test_box_center_depths_batched_over_samples():
-    K, R, t = _ring(3)
+    K, R, t = ring_rig(3, 100.0, (63.5, 47.5))
     gen = np.random.default_rng(0)
     boxes = np.sort(gen.uniform(0, 96, (2, 3, 2, 4)).reshape(2, 3, 2, 2, 2),
                     axis=-2).reshape(2, 3, 2, 4)  # x1 <= x2, y1 <= y2

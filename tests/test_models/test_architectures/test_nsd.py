@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.registry import init_default_scope
-from nsd_test_utils import tiny_nsd_cfg
+from nsd_test_utils import ring_rig, tiny_nsd_cfg
 
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.models.architectures import boxes_to_pixels
@@ -111,6 +111,32 @@ def test_predict_decomposes_every_view_independently():
     single = model(alone, [MultiViewDataSample()], mode='predict')[0]
     torch.testing.assert_close(single.pred_masks[0], out[1].pred_masks[2],
                                atol=1e-5, rtol=1e-4)
+
+
+def test_padded_crop_window_reports_the_box_and_draws_in_the_window():
+    """With crop padding p, pred_bboxes are B's boxes; masks are decoded in
+    the window of p times the box (reaching beyond the box, not the window)."""
+    model = tiny_nsd(
+        num_people=1,
+        transformer=dict(type='SpatialTransformer', crop_size=(16, 16),
+                         padding=1.5),
+        mask_window_power=0.0)
+    inputs = random_inputs(batch=1, views=1, height=48, width=64)
+    sample = model(inputs, [MultiViewDataSample()], mode='predict')[0]
+    boxes = model.detector(inputs['img'][0], inputs['background'][0])
+    torch.testing.assert_close(
+        sample.pred_bboxes,
+        boxes_to_pixels(boxes['center'], boxes['scale'], 64, 48))
+    window = boxes_to_pixels(boxes['center'], 1.5 * boxes['scale'], 64, 48)
+
+    def painted_outside(box):
+        x0, y0, x1, y1 = box[0, 0].floor().int().tolist()
+        outside = sample.pred_masks[0, 0].clone()
+        outside[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1] = 0
+        return outside.max()
+
+    assert painted_outside(sample.pred_bboxes[0:1]) > 0.1
+    assert painted_outside(window[0:1]) == 0
 
 
 def test_predict_without_depth_leaves_depth_order_unavailable():
@@ -231,19 +257,6 @@ def test_proposal_prior_uses_the_pipeline_proposals():
     assert model(inputs, mode='loss')['loss_proposal'] == 0
 
 
-def _ring_cameras(num_views):
-    """K, R, t [V, ...] (float32 tensors) of cameras around (0, 0, 1000)."""
-    from nsd_toolkit.datasets.synthetic import look_at
-    angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
-    eyes = np.stack([4000 * np.cos(angles), 4000 * np.sin(angles),
-                     np.full(num_views, 2000.0)], -1)
-    R = np.stack([look_at(eye, (0.0, 0.0, 1000.0)) for eye in eyes])
-    t = -(R @ eyes[..., None])[..., 0]
-    K = np.tile([[20.0, 0, 15.5], [0, 20.0, 11.5], [0, 0, 1]],
-                (num_views, 1, 1))
-    return [torch.as_tensor(x, dtype=torch.float32) for x in (K, R, t)]
-
-
 def test_triangulated_depths_follow_each_person_across_views():
     """Slots are matched to the first view's by appearance; each person's
     box centres triangulate to their true camera depth in every view."""
@@ -251,7 +264,8 @@ def test_triangulated_depths_follow_each_person_across_views():
         num_people=2,
         predict_depth='triangulated',
         associator=dict(type='AppearanceAssociator', num_channels=2))
-    K, R, t = _ring_cameras(3)
+    K, R, t = (torch.as_tensor(x, dtype=torch.float32)
+               for x in ring_rig(3, 20.0, (15.5, 11.5)))
     people = torch.tensor([[0.0, 0, 1000], [600, -400, 1100]])
     x_cam = people @ R.transpose(-1, -2) + t[:, None]  # [V, P, 3]
     uv = (x_cam @ K.transpose(-1, -2))[..., :2] / x_cam[..., 2:]
@@ -271,7 +285,8 @@ def test_triangulated_depths_follow_each_person_across_views():
 def test_predict_triangulated_depths_in_stage_one():
     model = tiny_nsd(num_people=1, use_depth=False,
                      predict_depth='triangulated')
-    K, R, t = _ring_cameras(3)
+    K, R, t = (torch.as_tensor(x, dtype=torch.float32)
+               for x in ring_rig(3, 20.0, (15.5, 11.5)))
     inputs = dict(random_inputs(batch=2, views=3), K=K.expand(2, -1, -1, -1),
                   R=R.expand(2, -1, -1, -1), t=t.expand(2, -1, -1))
     samples = model(inputs, [MultiViewDataSample() for _ in range(2)],
