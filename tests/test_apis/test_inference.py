@@ -80,3 +80,17 @@ def test_pose_models_give_root_relative_poses_per_slot():
     assert sample.pred_joints_3d.shape == (1, 2, 17, 3)
     assert torch.equal(sample.pred_joints_3d[0, :, 0], torch.zeros(2, 3))
     assert 'pred_masks' not in sample
+
+
+def test_single_images_get_b_depths_under_a_triangulating_config():
+    """The multi-person configs triangulate depths across views; a single
+    image has one view, so it gets B's depths (with use_depth on)."""
+    cfg = tiny_config()
+    cfg.model.update(use_depth=True, predict_depth='triangulated',
+                     associator=dict(type='AppearanceAssociator'))
+    model = init_model(cfg)
+    image = np.random.default_rng(1).integers(0, 255, (24, 32, 3), np.uint8)
+    sample = inference_images(model, [image],
+                              np.full((24, 32, 3), 128, np.uint8))[0]
+    assert sample.pred_depths.shape == (1, 2)
+    assert torch.isfinite(sample.pred_depths).all()

@@ -337,10 +337,10 @@ class NSD(BaseModel):
         Each view is encoded and decoded in its own camera frame, so prediction
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
         ``pred_masks`` [V, N, H, W] (visibilities) and ``pred_depths``
-        [V, N]: with ``predict_depth='detector'`` B's depths, only while
-        ``use_depth`` is on (before that they never reach the image, get no
-        training signal and carry no order); with ``'triangulated'`` the
-        depths of :meth:`triangulated_depths`.
+        [V, N]: with ``predict_depth='triangulated'`` and V >= 2 the depths
+        of :meth:`triangulated_depths`; otherwise (``'detector'``, or single
+        images) B's depths, only while ``use_depth`` is on (before that they
+        never reach the image, get no training signal and carry no order).
         """
         img, background = inputs['img'], inputs['background']
         batch = img.shape[0]
@@ -354,7 +354,7 @@ class NSD(BaseModel):
             pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
                                         height),
             pred_masks=rendered['visibility'][:, :, 0])
-        if self.predict_depth == 'triangulated':
+        if self.predict_depth == 'triangulated' and img.shape[1] > 1:
             fields['pred_depths'] = self.triangulated_depths(
                 parts['appearance'], fields['pred_bboxes'], inputs)
         elif self.use_depth:

@@ -293,8 +293,25 @@ def test_predict_triangulated_depths_in_stage_one():
                     mode='predict')
     assert samples[0].pred_depths.shape == (3, 1)
     with pytest.raises(ValueError, match='>= 2 views'):
-        model({k: v[:, :1] for k, v in inputs.items()},
-              [MultiViewDataSample() for _ in range(2)], mode='predict')
+        model.triangulated_depths(torch.zeros(2, 1, 8), torch.zeros(2, 1, 4),
+                                  {k: v[:, :1] for k, v in inputs.items()})
+
+
+@pytest.mark.parametrize('use_depth', [False, True])
+def test_predict_triangulated_falls_back_to_b_on_single_images(use_depth):
+    """Single images (no second view, no calibration) get B's depths, and
+    those only while B's depths are trained (use_depth)."""
+    model = tiny_nsd(num_people=2, use_depth=use_depth,
+                     associator=dict(type='AppearanceAssociator'),
+                     predict_depth='triangulated')
+    inputs = random_inputs(batch=2, views=1)
+    sample = model(inputs, [MultiViewDataSample() for _ in range(2)],
+                   mode='predict')[1]
+    if not use_depth:
+        assert 'pred_depths' not in sample
+        return
+    boxes = model.detector(inputs['img'][:, 0], inputs['background'][:, 0])
+    torch.testing.assert_close(sample.pred_depths[0], boxes['depth'][1])
 
 
 def test_predict_depth_is_checked():
