@@ -1,6 +1,7 @@
 # Three-person NSD on the built-in synthetic scenes; the recipe of nsd_synthetic_2p.py,
-# warm-started from the single-person model like it (~1 s per iteration on 2 CPU
-# cores; short runs only so far, in docs/benchmarks.md).
+# warm-started from the single-person model like it (~1.1 s per iteration on 2 CPU
+# cores, ~75 min; test split of two training seeds and one collapsed seed in
+# docs/benchmarks.md).
 # Data: make_synthetic.py data/synthetic_3p --num-people 3 --num-views 4
 # --num-frames 250 --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 2
 _base_ = ['./nsd_synthetic_2p.py']
