@@ -1,6 +1,6 @@
-# The `make demo` recipe: configs/nsd_synthetic_1p.py cut to 1,500 iterations (13-15
-# minutes on 2 CPU cores shared with another run) and made to localise sooner, chosen on
-# the validation sequence (docs/benchmarks.md):
+# The `make demo` recipe: configs/nsd_synthetic_1p.py cut to 1,500 iterations (~12
+# minutes alone on 2 CPU cores, 13-15 shared with another run) and made to localise
+# sooner, chosen on the validation sequence (docs/benchmarks.md):
 # - the single-person config's proposal prior (weight 1.0; at 0.1 the boxes of seed 1
 #   sat beside the person for the whole demo);
 # - D learns at B's and E's rate (1e-3, the paper's 1e-4 is for 200k iterations), so

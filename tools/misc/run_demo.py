@@ -39,8 +39,8 @@ def main(argv=None):
     parser.add_argument('--work-dir', help='default: work_dirs/demo_seed<K>')
     parser.add_argument('--iters', type=int,
                         help="training iterations (default: the config's "
-                        '1,500: 13-15 min on 2 CPU cores shared with '
-                        'another run)')
+                        '1,500: ~12 min alone on 2 CPU cores, 13-15 '
+                        'shared with another run)')
     args = parser.parse_args(argv)
     if args.iters is not None and args.iters < 1:
         parser.error('--iters must be >= 1')
