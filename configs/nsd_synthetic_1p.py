@@ -23,22 +23,18 @@ crop_size = (64, 64)
 appearance_dim = 64
 model = dict(
     detector=dict(
-        depth=18,
-        num_stages=3,
-        base_channels=16,
+        backbone=dict(depth=18, num_stages=3, base_channels=16),
         input_size=(64, 96),
         use_background_diff=True),
     transformer=dict(crop_size=crop_size),
     encoder=dict(
-        depth=18,
-        num_stages=3,
-        base_channels=16,
+        backbone=dict(depth=18, num_stages=3, base_channels=16),
         appearance_dim=appearance_dim),
     decoder=dict(
         crop_size=crop_size,
         appearance_dim=appearance_dim,
         channels=(128, 64, 32, 16)),
-    perceptual_loss=dict(depth=18, base_channels=16),
+    perceptual_loss=dict(backbone=dict(base_channels=16)),
     prior=dict(aspect=3.0, scale_target=0.6),
     proposal_prior=dict(type='ProposalPrior', loss_weight=1.0, margin=1.25),
     self_view_prob=0.5)

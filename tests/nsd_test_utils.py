@@ -47,6 +47,7 @@ def tiny_run_config(path, data_root, work_dir, final_stage=False):
 
 
 CROP = (16, 16)
+TINY_TRUNK = dict(type='ResNetTrunk', depth=18, num_stages=1, base_channels=8)
 
 
 def tiny_nsd_cfg(num_people=2, **overrides):
@@ -54,18 +55,19 @@ def tiny_nsd_cfg(num_people=2, **overrides):
     cfg = dict(
         type='NSD',
         data_preprocessor=dict(type='NSDDataPreprocessor'),
-        detector=dict(type='ResNetBoxDetector', num_people=num_people, depth=18,
-                      num_stages=1, base_channels=8, input_size=(24, 32),
+        detector=dict(type='BoxDetector', backbone=TINY_TRUNK,
+                      num_people=num_people, input_size=(24, 32),
                       head_channels=(16, 8)),
         transformer=dict(type='SpatialTransformer', crop_size=CROP),
-        encoder=dict(type='ResNetEncoder', depth=18, num_stages=1,
-                     base_channels=8, appearance_dim=8, num_points=5,
-                     head_channels=(16, 8)),
+        encoder=dict(type='CropEncoder', backbone=TINY_TRUNK,
+                     appearance_dim=8, num_points=5, head_channels=(16, 8)),
         decoder=dict(type='UNetDecoder', appearance_dim=8, num_points=5,
                      crop_size=CROP, channels=(16, 8, 8), dropout=0.0),
         compositor=dict(type='AdditiveCompositor'),
         pixel_loss=dict(type='PixelLoss'),
-        perceptual_loss=dict(type='PerceptualLoss', depth=18),
+        perceptual_loss=dict(
+            type='PerceptualLoss',
+            backbone=dict(type='ResNetTrunk', depth=18, num_stages=2)),
         prior=dict(type='BoxPrior'))
     cfg.update(overrides)
     return cfg

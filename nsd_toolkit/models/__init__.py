@@ -1,6 +1,7 @@
 """Registered model components; importing this package registers all of them."""
 from .architectures import *  # noqa: F401,F403
 from .associators import *  # noqa: F401,F403
+from .backbones import *  # noqa: F401,F403
 from .compositors import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .decoders import *  # noqa: F401,F403

@@ -98,7 +98,8 @@ def apply_imagenet_pretrained(cfg):
     The ImageNet switch of ``configs/_base_/models/nsd_resnet.py``: a config
     variable cannot change the ``model`` its base file already built, so the
     switch is applied after ``--cfg-options``. ``imagenet_init`` maps model
-    components to the settings they get (``init_cfg``, ``frozen_stages``);
+    components to the settings they get (the backbones' ``init_cfg`` and
+    ``frozen_stages``), merged recursively;
     a pose estimator gets them on the NSD model it wraps (``model.nsd``).
     """
     if not cfg.get('imagenet_pretrained', False):
@@ -107,12 +108,15 @@ def apply_imagenet_pretrained(cfg):
         raise KeyError('imagenet_pretrained=True needs imagenet_init, the '
                        'settings to merge into the model (see '
                        'configs/_base_/models/nsd_resnet.py)')
+    prefix = 'model.nsd.' if 'nsd' in cfg.model else 'model.'
     model = cfg.model.get('nsd', cfg.model)
     for component, settings in cfg.imagenet_init.items():
         if component not in model:
             raise KeyError(f'imagenet_init names {component!r}, which the '
                            'model config does not have')
-        model[component].update(settings)
+        # merged key by key, so nested settings (backbone=dict(...)) keep
+        # the rest of the component's config
+        cfg.merge_from_dict({prefix + component: settings})
     return cfg
 
 

@@ -166,16 +166,21 @@ def cli_config(path, *cfg_options):
 def test_imagenet_switch_gives_the_papers_init_and_frozen_encoder(path):
     nsd = cli_config(path).model
     nsd = nsd.get('nsd', nsd)
-    assert nsd.encoder.get('trunk_init_cfg') is None  # off: nothing fetched
-    assert nsd.encoder.get('frozen_stages', -1) == -1
+    assert nsd.encoder.backbone.get('init_cfg') is None  # off: no fetch
+    assert nsd.encoder.backbone.get('frozen_stages', -1) == -1
     cfg = cli_config(path, 'imagenet_pretrained=True')
     nsd = cfg.model.get('nsd', cfg.model)
-    assert nsd.detector.trunk_init_cfg.checkpoint == 'torchvision://resnet18'
-    assert nsd.encoder.trunk_init_cfg.checkpoint == 'torchvision://resnet50'
-    assert nsd.perceptual_loss.init_cfg.checkpoint == 'torchvision://resnet18'
+    init = {
+        name: nsd[name].backbone.init_cfg.checkpoint
+        for name in ('detector', 'encoder', 'perceptual_loss')
+    }
+    assert init == dict(detector='torchvision://resnet18',
+                        encoder='torchvision://resnet50',
+                        perceptual_loss='torchvision://resnet18')
+    assert nsd.encoder.backbone.type == 'ResNetTrunk'  # the rest kept
     init_default_scope('nsd_toolkit')
     model = MODELS.build(cfg.model)  # building loads no weights
-    trunk = getattr(model, 'nsd', model).encoder.trunk
+    trunk = getattr(model, 'nsd', model).encoder.backbone
     assert trunk.frozen_stages == 2  # conv1 .. layer2, as the authors' code
     if 'pose' in path:  # NSD frozen whole; P learns at the paper's 1e-4
         assert cfg.optim_wrapper.optimizer.lr == 1e-4

@@ -19,14 +19,18 @@
 imagenet_pretrained = False
 imagenet_init = dict(
     detector=dict(
-        trunk_init_cfg=dict(
-            type='Pretrained', checkpoint='torchvision://resnet18')),
+        backbone=dict(
+            init_cfg=dict(
+                type='Pretrained', checkpoint='torchvision://resnet18'))),
     encoder=dict(
-        frozen_stages=2,
-        trunk_init_cfg=dict(
-            type='Pretrained', checkpoint='torchvision://resnet50')),
+        backbone=dict(
+            frozen_stages=2,
+            init_cfg=dict(
+                type='Pretrained', checkpoint='torchvision://resnet50'))),
     perceptual_loss=dict(
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')))
+        backbone=dict(
+            init_cfg=dict(
+                type='Pretrained', checkpoint='torchvision://resnet18'))))
 num_people = 1
 crop_size = (128, 128)
 appearance_dim = 128
@@ -36,15 +40,17 @@ model = dict(
     type='NSD',
     data_preprocessor=dict(type='NSDDataPreprocessor'),
     detector=dict(
-        type='ResNetBoxDetector',
+        type='BoxDetector',
+        # any registered backbone fits the slot (TorchvisionBackbone builds
+        # torchvision's networks by name: configs/ablations/*mobilenet*)
+        backbone=dict(type='ResNetTrunk', depth=18, num_stages=3),
         num_people=num_people,
-        depth=18,
         input_size=(128, 128),
         use_background_diff=False),
     transformer=dict(type='SpatialTransformer', crop_size=crop_size, focal=True),
     encoder=dict(
-        type='ResNetEncoder',
-        depth=50,
+        type='CropEncoder',
+        backbone=dict(type='ResNetTrunk', depth=50, num_stages=3),
         appearance_dim=appearance_dim,
         num_points=num_points),
     decoder=dict(
@@ -55,7 +61,11 @@ model = dict(
         channels=(256, 128, 64, 32)),
     compositor=dict(type='AdditiveCompositor'),
     pixel_loss=dict(type='PixelLoss', loss_weight=1.0),
-    perceptual_loss=dict(type='PerceptualLoss', loss_weight=2.0, depth=18),
+    perceptual_loss=dict(
+        type='PerceptualLoss',
+        backbone=dict(type='ResNetTrunk', depth=18, num_stages=2),
+        loss_weight=2.0,
+        layers=('relu', 'layer1', 'layer2')),
     prior=dict(type='BoxPrior', loss_weight=0.1, aspect=1.5, scale_target=0.4),
     normalize_masks=True,
     novel_view=True)

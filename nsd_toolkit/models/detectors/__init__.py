@@ -1,3 +1,3 @@
-from .resnet_box_detector import ResNetBoxDetector
+from .box_detector import BoxDetector
 
-__all__ = ['ResNetBoxDetector']
+__all__ = ['BoxDetector']

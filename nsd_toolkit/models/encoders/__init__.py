@@ -1,3 +1,3 @@
-from .resnet_encoder import ResNetEncoder
+from .crop_encoder import CropEncoder
 
-__all__ = ['ResNetEncoder']
+__all__ = ['CropEncoder']

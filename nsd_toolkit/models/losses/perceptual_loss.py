@@ -1,62 +1,58 @@
-"""Perceptual loss on frozen ResNet features."""
-from typing import Optional, Sequence
+"""Perceptual loss on the features of a frozen backbone."""
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
-from ..backbones import ResNetTrunk
 from .utils import standardize_like
 
 
 @MODELS.register_module()
 class PerceptualLoss(BaseModule):
-    """Mean over ``layers`` of the feature MSE of a frozen ResNet.
+    """Mean over ``layers`` of the feature MSE of a frozen backbone.
 
-    Inputs must be normalised like the ResNet's training data (ImageNet
+    Inputs must be normalised like the backbone's training data (ImageNet
     mean/std, as the data preprocessor does). The feature network never
     trains: ``requires_grad=False`` and eval mode through ``train()``. Its
-    weights are part of the model's state dict (kept in checkpoints) and
-    mmengine's default optimizer constructor still lists them, but they never
-    receive gradients, so no optimizer step changes them.
+    weights are part of the model's state dict (kept in checkpoints) but are
+    left out of the optimiser.
 
     Args:
+        backbone (dict): config of a registered backbone
+            (:class:`~nsd_toolkit.models.backbones.BaseBackbone`) with the
+            ``layers`` below; the paper's is an ImageNet ResNet-18,
+            ``dict(type='ResNetTrunk', depth=18, num_stages=2,
+            init_cfg=dict(type='Pretrained',
+            checkpoint='torchvision://resnet18'))``; random features without
+            the ``init_cfg``.
         loss_weight (float): weight of the loss.
-        depth (int): ResNet depth of the feature network.
-        base_channels (int): width of its first stage (64 for ImageNet
-            weights; narrower random features are cheaper on CPU).
-        layers (tuple): trunk children whose outputs are compared, among
-            ``relu, maxpool, layer1 .. layer4``.
+        layers (tuple): backbone layers whose outputs are compared (for
+            ``ResNetTrunk`` among ``relu, maxpool, layer1 .. layer4``).
         standardize (bool): see :class:`PixelLoss`.
-        init_cfg (dict, optional): initialisation of the feature network,
-            normally ``dict(type='Pretrained',
-            checkpoint='torchvision://resnet18')``; random features otherwise.
     """
 
     def __init__(self,
+                 backbone: dict,
                  loss_weight: float = 2.0,
-                 depth: int = 18,
-                 base_channels: int = 64,
                  layers: Sequence[str] = ('relu', 'layer1', 'layer2'),
-                 standardize: bool = False,
-                 init_cfg: Optional[dict] = None):
+                 standardize: bool = False):
         super().__init__()
         self.loss_weight = loss_weight
         self.layers = tuple(layers)
         self.standardize = standardize
-        num_stages = max((int(n[5:]) for n in layers if n.startswith('layer')),
-                         default=0)
-        self.trunk = ResNetTrunk(
-            depth=depth,
-            num_stages=num_stages,
-            base_channels=base_channels,
-            frozen_stages=num_stages,
-            init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        known = {name for name, _ in self.backbone.named_layers()}
+        if not set(self.layers) <= known:
+            raise KeyError(
+                f'PerceptualLoss: layers {sorted(set(self.layers) - known)} '
+                f'are not in the backbone (it has {sorted(known)})')
+        self.backbone.requires_grad_(False)
 
     def train(self, mode: bool = True) -> 'PerceptualLoss':
         super().train(mode)
-        self.trunk.eval()
+        self.backbone.eval()
         return self
 
     def forward(self, pred: torch.Tensor,
@@ -65,8 +61,8 @@ class PerceptualLoss(BaseModule):
         if self.standardize:
             pred = standardize_like(pred, target)
         with torch.no_grad():
-            target_feats = self.trunk.features(target, self.layers)
-        pred_feats = self.trunk.features(pred, self.layers)
+            target_feats = self.backbone.layer_outputs(target, self.layers)
+        pred_feats = self.backbone.layer_outputs(pred, self.layers)
         loss = sum(
             F.mse_loss(p, t) for p, t in zip(pred_feats, target_feats))
         return self.loss_weight * loss / len(self.layers)

@@ -4,6 +4,8 @@ import torch
 from nsd_toolkit.models.losses import standardize_like
 from nsd_toolkit.registry import MODELS
 
+RESNET18_LAYER2 = dict(type='ResNetTrunk', depth=18, num_stages=2)
+
 
 def test_pixel_loss_value():
     loss = MODELS.build(dict(type='PixelLoss', loss_weight=2.0))
@@ -15,7 +17,7 @@ def test_pixel_loss_value():
 def test_standardize_invariance(type_):
     cfg = dict(type=type_, standardize=True)
     if type_ == 'PerceptualLoss':
-        cfg['depth'] = 18
+        cfg['backbone'] = RESNET18_LAYER2
     loss = MODELS.build(cfg)
     target = torch.randn(2, 3, 32, 32)
     a = torch.tensor([2., 0.5, 3.])[None, :, None, None]
@@ -33,11 +35,12 @@ def test_standardize_like_statistics():
 
 
 def test_perceptual_loss_frozen_and_zero_for_identical():
-    loss = MODELS.build(dict(type='PerceptualLoss', loss_weight=2.0))
-    assert loss.trunk.out_channels == 128  # up to layer2 of resnet18
+    loss = MODELS.build(
+        dict(type='PerceptualLoss', backbone=RESNET18_LAYER2, loss_weight=2.0))
+    assert loss.backbone.out_channels == 128  # up to layer2 of resnet18
     assert not any(p.requires_grad for p in loss.parameters())
     loss.train()
-    assert not any(m.training for m in loss.trunk.modules())
+    assert not any(m.training for m in loss.backbone.modules())
     img = torch.randn(2, 3, 32, 32)
     assert loss(img, img).item() == 0
     before = {k: v.clone() for k, v in loss.state_dict().items()}
@@ -50,10 +53,14 @@ def test_perceptual_loss_frozen_and_zero_for_identical():
 
 
 def test_perceptual_loss_layers():
-    loss = MODELS.build(dict(type='PerceptualLoss', layers=('relu', )))
-    assert loss.trunk.out_channels == 64 and not hasattr(loss.trunk, 'layer1')
+    loss = MODELS.build(
+        dict(type='PerceptualLoss',
+             backbone=dict(RESNET18_LAYER2, num_stages=0),
+             layers=('relu', )))
+    assert loss.backbone.out_channels == 64
+    assert not hasattr(loss.backbone, 'layer1')
     pred, target = torch.randn(1, 3, 16, 16), torch.randn(1, 3, 16, 16)
-    feats = loss.trunk.features
+    feats = loss.backbone.layer_outputs
     expected = torch.nn.functional.mse_loss(
         feats(pred, ('relu', ))[0], feats(target, ('relu', ))[0]) * 2.0
     assert loss(pred, target).item() == pytest.approx(expected.item())

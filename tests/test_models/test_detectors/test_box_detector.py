@@ -2,13 +2,17 @@ import pytest
 import torch
 import torchvision
 
-from nsd_toolkit.models.detectors import ResNetBoxDetector
+from nsd_toolkit.models.detectors import BoxDetector
 from nsd_toolkit.registry import MODELS
 
 
+SMALL_TRUNK = dict(type='ResNetTrunk', depth=18, num_stages=2, base_channels=8)
+RESNET18 = dict(type='ResNetTrunk', depth=18, num_stages=3)
+
+
 def small(**kwargs):
-    cfg = dict(type='ResNetBoxDetector', depth=18, num_stages=2,
-               base_channels=8, input_size=(32, 48), head_channels=(16, 8))
+    cfg = dict(type='BoxDetector', backbone=SMALL_TRUNK, input_size=(32, 48),
+               head_channels=(16, 8))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -55,7 +59,7 @@ def test_box_ranges_for_extreme_outputs():
 
 def test_background_difference_input():
     det = small(use_background_diff=True)
-    assert det.trunk.conv1.in_channels == 6
+    assert det.backbone.conv1.in_channels == 6
     img = torch.randn(2, 3, 32, 48)
     assert det(img, torch.randn_like(img))['center'].shape == (2, 1, 2)
     with pytest.raises(ValueError):
@@ -77,7 +81,7 @@ def test_resampling_is_antialiased():
     # antialiasing; plain bilinear sampling would alias it.
     det = small(input_size=(16, 16)).eval()
     seen = {}
-    det.trunk.register_forward_pre_hook(
+    det.backbone.register_forward_pre_hook(
         lambda m, args: seen.setdefault('x', args[0]))
     board = (torch.arange(48)[:, None] + torch.arange(48)[None]) % 2 * 2. - 1
     det(board.expand(1, 3, 48, 48))
@@ -85,31 +89,32 @@ def test_resampling_is_antialiased():
     assert seen['x'].abs().max() < 0.1
 
 
-def test_gradients_reach_trunk():
+def test_gradients_reach_backbone():
     det = small()
     with torch.no_grad():
         det.head.fc.weight.normal_(0, 0.1)
     out = det(torch.randn(2, 3, 32, 48))
     (out['center'].sum() + out['scale'].sum()).backward()
-    assert det.trunk.conv1.weight.grad.abs().sum() > 0
+    assert det.backbone.conv1.weight.grad.abs().sum() > 0
 
 
 def test_invalid_init_scale():
     with pytest.raises(ValueError):
-        ResNetBoxDetector(scale_range=(0.2, 0.5), init_scale=0.7)
+        BoxDetector(backbone=RESNET18, scale_range=(0.2, 0.5), init_scale=0.7)
 
 
-def test_trunk_init_cfg_keeps_head_init(tmp_path):
+def test_backbone_init_cfg_keeps_head_init(tmp_path):
     ref = torchvision.models.resnet18(weights=None)
     path = tmp_path / 'resnet18.pth'
     torch.save(ref.state_dict(), path)
-    det = ResNetBoxDetector(
+    det = BoxDetector(
         use_background_diff=True,
-        trunk_init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+        backbone=dict(RESNET18,
+                      init_cfg=dict(type='Pretrained', checkpoint=str(path))))
     det.init_weights()
-    assert torch.equal(det.trunk.layer3[0].conv1.weight,
+    assert torch.equal(det.backbone.layer3[0].conv1.weight,
                        ref.layer3[0].conv1.weight)
-    assert torch.equal(det.trunk.conv1.weight[:, :3], ref.conv1.weight)
+    assert torch.equal(det.backbone.conv1.weight[:, :3], ref.conv1.weight)
     assert torch.all(det.head.fc.weight == 0)
     out = det(torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64))
     assert torch.allclose(out['scale'], torch.full((2, 1, 2), 0.7))

@@ -2,7 +2,7 @@ import pytest
 import torch
 import torchvision
 
-from nsd_toolkit.models.backbones import ConvFCHead, ResNetTrunk
+from nsd_toolkit.models.backbones import ResNetTrunk
 
 
 @pytest.mark.parametrize('depth', [18, 50])
@@ -41,11 +41,11 @@ def test_trunk_output_channels_and_stride():
 def test_trunk_features_in_forward_order():
     trunk = ResNetTrunk(depth=18, num_stages=2, base_channels=8).eval()
     x = torch.randn(1, 3, 32, 32)
-    relu, layer2 = trunk.features(x, ('relu', 'layer2'))
+    relu, layer2 = trunk.layer_outputs(x, ('relu', 'layer2'))
     assert relu.shape == (1, 8, 16, 16)
     assert torch.allclose(layer2, trunk(x))
     with pytest.raises(KeyError):
-        trunk.features(x, ('layer3', ))
+        trunk.layer_outputs(x, ('layer3', ))
 
 
 def test_frozen_stages_stay_fixed():
@@ -62,11 +62,6 @@ def test_frozen_stages_stay_fixed():
     for k, v in frozen.items():  # weights and running statistics
         assert torch.equal(trunk.state_dict()[k], v), k
     assert trunk.layer2[0].conv1.weight.grad is not None
-
-
-def test_conv_fc_head_shape():
-    head = ConvFCHead(32, 7, channels=(16, 8), pool_size=2)
-    assert head(torch.randn(3, 32, 9, 9)).shape == (3, 7)
 
 
 def test_unreachable_imagenet_weights_end_in_a_clear_message(

@@ -3,11 +3,11 @@ import torch
 from nsd_toolkit.registry import MODELS
 
 
-def build(**kwargs):
-    cfg = dict(type='ResNetEncoder', depth=18, num_stages=3, base_channels=8,
-               appearance_dim=16, num_points=10, head_channels=(16, 8))
-    cfg.update(kwargs)
-    return MODELS.build(cfg)
+def build(**backbone):
+    trunk = dict(type='ResNetTrunk', depth=18, num_stages=3, base_channels=8)
+    return MODELS.build(
+        dict(type='CropEncoder', backbone=dict(trunk, **backbone),
+             appearance_dim=16, num_points=10, head_channels=(16, 8)))
 
 
 def test_output_shapes():
@@ -17,9 +17,9 @@ def test_output_shapes():
     assert points.shape == (5, 10, 3)
 
 
-def test_resnet50_trunk_shapes():
+def test_resnet50_backbone_shapes():
     enc = build(depth=50, num_stages=2)
-    assert enc.trunk.out_channels == 8 * 2 * 4
+    assert enc.backbone.out_channels == 8 * 2 * 4
     appearance, points = enc(torch.randn(2, 3, 32, 32))
     assert appearance.shape == (2, 16) and points.shape == (2, 10, 3)
 
@@ -34,11 +34,12 @@ def test_frozen_stages_not_updated():
     (appearance.pow(2).sum() + points.pow(2).sum()).backward()
     opt.step()
     after = enc.state_dict()
-    frozen = ('trunk.conv1', 'trunk.bn1', 'trunk.layer1', 'trunk.layer2')
+    frozen = ('backbone.conv1', 'backbone.bn1', 'backbone.layer1',
+              'backbone.layer2')
     for k, v in before.items():
         if k.startswith(frozen):
             assert torch.equal(after[k], v), k
-    assert not torch.equal(after['trunk.layer3.0.conv1.weight'],
-                           before['trunk.layer3.0.conv1.weight'])
-    assert not enc.trunk.layer2[0].bn1.training
-    assert enc.trunk.layer3[0].bn1.training
+    assert not torch.equal(after['backbone.layer3.0.conv1.weight'],
+                           before['backbone.layer3.0.conv1.weight'])
+    assert not enc.backbone.layer2[0].bn1.training
+    assert enc.backbone.layer3[0].bn1.training

@@ -7,12 +7,12 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
-from ..backbones import ConvFCHead, ResNetTrunk
+from ..utils import ConvFCHead
 
 
 @MODELS.register_module()
-class ResNetBoxDetector(BaseModule):
-    """ResNet trunk on the resampled frame, conv-fc head, ``N * 5`` outputs.
+class BoxDetector(BaseModule):
+    """Backbone on the resampled frame, conv-fc head, ``N * 5`` outputs.
 
     Per slot n the raw outputs ``(cx, cy, sx, sy, d)`` become, in normalised
     image coordinates ([-1, 1], ``align_corners=False``)::
@@ -29,9 +29,13 @@ class ResNetBoxDetector(BaseModule):
 
     Args:
         num_people (int): N, box slots.
-        depth (int): trunk ResNet depth (18, 34, 50).
-        num_stages (int): trunk stages (3 = up to ``layer3``).
-        base_channels (int): trunk width; 64 for ImageNet weights.
+        backbone (dict): config of a registered backbone
+            (:class:`~nsd_toolkit.models.backbones.BaseBackbone`); its
+            ``in_channels`` is set here (3, or 6 with
+            ``use_background_diff``) and the head reads its
+            ``out_channels``. ImageNet weights go in the backbone's
+            ``init_cfg`` (the difference channels of its first convolution
+            then start at zero).
         input_size (tuple): (H, W) the frame is resampled to (bilinear,
             antialiased when downsampling; aspect ratio not kept).
         use_background_diff (bool): also feed ``|img - background|`` (3 more
@@ -42,18 +46,12 @@ class ResNetBoxDetector(BaseModule):
         init_spread (float): initial centre x of the outer slots, in
             [0, center_range).
         head_channels (tuple): channels of the two head convs.
-        trunk_init_cfg (dict, optional): init of the trunk alone, e.g.
-            ``dict(type='Pretrained', checkpoint='torchvision://resnet18')``
-            (with ``use_background_diff`` the difference channels of ``conv1``
-            start at zero).
         init_cfg (dict, optional): init of the whole detector.
     """
 
     def __init__(self,
+                 backbone: dict,
                  num_people: int = 1,
-                 depth: int = 18,
-                 num_stages: int = 3,
-                 base_channels: int = 64,
                  input_size: Sequence[int] = (128, 128),
                  use_background_diff: bool = False,
                  center_range: float = 0.8,
@@ -61,7 +59,6 @@ class ResNetBoxDetector(BaseModule):
                  init_scale: float = 0.7,
                  init_spread: float = 0.5,
                  head_channels: Sequence[int] = (512, 128),
-                 trunk_init_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         smin, smax = scale_range
@@ -76,13 +73,14 @@ class ResNetBoxDetector(BaseModule):
         self.use_background_diff = use_background_diff
         self.center_range = center_range
         self.scale_range = (float(smin), float(smax))
-        self.trunk = ResNetTrunk(
-            depth=depth,
-            num_stages=num_stages,
-            in_channels=6 if use_background_diff else 3,
-            base_channels=base_channels,
-            init_cfg=trunk_init_cfg)
-        self.head = ConvFCHead(self.trunk.out_channels, num_people * 5,
+        in_channels = 6 if use_background_diff else 3
+        if backbone.get('in_channels', in_channels) != in_channels:
+            raise ValueError(
+                f'BoxDetector: backbone.in_channels={backbone["in_channels"]}'
+                f', but use_background_diff={use_background_diff} feeds '
+                f'{in_channels} channels; leave it out of the backbone')
+        self.backbone = MODELS.build(dict(backbone, in_channels=in_channels))
+        self.head = ConvFCHead(self.backbone.out_channels, num_people * 5,
                                head_channels)
         fc = self.head.fc
         torch.nn.init.zeros_(fc.weight)
@@ -121,7 +119,7 @@ class ResNetBoxDetector(BaseModule):
                 mode='bilinear',
                 align_corners=False,
                 antialias=True)
-        raw = self.head(self.trunk(x)).view(-1, self.num_people, 5)
+        raw = self.head(self.backbone(x)).view(-1, self.num_people, 5)
         smin, smax = self.scale_range
         return dict(
             center=self.center_range * torch.tanh(raw[..., 0:2]),
