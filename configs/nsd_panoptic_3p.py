@@ -7,30 +7,9 @@
 # three-person data is its own recording, at 480x360 and batch 12):
 # docs/en/advanced_guides/paper_departures.md.
 _base_ = [
-    '_base_/default_runtime.py',
-    '_base_/models/nsd_resnet.py',
+    '_base_/nsd_paper_two_stage.py',
     '_base_/datasets/panoptic.py',
-    '_base_/schedules/adam_iter.py',
 ]
 
 num_people = 3
-stage_iters = 200000
-
-model = dict(
-    detector=dict(num_people=num_people),
-    associator=dict(type='AppearanceAssociator', num_channels=16, beta=10.0),
-    depth_compositor=dict(type='OcclusionCompositor'))
-
-train_cfg = dict(max_iters=2 * stage_iters, val_interval=10000)
-default_hooks = dict(checkpoint=dict(interval=10000, max_keep_ckpts=5))
-custom_hooks = [
-    dict(type='NSDPanelHook', interval=5000),
-    dict(
-        type='NSDStageHook',
-        stages=[
-            dict(
-                begin=stage_iters,
-                model=dict(use_depth=True),
-                reinit=['encoder', 'decoder'])
-        ]),
-]
+model = dict(detector=dict(num_people=num_people))

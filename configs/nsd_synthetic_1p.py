@@ -6,7 +6,7 @@
 #   and 1.5 (see docs/en/user_guides/box_priors.md);
 # - narrow ResNet-18 trunks (16 base channels) cut after layer3, 64 px crops,
 #   128x96 frames, random-feature perceptual loss of the same width;
-# - a second stage with a flatter mask window (NSDStageHook below);
+# - a second stage with a flatter mask window (model.stages below);
 # - half of the training pairs re-synthesise each view from itself (self_view_prob),
 #   training the path prediction uses (each view decoded from its own latent);
 # - a proposal prior pulls B's box towards the foreground blob of |frame - median
@@ -37,7 +37,12 @@ model = dict(
     perceptual_loss=dict(backbone=dict(base_channels=16)),
     prior=dict(aspect=3.0, scale_target=0.6),
     proposal_prior=dict(type='ProposalPrior', loss_weight=1.0, margin=1.25),
-    self_view_prob=0.5)
+    self_view_prob=0.5,
+    # Stage 2 flattens the focal window on the decoded masks (power 1 -> 0.25)
+    # once the boxes have found the person, so masks can reach the head and
+    # feet; from the start it collapses (docs/benchmarks.md).
+    stages=dict(
+        flat_masks=dict(begin=2000, settings=dict(mask_window_power=0.25))))
 
 train_pipeline = [
     dict(type='SampleViews', num_views=2, mode='random'),
@@ -51,12 +56,7 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 # the single-person targets; the last checkpoint warm-starts the multi-person configs
 train_cfg = dict(max_iters=4000, val_interval=500)
 default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=500))
-# Stage 2 flattens the focal window on the decoded masks (power 1 -> 0.25) once the
-# boxes have found the person, so masks can reach the head and feet; from the start
-# it collapses (docs/benchmarks.md).
 custom_hooks = [
     dict(type='NSDPanelHook', interval=250),
-    dict(
-        type='NSDStageHook',
-        stages=[dict(begin=2000, model=dict(mask_window_power=0.25))]),
+    dict(type='NSDStageHook'),
 ]

@@ -18,16 +18,11 @@ _base_ = ['./nsd_synthetic_1p.py']
 model = dict(
     detector=dict(init_scale=0.56),  # the window starts at 0.7 as without padding
     transformer=dict(padding=1.25),
-    proposal_prior=dict(margin=1.0))
+    proposal_prior=dict(margin=1.0),
+    stages=dict(flat_masks=dict(begin=1000)))
 optim_wrapper = dict(
     clip_grad=dict(max_norm=10.0),
     paramwise_cfg=dict(custom_keys={'decoder': dict(lr_mult=1.0)}))
 
 train_cfg = dict(max_iters=1500, val_interval=300)
 default_hooks = dict(checkpoint=dict(interval=300))
-custom_hooks = [
-    dict(type='NSDPanelHook', interval=250),
-    dict(
-        type='NSDStageHook',
-        stages=[dict(begin=1000, model=dict(mask_window_power=0.25))]),
-]

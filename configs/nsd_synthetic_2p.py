@@ -7,7 +7,7 @@
 #   off (with them the boxes stay tighter than the masks need);
 # - stage 1 composites additively (Eq. 6) without depth, half of the pairs
 #   re-synthesise each view from itself (self_view_prob, inherited) for sharper masks;
-#   the warm start's checkpoint carries the flatter mask window (stage 0) with it, so
+#   the warm start's checkpoint carries the flatter mask window (flat_masks) with it, so
 #   that is on from the first iteration (at 2,000 when starting from scratch);
 # - from 3,000 the occlusion model (Eq. 7, appendix D) is on and every pair is a novel
 #   view: a view decoded from itself can draw the occlusion into the mask, which
@@ -35,7 +35,11 @@ model = dict(
     depth_compositor=dict(type='OcclusionCompositor'),
     predict_depth='triangulated',
     prior=None,
-    proposal_prior=None)
+    proposal_prior=None,
+    # flat_masks (inherited) from 2,000; then the occlusion model
+    stages=dict(
+        occlusion=dict(
+            begin=3000, settings=dict(use_depth=True, self_view_prob=0.0))))
 
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
@@ -43,12 +47,3 @@ test_dataloader = dict(dataset=dict(data_root=data_root))
 
 # ~0.8 s per iteration on 2 CPU cores: 4,000 iterations in ~55 minutes
 train_cfg = dict(max_iters=4000)
-custom_hooks = [
-    dict(type='NSDPanelHook', interval=250),
-    dict(
-        type='NSDStageHook',
-        stages=[
-            dict(begin=2000, model=dict(mask_window_power=0.25)),
-            dict(begin=3000, model=dict(use_depth=True, self_view_prob=0.0)),
-        ]),
-]

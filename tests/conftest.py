@@ -20,7 +20,7 @@ def private_cache_dir(tmp_path_factory):
 @pytest.fixture(scope='session')
 def synthetic_root(tmp_path_factory):
     """1 person, 4 views, 2 sequences of 4 frames at 64x48 (train: seq_000)."""
-    from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+    from nsd_toolkit.synthetic import generate_synthetic_dataset
     root = tmp_path_factory.mktemp('synthetic') / 'data'
     generate_synthetic_dataset(
         str(root), num_people=1, num_views=4, num_frames=4, size=(64, 48),
@@ -31,7 +31,7 @@ def synthetic_root(tmp_path_factory):
 @pytest.fixture(scope='session')
 def synthetic_root_2p(tmp_path_factory):
     """2 people, 4 views, 2 sequences of 4 frames at 64x48 (train: seq_000)."""
-    from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+    from nsd_toolkit.synthetic import generate_synthetic_dataset
     root = tmp_path_factory.mktemp('synthetic_2p') / 'data'
     generate_synthetic_dataset(
         str(root), num_people=2, num_views=4, num_frames=4, size=(64, 48),

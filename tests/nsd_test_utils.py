@@ -19,8 +19,8 @@ def strip_pretrained(cfg):
 def tiny_run_config(path, data_root, work_dir, final_stage=False):
     """The config at ``path`` shrunk to one iteration on ``data_root``.
 
-    With ``final_stage`` the config's ``NSDStageHook`` is kept with every
-    stage starting at iteration 0, so the iteration runs in the last stage.
+    With ``final_stage`` every stage of the model begins at iteration 0, so
+    the iteration runs in the last stage; without, the stages are dropped.
     """
     cfg = Config.fromfile(path)
     strip_pretrained(cfg.model)
@@ -32,12 +32,15 @@ def tiny_run_config(path, data_root, work_dir, final_stage=False):
     cfg.train_cfg.update(max_iters=1, val_interval=1)
     cfg.load_from = None  # a curriculum's warm start is not there in tests
     cfg.default_hooks.checkpoint.interval = 1
-    stage_hooks = [
-        dict(hook, stages=[dict(stage, begin=0) for stage in hook['stages']])
-        for hook in cfg.get('custom_hooks', [])
-        if final_stage and hook['type'] == 'NSDStageHook'
+    if cfg.model.get('stages'):
+        cfg.model.stages = {
+            name: dict(stage, begin=0)
+            for name, stage in cfg.model.stages.items()
+        } if final_stage else {}
+    cfg.custom_hooks = [
+        dict(type='NSDPanelHook', interval=1),
+        dict(type='NSDStageHook')
     ]
-    cfg.custom_hooks = [dict(type='NSDPanelHook', interval=1)] + stage_hooks
     cfg.work_dir = str(work_dir)
     # one visualizer per run: the shared default name would make a later
     # runner in the same process log into the first run's folder
@@ -77,7 +80,7 @@ def ring_rig(num_views, focal, principal, radius=4000.0):
     """K, R, t [V, ...] (float64) of cameras on a ring of ``radius`` mm at
     2 m height, all looking at (0, 0, 1000) mm; ``focal`` and ``principal``
     (cx, cy) in pixels."""
-    from nsd_toolkit.datasets.synthetic import look_at
+    from nsd_toolkit.synthetic import look_at
     angles = np.linspace(0, 2 * np.pi, num_views, endpoint=False)
     eyes = np.stack([radius * np.cos(angles), radius * np.sin(angles),
                      np.full(num_views, 2000.0)], -1)

@@ -11,7 +11,11 @@ default_hooks = dict(
     # --resume skips the trained batches in the sampler instead of loading them
     fast_resume=dict(type='FastResumeHook'),
 )
-custom_hooks = [dict(type='NSDPanelHook', interval=500)]
+# NSDStageHook applies the model's `stages` (if any) when training reaches them
+custom_hooks = [
+    dict(type='NSDPanelHook', interval=500),
+    dict(type='NSDStageHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -3,12 +3,6 @@
 # 3,000 is kept).
 _base_ = ['../nsd_synthetic_2p.py']
 
-custom_hooks = [
-    dict(type='NSDPanelHook', interval=250),
-    dict(
-        type='NSDStageHook',
-        stages=[
-            dict(begin=2000, model=dict(mask_window_power=0.25)),
-            dict(begin=3000, model=dict(self_view_prob=0.0)),
-        ]),
-]
+model = dict(
+    stages=dict(occlusion=dict(settings=dict(_delete_=True,
+                                             self_view_prob=0.0))))

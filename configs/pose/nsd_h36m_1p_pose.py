@@ -16,8 +16,8 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_h36m_1p/iter_200000.pth',
-    # P and its loss: NSDPoseEstimator's defaults, MLPPoseHead (2 x 1024, BatchNorm,
-    # dropout 0.5, in_channels = 3 x the encoder's num_points) and PoseLoss
+    # P: NSDPoseEstimator's default MLPPoseHead (2 x 1024, BatchNorm, dropout 0.5,
+    # in_channels = 3 x the encoder's num_points) with its default PoseLoss
 )
 
 labelled_pipeline = [

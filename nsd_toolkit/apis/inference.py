@@ -8,19 +8,10 @@ from mmengine.model import BaseModel
 from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
-from nsd_toolkit.engine.hooks.stage_hook import (checkpoint_stages,
-                                                 set_model_attributes)
+from nsd_toolkit.models.architectures.base_nsd_model import STAGES_META_KEY
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
-
-
-def _config_stages(cfg: Config) -> list:
-    """The stages of the config's ``NSDStageHook`` (empty without one)."""
-    for hook in cfg.get('custom_hooks', []):
-        if hook.get('type') == 'NSDStageHook':
-            return list(hook['stages'])
-    return []
 
 
 def _as_views(images: np.ndarray) -> torch.Tensor:
@@ -64,8 +55,9 @@ def init_model(config: Union[str, Config],
             raise RuntimeError(
                 f'checkpoint {checkpoint} does not fit the model of '
                 f'{cfg.filename}: {error}') from None
-        for _, settings in checkpoint_stages(loaded, _config_stages(cfg)):
-            set_model_attributes(model, settings, 'the checkpoint\'s stage')
+        model.restore_stages(
+            loaded.get('meta', {}).get(STAGES_META_KEY, []),
+            f'checkpoint {checkpoint}')
     model.cfg = cfg
     return model.to(device).eval()
 

@@ -7,7 +7,6 @@ from .joint_sets import shared_h36m_joints, to_h36m
 from .multiview_base import BaseMultiViewDataset
 from .multiview_dataset import MultiViewDataset
 from .panoptic_dataset import PanopticDataset
-from . import synthetic  # noqa: F401
 from . import transforms  # noqa: F401  (registers the transforms)
 
 __all__ = [

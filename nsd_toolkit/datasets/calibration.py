@@ -1,4 +1,5 @@
-"""Reading and validation of ``calibration.json`` (DESIGN.md on-disk format).
+"""Reading and validation of ``calibration.json``
+(on-disk format: docs/en/advanced_guides/design.md).
 
 Schema: ``{"units": "mm", "cameras": {"<cam>": {"K": 3x3, "R": 3x3, "t": [3],
 "dist": [5] (optional), "size": [W, H]}}}``, world-to-camera

@@ -1,4 +1,5 @@
-"""Dataset of the toolkit's own multi-view on-disk format (DESIGN.md)."""
+"""Dataset of the toolkit's own multi-view on-disk format
+(docs/en/advanced_guides/design.md)."""
 import os
 import os.path as osp
 import re

@@ -120,18 +120,32 @@ def apply_imagenet_pretrained(cfg):
     return cfg
 
 
+def check_stage_hook(cfg) -> None:
+    """A model with ``stages`` needs ``NSDStageHook``, which applies them in
+    training and restores them from checkpoints; raises ValueError if the
+    config's ``custom_hooks`` lack it."""
+    hooks = [hook.get('type') for hook in cfg.get('custom_hooks', None) or []]
+    if cfg.model.get('stages') and 'NSDStageHook' not in hooks:
+        raise ValueError(
+            f'model.stages ({sorted(cfg.model.stages)}) need '
+            "dict(type='NSDStageHook') in custom_hooks, which has "
+            f'{hooks}: without it no stage would apply')
+
+
 def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
 
     A ``--cfg-options`` item that cannot be merged ends the program with
     ``argument --cfg-options: ...``; then the ImageNet switch is applied
     (:func:`apply_imagenet_pretrained`). Data loaders without workers
-    (``num_workers=0``, e.g. for debugging) get ``persistent_workers=False``.
+    (``num_workers=0``, e.g. for debugging) get ``persistent_workers=False``;
+    a model with stages needs its hook (:func:`check_stage_hook`).
     The work dir is ``--work-dir``, else the
     config's ``work_dir``, else :func:`default_work_dir`.
     """
     merge_cfg_options(cfg, args.cfg_options, parser)
     apply_imagenet_pretrained(cfg)
+    check_stage_hook(cfg)
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
         # persistent workers need workers: torch refuses the pair otherwise

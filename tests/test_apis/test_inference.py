@@ -25,25 +25,38 @@ def save(model, path, stages):
 
 
 def test_checkpoint_weights_and_stage_are_restored(tmp_path):
-    trained = init_model(tiny_config())
+    cfg = tiny_config()
+    cfg.model.stages = dict(
+        flat=dict(begin=3, settings=dict(mask_window_power=0.25)),
+        depth=dict(begin=6, settings=dict(use_depth=True)))
+    trained = init_model(cfg)
     with torch.no_grad():
         for param in trained.parameters():
             param.add_(1.0)
+    trained.apply_stage('flat')
     path = str(tmp_path / 'iter_5.pth')
-    stage = dict(begin=3, model=dict(mask_window_power=0.25, use_depth=True))
-    save(trained, path, [stage])
-    model = init_model(tiny_config(), path)
+    save(trained, path, trained.stage_record())
+    model = init_model(cfg, path)
     assert not model.training
-    assert model.mask_window_power == 0.25 and model.use_depth
+    assert model.mask_window_power == 0.25 and not model.use_depth
+    assert [r['name'] for r in model.applied_stages] == ['flat']
     for key, value in trained.state_dict().items():
         torch.testing.assert_close(model.state_dict()[key], value)
 
 
-def test_legacy_stage_indices_use_the_config_stages(tmp_path):
-    cfg = tiny_config()  # nsd_synthetic_1p.py: stage 0 flattens the window
-    path = str(tmp_path / 'old.pth')
+def test_stages_of_older_checkpoints(tmp_path):
+    """Toolkit 0.2 stored dict(begin, model): its settings are applied;
+    0.1 stored indices into a hook's list: refused, naming the file."""
+    cfg = tiny_config()
+    path = str(tmp_path / 'v02.pth')
+    save(init_model(cfg), path,
+         [dict(begin=3, model=dict(mask_window_power=0.25, use_depth=True))])
+    model = init_model(cfg, path)
+    assert model.mask_window_power == 0.25 and model.use_depth
+    path = str(tmp_path / 'v01.pth')
     save(init_model(cfg), path, [0])
-    assert init_model(cfg, path).mask_window_power == 0.25
+    with pytest.raises(ValueError, match='v01.pth.*stage indices'):
+        init_model(cfg, path)
 
 
 def test_a_checkpoint_of_another_model_is_named(tmp_path):

@@ -1,4 +1,4 @@
-"""Tiny multi-view datasets in the DESIGN format, written with cv2 for tests."""
+"""Tiny multi-view datasets in the toolkit format, written with cv2 for tests."""
 import json
 import os.path as osp
 
@@ -29,7 +29,7 @@ def camera(cam_index):
 
 def write_multiview_root(root, sequences=None, cameras=('cam0', 'cam1', 'cam2'),
                          poses=True, masks=True):
-    """Write ROOT in the DESIGN format; ``sequences`` maps name -> frames."""
+    """Write ROOT in the toolkit format; ``sequences`` maps name -> frames."""
     sequences = sequences or {'seq0': 10, 'seq1': 4}
     calib = dict(units='mm',
                  cameras={cam: camera(i) for i, cam in enumerate(cameras)})

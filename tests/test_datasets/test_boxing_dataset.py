@@ -17,7 +17,7 @@ from multiview_fixtures import files_under, write_multiview_root
 from nsd_toolkit.datasets import (BoxingDataset, DatasetFormatError,
                                   MultiViewDataset)
 from nsd_toolkit.datasets.converters import boxing, export_boxing
-from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+from nsd_toolkit.synthetic import generate_synthetic_dataset
 from nsd_toolkit.datasets.transforms import read_image
 from nsd_toolkit.registry import DATASETS
 

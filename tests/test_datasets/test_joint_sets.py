@@ -6,7 +6,7 @@ from nsd_toolkit.datasets.joint_sets import (CAMPUS_SHELF14_JOINTS,
                                              H36M_JOINTS,
                                              PANOPTIC_COCO19_JOINTS,
                                              shared_h36m_joints, to_h36m)
-from nsd_toolkit.datasets.synthetic import JOINT_NAMES
+from nsd_toolkit.synthetic import JOINT_NAMES
 
 LIMBS = ('r_hip', 'r_knee', 'r_ankle', 'l_hip', 'l_knee', 'l_ankle',
          'l_shoulder', 'l_elbow', 'l_wrist', 'r_shoulder', 'r_elbow',

@@ -99,7 +99,7 @@ def test_depth_cues_on_zoomed_scenes(tmp_path, capsys):
     """GT stands in for the model (every person detected with its own mask);
     where zoom cuts people at the border the triangulated cue orders at
     least as many occluding pairs as the lower-box cue."""
-    from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+    from nsd_toolkit.synthetic import generate_synthetic_dataset
     root = tmp_path / 'zoom'
     generate_synthetic_dataset(str(root), num_people=2, num_views=4,
                                num_frames=40, size=(64, 48), seed=1,

@@ -8,7 +8,7 @@ Example::
 """
 import argparse
 
-from nsd_toolkit.datasets.synthetic import MOTIONS, generate_synthetic_dataset
+from nsd_toolkit.synthetic import MOTIONS, generate_synthetic_dataset
 from nsd_toolkit.utils.cli import add_output_arguments, call_or_exit
 
 

@@ -66,7 +66,7 @@ def main(argv=None):
             f'train_cfg.max_iters={args.iters}',
             f'train_cfg.val_interval={interval}',
             f'default_hooks.checkpoint.interval={interval}',
-            f'custom_hooks.1.stages.0.begin={2 * args.iters // 3}'
+            f'model.stages.flat_masks.begin={2 * args.iters // 3}'
         ]
     run([py, 'tools/train.py', CONFIG, '--work-dir', args.work_dir,
          '--cfg-options', f'randomness.seed={args.seed}', *schedule, *data])

@@ -19,12 +19,8 @@ train_pipeline = [
     dict(type='ResizeMultiView', size=image_size),
     dict(type='PackMultiViewInputs'),
 ]
-val_pipeline = [
-    dict(type='SampleViews', mode='all'),
-    dict(type='LoadMultiViewImages'),
-    dict(type='ResizeMultiView', size=image_size),
-    dict(type='PackMultiViewInputs'),
-]
+# evaluation sees every view of a frame; the rest as in training
+val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 train_dataloader = dict(
     batch_size=16,

@@ -22,11 +22,8 @@ train_pipeline = [
     dict(type='LoadMultiViewImages'),
     dict(type='PackMultiViewInputs'),
 ]
-val_pipeline = [
-    dict(type='SampleViews', mode='all'),
-    dict(type='LoadMultiViewImages'),
-    dict(type='PackMultiViewInputs'),
-]
+# evaluation sees every view of a frame; the rest as in training
+val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 train_dataloader = dict(
     batch_size=8,

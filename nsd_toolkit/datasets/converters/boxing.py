@@ -10,7 +10,7 @@ from tqdm import tqdm
 from ..boxing_dataset import (LABELS_FILE, cam_name, image_name, import_h5py,
                               mask_name, seq_name)
 from ..multiview_dataset import MultiViewDataset
-from ..synthetic.writer import atomic_output_dir
+from ..writer import atomic_output_dir
 from .to_nsd import source_apart_from_output
 
 _CALIB_KEYS = ('K', 'R', 't', 'dist', 'size')

@@ -18,7 +18,7 @@ from ..calibration import DatasetFormatError
 from ..campus_shelf_dataset import CampusDataset, ShelfDataset
 from ..h36m_dataset import H36M_SUBJECTS, H36MDataset
 from ..panoptic_dataset import PANOPTIC_HD_CAMERAS, PanopticDataset
-from ..synthetic.writer import atomic_output_dir, write_json
+from ..writer import atomic_output_dir, write_json
 
 _CALIB_KEYS = ('K', 'R', 't', 'dist', 'size')
 _MAX_FRAME = 999999  # <frame:06d>

@@ -1,9 +1,8 @@
 from .fast_resume_hook import FastResumeHook
 from .panel_hook import NSDPanelHook
 from .pose_panel_hook import PosePanelHook
-from .stage_hook import NSDStageHook, checkpoint_stages
+from .stage_hook import NSDStageHook
 
 __all__ = [
-    'FastResumeHook', 'NSDPanelHook', 'NSDStageHook', 'PosePanelHook',
-    'checkpoint_stages'
+    'FastResumeHook', 'NSDPanelHook', 'NSDStageHook', 'PosePanelHook'
 ]

@@ -9,7 +9,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from nsd_toolkit.models.architectures.nsd import boxes_to_pixels
+from nsd_toolkit.structures import boxes_to_pixels
 from nsd_toolkit.registry import HOOKS
 from nsd_toolkit.visualization import (colorize_depth, draw_boxes, grid,
                                        label, overlay_masks, save_rgb,

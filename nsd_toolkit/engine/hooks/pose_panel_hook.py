@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from nsd_toolkit.evaluation.functional import match_slots_per_view
+from nsd_toolkit.structures import match_slots_per_view
 from nsd_toolkit.registry import HOOKS
 from nsd_toolkit.utils import project_points
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,

@@ -1,10 +1,16 @@
-"""Pure numpy metric functions (accept numpy arrays or torch tensors)."""
-from .bbox import box_iou, keypoints_to_box, mask_to_box
+"""Pure numpy metric functions (accept numpy arrays or torch tensors).
+
+Box helpers and slot matching live in :mod:`nsd_toolkit.structures` (models
+use them too) and are re-exported here with the metric functions.
+"""
+from nsd_toolkit.structures.bbox import box_iou, keypoints_to_box, mask_to_box
+from nsd_toolkit.structures.matching import (match_instances,
+                                             match_slots_per_view,
+                                             match_slots_to_people,
+                                             person_centers)
 from .depth_order import depth_order_counts
 from .keypoint import ALIGNMENTS, keypoint_mpjpe
 from .mask import mask_iou
-from .matching import (match_instances, match_slots_per_view,
-                       match_slots_to_people, person_centers)
 from .occlusion import joint_occlusions
 
 __all__ = [

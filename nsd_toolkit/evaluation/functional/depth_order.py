@@ -3,7 +3,7 @@ from typing import Tuple
 
 import numpy as np
 
-from ._utils import to_numpy
+from nsd_toolkit.structures.array_utils import to_numpy
 
 __all__ = ['depth_order_counts']
 

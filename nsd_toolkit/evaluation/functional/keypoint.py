@@ -5,7 +5,7 @@ rescaled here.
 """
 import numpy as np
 
-from ._utils import to_numpy
+from nsd_toolkit.structures.array_utils import to_numpy
 
 __all__ = ['keypoint_mpjpe', 'ALIGNMENTS']
 

@@ -1,7 +1,7 @@
 """Instance mask functions."""
 import numpy as np
 
-from ._utils import to_numpy
+from nsd_toolkit.structures.array_utils import to_numpy
 
 __all__ = ['mask_iou']
 

@@ -1,7 +1,7 @@
 """Which people occlude which, from visible-only instance masks and joints."""
 import numpy as np
 
-from ._utils import joints_in_front, to_numpy
+from nsd_toolkit.structures.array_utils import joints_in_front, to_numpy
 
 __all__ = ['joint_occlusions']
 

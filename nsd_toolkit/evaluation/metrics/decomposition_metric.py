@@ -9,7 +9,7 @@ from nsd_toolkit.registry import METRICS
 from ..functional import (box_iou, depth_order_counts, joint_occlusions,
                           keypoints_to_box, mask_iou, mask_to_box,
                           match_instances)
-from ..functional._utils import to_numpy
+from nsd_toolkit.structures.array_utils import to_numpy
 from ._utils import get_field
 
 __all__ = ['DecompositionMetric']

@@ -7,7 +7,7 @@ from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import METRICS
 from ..functional import keypoint_mpjpe, match_slots_per_view
-from ..functional._utils import to_numpy
+from nsd_toolkit.structures.array_utils import to_numpy
 from ._utils import get_field
 
 __all__ = ['PoseMetric']

@@ -1,4 +1,5 @@
-from .nsd import NSD, boxes_to_pixels
+from .base_nsd_model import BaseNSDModel
+from .nsd import NSD
 from .nsd_pose_estimator import NSDPoseEstimator
 
-__all__ = ['NSD', 'NSDPoseEstimator', 'boxes_to_pixels']
+__all__ = ['BaseNSDModel', 'NSD', 'NSDPoseEstimator']

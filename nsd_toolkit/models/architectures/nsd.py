@@ -3,34 +3,17 @@ import copy
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-from mmengine.model import BaseModel
 
 from nsd_toolkit.registry import MODELS
-from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.structures import MultiViewDataSample, boxes_to_pixels
 from nsd_toolkit.utils.geometry import box_center_depths, relative_rotation
+from .base_nsd_model import BaseNSDModel
 
 ConfigType = Union[dict, None]
 
 
-def boxes_to_pixels(center: torch.Tensor, scale: torch.Tensor, width: int,
-                    height: int) -> torch.Tensor:
-    """Normalised crop boxes -> xyxy pixel boxes.
-
-    Args:
-        center, scale: [..., 2] normalised (x, y) centre and half extent.
-        width, height: image size in pixels.
-
-    Returns:
-        Tensor [..., 4] (x1, y1, x2, y2) in pixels (``align_corners=False``).
-    """
-    size = center.new_tensor([width, height])
-    top_left = (center - scale + 1) * 0.5 * size
-    bottom_right = (center + scale + 1) * 0.5 * size
-    return torch.cat([top_left, bottom_right], dim=-1)
-
-
 @MODELS.register_module()
-class NSD(BaseModel):
+class NSD(BaseNSDModel):
     """Detector B, focal spatial transformer, encoder E, decoder D and compositor.
 
     A training sample holds two synchronised views (v, v') of one moment. Each view
@@ -73,10 +56,15 @@ class NSD(BaseModel):
             those of the first view by the associator and each person's box
             centres in all views are triangulated with the calibration
             (camera depth in mm, in every stage; needs >= 2 views).
+        stages: training stages (:class:`BaseNSDModel`); they may set
+            ``STAGE_ATTRIBUTES`` and re-initialise ``REINIT_COMPONENTS``.
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
     """
 
     DEPTH_SOURCES = ('detector', 'triangulated')
+    STAGE_ATTRIBUTES = ('use_depth', 'mask_window_power', 'normalize_masks',
+                        'novel_view', 'self_view_prob')
+    REINIT_COMPONENTS = ('detector', 'encoder', 'decoder')
 
     def __init__(self,
                  detector: dict,
@@ -96,10 +84,13 @@ class NSD(BaseModel):
                  novel_view: bool = True,
                  self_view_prob: float = 0.0,
                  predict_depth: str = 'detector',
+                 stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            stages=stages,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.detector = MODELS.build(detector)
         self.transformer = MODELS.build(transformer)
         self.encoder = MODELS.build(encoder)
@@ -154,10 +145,10 @@ class NSD(BaseModel):
         """
         params = []
         for name in names:
-            if name not in self._reinit_cfgs:
+            if name not in self.REINIT_COMPONENTS:
                 raise KeyError(
                     f'NSD.reinitialize: unknown component {name!r}; choose '
-                    f'from {sorted(self._reinit_cfgs)}')
+                    f'from {list(self.REINIT_COMPONENTS)}')
             fresh = MODELS.build(self._reinit_cfgs[name])
             if hasattr(fresh, 'init_weights'):
                 fresh.init_weights()
@@ -293,21 +284,20 @@ class NSD(BaseModel):
         """[B * V, ...] -> [B, V, ...]."""
         return tensor.view(batch, -1, *tensor.shape[1:])
 
-    # ------------------------------------------------------------ BaseModel
-    def forward(self,
-                inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List[MultiViewDataSample]] = None,
-                mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.novel_view_synthesis(inputs)
-        raise ValueError(f'Invalid mode "{mode}": use loss, predict or tensor')
+    # -------------------------------------------------------- BaseNSDModel
+    def _forward(self,
+                 inputs: Dict[str, torch.Tensor],
+                 data_samples: Optional[List[MultiViewDataSample]] = None
+                 ) -> Dict[str, torch.Tensor]:
+        """``mode='tensor'``: :meth:`novel_view_synthesis`."""
+        return self.novel_view_synthesis(inputs)
 
-    def loss(self, inputs: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        """Image reconstruction losses of both directions plus the box prior."""
+    def loss(self,
+             inputs: Dict[str, torch.Tensor],
+             data_samples: Optional[List[MultiViewDataSample]] = None
+             ) -> Dict[str, torch.Tensor]:
+        """Image reconstruction losses of both directions plus the priors
+        (self-supervised: ``data_samples`` carry no labels it uses)."""
         out = self.novel_view_synthesis(inputs)
         losses = dict(loss_pixel=self.pixel_loss(out['image'], out['target']))
         if self.perceptual_loss is not None:

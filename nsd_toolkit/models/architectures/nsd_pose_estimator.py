@@ -1,20 +1,19 @@
 """3D human pose from single images on top of a (frozen) NSD representation."""
 import copy
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.logging import MMLogger
-from mmengine.model import BaseModel
 
-from nsd_toolkit.evaluation.functional import match_slots_per_view
 from nsd_toolkit.registry import MODELS
-from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.structures import (MultiViewDataSample, boxes_to_pixels,
+                                    match_slots_per_view)
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
-from .nsd import boxes_to_pixels
+from .base_nsd_model import STAGES_META_KEY, BaseNSDModel
 
 
 @MODELS.register_module()
-class NSDPoseEstimator(BaseModel):
+class NSDPoseEstimator(BaseNSDModel):
     """NSD's detector B and encoder E, then a pose head P per person.
 
     Every view is a single image: B finds N boxes, E encodes each crop, and
@@ -33,8 +32,8 @@ class NSDPoseEstimator(BaseModel):
         nsd (dict): config of the :class:`NSD` model whose B and E are used.
         pose_head (dict): config of P, default :class:`MLPPoseHead` (the
             paper's 2 x 1024 MLP); its ``in_channels`` defaults to the
-            latent's length, 3 x the encoder's ``num_points``.
-        loss (dict): config of the pose loss.
+            latent's length, 3 x the encoder's ``num_points``. The head owns
+            its loss (``pose_head=dict(..., loss=dict(type='PoseLoss'))``).
         nsd_checkpoint (str, optional): checkpoint of a trained NSD (an
             ``iter_N.pth`` of ``tools/train.py``), loaded by ``init_weights``
             (loaded safely: ``weights_only`` and the allow-list). None keeps
@@ -49,7 +48,6 @@ class NSDPoseEstimator(BaseModel):
     def __init__(self,
                  nsd: dict,
                  pose_head: dict = dict(type='MLPPoseHead'),
-                 loss: dict = dict(type='PoseLoss'),
                  nsd_checkpoint: Optional[str] = None,
                  freeze_nsd: bool = True,
                  data_preprocessor: Optional[dict] = None,
@@ -62,7 +60,6 @@ class NSDPoseEstimator(BaseModel):
         pose_head = dict(pose_head)
         pose_head.setdefault('in_channels', 3 * self.nsd.encoder.num_points)
         self.pose_head = MODELS.build(pose_head)
-        self.loss_module = MODELS.build(loss)
         self.nsd_checkpoint = nsd_checkpoint
         self.freeze_nsd = freeze_nsd
         if freeze_nsd:
@@ -77,7 +74,8 @@ class NSDPoseEstimator(BaseModel):
         return self
 
     def init_weights(self):
-        """Initialise, then load ``nsd_checkpoint`` into NSD (if given)."""
+        """Initialise, then load ``nsd_checkpoint`` into NSD (if given) and
+        put NSD into the training stages the checkpoint was saved in."""
         super().init_weights()
         logger = MMLogger.get_current_instance()
         if self.nsd_checkpoint is None:
@@ -99,6 +97,10 @@ class NSDPoseEstimator(BaseModel):
                 f'model.nsd_checkpoint {self.nsd_checkpoint} does not fit '
                 'model.nsd (was it trained with another NSD config?): '
                 f'{error}') from None
+        # B and E as trained: in the stages the checkpoint reached
+        self.nsd.restore_stages(
+            checkpoint.get('meta', {}).get(STAGES_META_KEY, []),
+            f'model.nsd_checkpoint {self.nsd_checkpoint}')
         logger.info(f'NSDPoseEstimator: NSD weights from '
                     f'{self.nsd_checkpoint}')
 
@@ -152,7 +154,7 @@ class NSDPoseEstimator(BaseModel):
                 slots, people = torch.from_numpy(pair).T
                 target[image + view, slots] = relative[view, people]
             image += views
-        return dict(loss_pose=self.loss_module(out['pose'], target))
+        return dict(loss_pose=self.pose_head.loss(out['pose'], target))
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
@@ -175,16 +177,10 @@ class NSDPoseEstimator(BaseModel):
                 setattr(sample, key, value[index])
         return data_samples
 
-    def forward(self,
-                inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List[MultiViewDataSample]] = None,
-                mode: str = 'tensor') -> Union[dict, list]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            img = inputs['img']
-            return self.estimate(img.flatten(0, 1),
-                                 inputs['background'].flatten(0, 1))
-        raise ValueError(f'Invalid mode "{mode}": use loss, predict or tensor')
+    def _forward(self,
+                 inputs: Dict[str, torch.Tensor],
+                 data_samples: Optional[List[MultiViewDataSample]] = None
+                 ) -> Dict[str, torch.Tensor]:
+        """``mode='tensor'``: :meth:`estimate` of every view."""
+        return self.estimate(inputs['img'].flatten(0, 1),
+                             inputs['background'].flatten(0, 1))

@@ -1,3 +1,4 @@
+from .base_associator import BaseAssociator
 from .appearance_associator import AppearanceAssociator
 
-__all__ = ['AppearanceAssociator']
+__all__ = ['BaseAssociator', 'AppearanceAssociator']

@@ -1,14 +1,12 @@
 """Cross-view matching of person slots by appearance similarity."""
-import numpy as np
 import torch
-from mmengine.model import BaseModule
-from scipy.optimize import linear_sum_assignment
 
 from nsd_toolkit.registry import MODELS
+from .base_associator import BaseAssociator
 
 
 @MODELS.register_module()
-class AppearanceAssociator(BaseModule):
+class AppearanceAssociator(BaseAssociator):
     """Match the N slots of a source view to those of a target view.
 
     The similarity ``M[b, j, i]`` is the cosine similarity of the first
@@ -79,13 +77,3 @@ class AppearanceAssociator(BaseModule):
         if self.training or not self.hard_at_eval:
             return torch.softmax(self.beta * sim, dim=-1)
         return self.hungarian(sim)
-
-    @staticmethod
-    def hungarian(sim: torch.Tensor) -> torch.Tensor:
-        """One-hot permutation matrices [B, N, N] maximising the summed ``sim``."""
-        scores = sim.detach().cpu().numpy()
-        source = np.stack(
-            [linear_sum_assignment(s, maximize=True)[1] for s in scores])
-        index = torch.from_numpy(source).to(sim.device)
-        return torch.nn.functional.one_hot(
-            index, sim.shape[-1]).to(sim.dtype)

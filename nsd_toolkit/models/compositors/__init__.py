@@ -1,4 +1,5 @@
+from .base_compositor import BaseCompositor
 from .additive_compositor import AdditiveCompositor
 from .occlusion_compositor import OcclusionCompositor
 
-__all__ = ['AdditiveCompositor', 'OcclusionCompositor']
+__all__ = ['BaseCompositor', 'AdditiveCompositor', 'OcclusionCompositor']

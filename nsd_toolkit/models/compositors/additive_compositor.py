@@ -2,13 +2,13 @@
 from typing import Optional
 
 import torch
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
+from .base_compositor import BaseCompositor
 
 
 @MODELS.register_module()
-class AdditiveCompositor(BaseModule):
+class AdditiveCompositor(BaseCompositor):
     """Masks add up, clamped to 1 (paper Eq. 6; Eq. 3 for one person).
 
     ``visibility_n = mask_n / max(1, sum_k mask_k)``, background visibility

@@ -3,13 +3,13 @@ import math
 from typing import Optional
 
 import torch
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
+from .base_compositor import BaseCompositor
 
 
 @MODELS.register_module()
-class OcclusionCompositor(BaseModule):
+class OcclusionCompositor(BaseCompositor):
     """Each person is a translucent plane with a Gaussian density along depth.
 
     Smaller depth = nearer the camera. At a pixel, person j has opacity

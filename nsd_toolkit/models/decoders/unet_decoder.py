@@ -2,14 +2,14 @@
 from typing import Optional, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from nsd_toolkit.registry import MODELS
+from .base_decoder import BaseDecoder
 
 
 @MODELS.register_module()
-class UNetDecoder(BaseModule):
+class UNetDecoder(BaseDecoder):
     """The decoder half of a U-Net, without the skip connections.
 
     The paper calls D a U-Net (32/64/128/256 channels); in NSD there is no

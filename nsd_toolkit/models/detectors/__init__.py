@@ -1,3 +1,4 @@
+from .base_detector import BaseDetector
 from .box_detector import BoxDetector
 
-__all__ = ['BoxDetector']
+__all__ = ['BaseDetector', 'BoxDetector']

@@ -4,14 +4,14 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
 from ..utils import ConvFCHead
+from .base_detector import BaseDetector
 
 
 @MODELS.register_module()
-class BoxDetector(BaseModule):
+class BoxDetector(BaseDetector):
     """Backbone on the resampled frame, conv-fc head, ``N * 5`` outputs.
 
     Per slot n the raw outputs ``(cx, cy, sx, sy, d)`` become, in normalised

@@ -2,14 +2,14 @@
 from typing import Optional, Sequence, Tuple
 
 import torch
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
 from ..utils import ConvFCHead
+from .base_encoder import BaseEncoder
 
 
 @MODELS.register_module()
-class CropEncoder(BaseModule):
+class CropEncoder(BaseEncoder):
     """Backbone, conv-fc head, output split into appearance and 3D points.
 
     The paper's E is ResNet-50 up to ``layer3`` (ImageNet weights) with

@@ -1,3 +1,4 @@
+from .base_pose_head import BasePoseHead
 from .mlp_pose_head import MLPPoseHead
 
-__all__ = ['MLPPoseHead']
+__all__ = ['BasePoseHead', 'MLPPoseHead']

@@ -2,14 +2,14 @@
 from typing import Optional, Sequence
 
 import torch
-from mmengine.model import BaseModule
 from torch import nn
 
 from nsd_toolkit.registry import MODELS
+from .base_pose_head import BasePoseHead
 
 
 @MODELS.register_module()
-class MLPPoseHead(BaseModule):
+class MLPPoseHead(BasePoseHead):
     """Fully connected pose regressor on a flattened latent (paper Fig. 2).
 
     Each hidden layer is Linear -> BatchNorm1d -> ReLU -> Dropout (the paper
@@ -27,6 +27,7 @@ class MLPPoseHead(BaseModule):
         output_scale (float): calibration units per output unit (1000 turns
             metres into mm).
         root_index (int): the root joint (0 = pelvis in Human3.6M order).
+        loss (dict): config of the pose loss (:class:`BasePoseHead`).
     """
 
     def __init__(self,
@@ -36,8 +37,9 @@ class MLPPoseHead(BaseModule):
                  dropout: float = 0.5,
                  output_scale: float = 1000.0,
                  root_index: int = 0,
+                 loss: dict = dict(type='PoseLoss'),
                  init_cfg: Optional[dict] = None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(loss=loss, init_cfg=init_cfg)
         if not 0 <= root_index < num_joints:
             raise ValueError(f'MLPPoseHead: root_index {root_index} is not a '
                              f'joint of {num_joints}')

@@ -1,6 +1,8 @@
+from .base_prior import BasePrior
 from .box_prior import BoxPrior, expected_box_scale
 from .proposal_prior import ProposalPrior, proposals_to_boxes
 
 __all__ = [
-    'BoxPrior', 'ProposalPrior', 'expected_box_scale', 'proposals_to_boxes'
+    'BasePrior', 'BoxPrior', 'ProposalPrior', 'expected_box_scale',
+    'proposals_to_boxes'
 ]

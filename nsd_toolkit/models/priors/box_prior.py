@@ -3,14 +3,14 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils import project_points, world_to_camera
+from .base_prior import BasePrior
 
 
 @MODELS.register_module()
-class BoxPrior(BaseModule):
+class BoxPrior(BasePrior):
     """Pull each slot's batch-mean box towards the image centre and a size.
 
     With ``a = (aspect_ratio * aspect, 1)`` (``aspect_ratio`` = W / H of the

@@ -3,10 +3,10 @@ from typing import Optional
 
 import numpy as np
 import torch
-from mmengine.model import BaseModule
 from scipy.optimize import linear_sum_assignment
 
 from nsd_toolkit.registry import MODELS
+from .base_prior import BasePrior
 
 
 def proposals_to_boxes(proposals: torch.Tensor, width: int, height: int,
@@ -25,7 +25,7 @@ def proposals_to_boxes(proposals: torch.Tensor, width: int, height: int,
 
 
 @MODELS.register_module()
-class ProposalPrior(BaseModule):
+class ProposalPrior(BasePrior):
     """L1 pull of matched slot boxes towards background-subtraction proposals.
 
     Per image, the N predicted boxes are matched one to one to the valid

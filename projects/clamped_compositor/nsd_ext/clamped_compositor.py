@@ -2,21 +2,21 @@
 from typing import Optional
 
 import torch
-from mmengine.model import BaseModule
 
+from nsd_toolkit.models.compositors import BaseCompositor
 from nsd_toolkit.registry import MODELS
 
 
 @MODELS.register_module()
-class ClampedCompositor(BaseModule):
+class ClampedCompositor(BaseCompositor):
     """``image = sum_n mask_n * layer_n + (1 - min(1, sum_n mask_n)) * background``.
 
     Unlike the toolkit's ``AdditiveCompositor`` the person visibilities are the raw
     masks, so where masks overlap their sum can exceed 1 (the person layers are
     over-weighted there) while the background visibility is clamped at 0.
 
-    Args and returns follow the compositor contract (layers [B, N, C, H, W], masks
-    [B, N, 1, H, W], depths ignored, background [B, C, H, W]).
+    Args and returns follow the compositor contract of ``BaseCompositor`` (layers
+    [B, N, C, H, W], masks [B, N, 1, H, W], depths ignored, background [B, C, H, W]).
     """
 
     def forward(self, layers: torch.Tensor, masks: torch.Tensor,

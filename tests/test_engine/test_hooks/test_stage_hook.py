@@ -1,12 +1,12 @@
-"""NSDStageHook switches, persists and replays stages."""
+"""NSDStageHook applies the model's stages, persists and replays them."""
 import os.path as osp
 
 import pytest
 import torch
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from nsd_test_utils import tiny_run_config
 
-from nsd_toolkit.engine.hooks import NSDStageHook
 from nsd_toolkit.models.architectures import NSD
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils import (load_checkpoint_safely,
@@ -14,13 +14,15 @@ from nsd_toolkit.utils import (load_checkpoint_safely,
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
                   'nsd_synthetic_1p.py')
-STAGES = [dict(begin=1, model=dict(mask_window_power=0.5))]
+STAGES = dict(flat=dict(begin=1, settings=dict(mask_window_power=0.5)))
+RECORD = [dict(name='flat', begin=1, settings=dict(mask_window_power=0.5))]
 
 
-def staged_config(data_root, work_dir, max_iters, **kwargs):
+def staged_config(data_root, work_dir, max_iters, stages=STAGES, **kwargs):
     cfg = tiny_run_config(CONFIG, data_root, work_dir)
     cfg.train_cfg.update(max_iters=max_iters, val_interval=100)
-    cfg.custom_hooks = [dict(type='NSDStageHook', stages=STAGES)]
+    cfg.model.stages = stages
+    cfg.custom_hooks = [dict(type='NSDStageHook')]
     cfg.update(kwargs)
     return cfg
 
@@ -41,8 +43,7 @@ def test_switch_persist_replay_and_test(synthetic_root, tmp_path):
         for n in (1, 2)
     }
     assert meta[1]['nsd_stages'] == []
-    assert meta[2]['nsd_stages'] == [
-        dict(begin=1, model=dict(mask_window_power=0.5))]
+    assert meta[2]['nsd_stages'] == RECORD
 
     # resume after the switch: replayed before the first resumed iteration
     resumed = Runner.from_cfg(
@@ -76,86 +77,99 @@ def test_switch_persist_replay_and_test(synthetic_root, tmp_path):
     assert power(tester) == 0.5
 
 
-def test_checkpoint_stages_are_matched_by_content(synthetic_root, tmp_path):
+def test_checkpoint_stages_are_matched_by_name(synthetic_root, tmp_path):
     """A checkpoint of another config is put into the stage it trained in."""
     register_safe_checkpoint_loader()
     work = tmp_path / 'work'
     Runner.from_cfg(staged_config(synthetic_root, work, 2)).train()
-    # a config listing more stages, the checkpoint's one second
-    other = staged_config(synthetic_root, work, 2,
-                          load_from=str(work / 'iter_2.pth'),
-                          experiment_name='other')
-    other.custom_hooks = [dict(type='NSDStageHook', stages=[
-        dict(begin=9, model=dict(use_depth=True))] + STAGES)]
+    # a config with one more stage (not reached by the checkpoint)
+    other = staged_config(
+        synthetic_root, work, 2,
+        stages=dict(STAGES, depth=dict(begin=9,
+                                       settings=dict(use_depth=True))),
+        load_from=str(work / 'iter_2.pth'), experiment_name='other')
     tester = Runner.from_cfg(other)
     tester.test()
     assert power(tester) == 0.5 and not tester.model.use_depth
-    assert stage_hook(tester).applied == [1]
+    assert tester.model.stage_record() == RECORD
     # a config without that stage still gets its settings
-    bare = staged_config(synthetic_root, work, 2,
+    bare = staged_config(synthetic_root, work, 2, stages={},
                          load_from=str(work / 'iter_2.pth'),
                          experiment_name='bare')
-    bare.custom_hooks = [dict(type='NSDStageHook', stages=[])]
     tester = Runner.from_cfg(bare)
     tester.test()
     assert power(tester) == 0.5
 
 
-def test_bad_stages_are_named(synthetic_root, tmp_path):
-    with pytest.raises(ValueError, match=r'stages\[0\]'):
-        NSDStageHook([dict(begin=-1, model={})])
-    with pytest.raises(ValueError, match=r'stages\[1\]'):
-        NSDStageHook([dict(begin=0, model={}), dict(start=3, model={})])
-    cfg = staged_config(synthetic_root, tmp_path / 'bad', 1)
-    cfg.custom_hooks = [
-        dict(type='NSDStageHook', stages=[dict(begin=0, model=dict(nope=1))])
-    ]
-    with pytest.raises(AttributeError, match='stages.0..model.nope'):
+def test_stage_beyond_max_iters_is_an_error_at_start(synthetic_root,
+                                                     tmp_path):
+    cfg = staged_config(
+        synthetic_root, tmp_path / 'late', 2,
+        stages=dict(late=dict(begin=2, settings=dict(use_depth=True))))
+    with pytest.raises(ValueError, match=r'model.stages.late.begin=2 .*'
+                       r'max_iters=2'):
         Runner.from_cfg(cfg).train()
+    assert not osp.exists(tmp_path / 'late' / 'iter_1.pth')
 
 
-REINIT = [dict(begin=1, model=dict(use_depth=True), reinit=['encoder', 'decoder'])]
+REINIT = dict(
+    occlusion=dict(
+        begin=1,
+        settings=dict(use_depth=True),
+        reinit=['encoder', 'decoder']))
 
 
 def reinit_runner(synthetic_root, work, max_iters, **kwargs):
-    cfg = staged_config(synthetic_root, work, max_iters, **kwargs)
-    cfg.custom_hooks = [dict(type='NSDStageHook', stages=REINIT)]
-    return Runner.from_cfg(cfg)
+    return Runner.from_cfg(
+        staged_config(synthetic_root, work, max_iters, stages=REINIT,
+                      **kwargs))
 
 
-def stage_hook(runner):
-    return next(h for h in runner.hooks if isinstance(h, NSDStageHook))
+class Snapshot(Hook):
+    """Model and optimiser state at the start of iteration ``at``."""
+
+    def __init__(self, at, seed=None):
+        self.at, self.seed, self.state = at, seed, None
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter != self.at:
+            return
+        if self.seed is not None:
+            torch.manual_seed(self.seed)
+        model, optimizer = runner.model, runner.optim_wrapper.optimizer
+        self.state = dict(
+            use_depth=model.use_depth,
+            **{name: {k: v.clone()
+                      for k, v in getattr(model, name).state_dict().items()}
+               for name in ('detector', 'encoder')},
+            adam={name: [p in optimizer.state
+                         for p in getattr(model, name).parameters()
+                         if p.requires_grad]
+                  for name in ('detector', 'encoder', 'decoder')})
 
 
 def test_reinit_gives_fresh_weights_and_clears_optimizer_state(
         synthetic_root, tmp_path):
-    runner = reinit_runner(synthetic_root, tmp_path / 'work', 1)
-    runner.train()  # one step: Adam holds state for every trained parameter
-    model, optimizer = runner.model, runner.optim_wrapper.optimizer
-    assert not model.use_depth
-    detector_before = {k: v.clone() for k, v in model.detector.state_dict().items()}
-    encoder_before = {k: v.clone() for k, v in model.encoder.state_dict().items()}
-    assert all(p in optimizer.state for p in model.encoder.parameters()
-               if p.requires_grad)
-
-    torch.manual_seed(7)
-    stage_hook(runner).before_train_iter(runner, 0)  # runner.iter == begin
+    runner = reinit_runner(synthetic_root, tmp_path / 'work', 2)
+    before, after = Snapshot(1, seed=7), Snapshot(1)
+    runner.register_hook(before, 'HIGHEST')  # before the stage applies
+    runner.register_hook(after, 'LOWEST')  # after it
+    runner.train()
+    before, after = before.state, after.state
     torch.manual_seed(7)
     fresh = MODELS.build(runner.cfg.model.encoder)
     fresh.init_weights()
 
-    assert model.use_depth
-    for key, value in model.encoder.state_dict().items():
+    assert not before['use_depth'] and after['use_depth']
+    assert all(before['adam']['encoder']) and all(before['adam']['detector'])
+    for key, value in after['encoder'].items():
         assert torch.equal(value, fresh.state_dict()[key]), key
-    assert any(not torch.equal(v, model.encoder.state_dict()[k])
-               for k, v in encoder_before.items())
-    for key, value in model.detector.state_dict().items():
-        assert torch.equal(value, detector_before[key]), key
-    for name in ('encoder', 'decoder'):
-        assert not any(p in optimizer.state
-                       for p in getattr(model, name).parameters())
-    assert all(p in optimizer.state for p in model.detector.parameters()
-               if p.requires_grad)
+    assert any(not torch.equal(v, after['encoder'][k])
+               for k, v in before['encoder'].items())
+    for key, value in after['detector'].items():
+        assert torch.equal(value, before['detector'][key]), key
+    assert not any(after['adam']['encoder'] + after['adam']['decoder'])
+    assert all(after['adam']['detector'])
 
 
 def test_reinit_happens_once_across_resume(synthetic_root, tmp_path,
@@ -172,7 +186,9 @@ def test_reinit_happens_once_across_resume(synthetic_root, tmp_path,
     reinit_runner(synthetic_root, work, 2).train()
     assert calls == [['encoder', 'decoder']]
     assert load_checkpoint_safely(str(work / 'iter_2.pth'))['meta'][
-        'nsd_stages'] == [dict(begin=1, model=dict(use_depth=True))]
+        'nsd_stages'] == [
+            dict(name='occlusion', begin=1, settings=dict(use_depth=True))
+        ]
 
     # resumed from before the switch: the switch (and its re-init) happens
     calls.clear()
@@ -187,8 +203,3 @@ def test_reinit_happens_once_across_resume(synthetic_root, tmp_path,
                           load_from=str(work / 'iter_2.pth'))
     after.train()
     assert calls == [] and after.model.use_depth
-
-
-def test_reinit_names_are_checked():
-    with pytest.raises(ValueError, match=r'stages\[0\]'):
-        NSDStageHook([dict(begin=1, reinit='encoder')])

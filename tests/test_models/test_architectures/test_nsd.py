@@ -6,7 +6,7 @@ from mmengine.registry import init_default_scope
 from nsd_test_utils import ring_rig, tiny_nsd_cfg
 
 from nsd_toolkit.evaluation import DecompositionMetric
-from nsd_toolkit.models.architectures import boxes_to_pixels
+from nsd_toolkit.structures import boxes_to_pixels
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
 
@@ -196,7 +196,7 @@ class CycleSlots(torch.nn.Module):
 
 
 def test_associator_reorders_source_slots():
-    """A[b, j, i] weights source slot i for target slot j (DESIGN contract)."""
+    """A[b, j, i] weights source slot i for target slot j (associator contract, docs/en/advanced_guides/contracts.md)."""
     model = tiny_nsd(num_people=3)
     inputs = random_inputs(batch=1)
     plain = model(inputs, mode='tensor')

@@ -61,13 +61,13 @@ def fix_boxes(model, centers_x):
 
 def captured_target(model, inputs, samples):
     seen = {}
-    loss_forward = model.loss_module.forward
+    loss_forward = model.pose_head.loss_module.forward
 
     def spy(pred, target):
         seen['target'] = target
         return loss_forward(pred, target)
 
-    model.loss_module.forward = spy
+    model.pose_head.loss_module.forward = spy
     model.loss(inputs, samples)
     return seen['target']
 

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
-from nsd_toolkit.datasets.synthetic import generator
+from nsd_toolkit.synthetic import generate_synthetic_dataset
+from nsd_toolkit.synthetic import generator
 
 ARGS = dict(num_views=2, num_frames=4, size=(32, 24), progress=False)
 

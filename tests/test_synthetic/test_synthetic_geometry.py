@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nsd_toolkit.datasets.synthetic import (build_scene, intersect_capsules,
+from nsd_toolkit.synthetic import (build_scene, intersect_capsules,
                                             look_at, project_points)
 
 

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-SCRIPT = osp.join(osp.dirname(__file__), '..', '..', '..', 'tools',
+SCRIPT = osp.join(osp.dirname(__file__), '..', '..', 'tools',
                   'dataset_converters', 'make_synthetic.py')
 
 

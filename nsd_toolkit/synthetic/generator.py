@@ -1,5 +1,6 @@
 """Synthetic multi-view scenes: a static room, a camera ring and articulated
-people, written in the toolkit's on-disk format (see docs, DESIGN.md)."""
+people, written in the toolkit's on-disk format
+(docs/en/advanced_guides/design.md)."""
 import os
 import os.path as osp
 
@@ -13,7 +14,8 @@ from .people import sample_people
 from .renderer import render_people
 from .room import render_room, sample_room
 from .skeleton import JOINT_NAMES
-from .writer import atomic_output_dir, write_frame, write_json
+from nsd_toolkit.datasets.writer import (atomic_output_dir, write_frame,
+                                        write_json)
 
 # independent random streams derived from the seed; sequence s of the training
 # people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t)
@@ -211,7 +213,7 @@ def generate_synthetic_dataset(out_dir,
             split: np.array([p['height'] for p in scene[key]])
             for split, key in _PEOPLE_OF_SPLIT.items()
         }
-        meta = dict(generator='nsd_toolkit.datasets.synthetic',
+        meta = dict(generator='nsd_toolkit.synthetic',
                     version=__version__,
                     arguments=args,
                     joint_names=list(JOINT_NAMES),

@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._utils import joints_in_front, to_numpy
+from .array_utils import joints_in_front, to_numpy
 
 __all__ = [
     'match_instances', 'match_slots_per_view', 'match_slots_to_people',

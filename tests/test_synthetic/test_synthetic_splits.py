@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from nsd_toolkit.datasets.synthetic import build_scene, sample_people
+from nsd_toolkit.synthetic import build_scene, sample_people
 
 SPLIT_ARGS = dict(num_people=2,
                   num_views=2,

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from nsd_toolkit.datasets.synthetic import generate_synthetic_dataset
+from nsd_toolkit.synthetic import generate_synthetic_dataset
 
 
 class Dataset:

@@ -5,7 +5,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from nsd_toolkit.datasets.synthetic import (JOINT_NAMES, build_scene,
+from nsd_toolkit.synthetic import (JOINT_NAMES, build_scene,
                                             pixel_rays, render_people)
 
 

@@ -4,10 +4,11 @@ a mask covering columns ``x0..x1`` and rows ``y0..y1`` (inclusive) has the box
 a box's area is its pixel count when it is filled.
 """
 import numpy as np
+import torch
 
-from ._utils import joints_in_front, to_numpy
+from .array_utils import joints_in_front, to_numpy
 
-__all__ = ['box_iou', 'keypoints_to_box', 'mask_to_box']
+__all__ = ['box_iou', 'boxes_to_pixels', 'keypoints_to_box', 'mask_to_box']
 
 
 def box_iou(boxes_a, boxes_b) -> np.ndarray:
@@ -87,3 +88,21 @@ def keypoints_to_box(keypoints, joints_cam, width: int,
     empty = ~usable.any(-1) | (high <= low).any(-1)
     boxes[empty] = np.nan
     return boxes
+
+
+def boxes_to_pixels(center: torch.Tensor, scale: torch.Tensor, width: int,
+                    height: int) -> torch.Tensor:
+    """Normalised crop boxes -> xyxy pixel boxes.
+
+    Args:
+        center, scale: [..., 2] normalised (x, y) centre and half extent
+            (``[-1, 1]`` spans the image, ``align_corners=False``).
+        width, height: image size in pixels.
+
+    Returns:
+        Tensor [..., 4] (x1, y1, x2, y2) in pixels.
+    """
+    size = center.new_tensor([width, height])
+    top_left = (center - scale + 1) * 0.5 * size
+    bottom_right = (center + scale + 1) * 0.5 * size
+    return torch.cat([top_left, bottom_right], dim=-1)

@@ -1,0 +1,43 @@
+"""Every registered component derives from the base class of its kind."""
+import importlib
+import inspect
+
+import pytest
+
+from nsd_toolkit.registry import MODELS
+
+KINDS = {
+    'architectures': 'BaseNSDModel',
+    'associators': 'BaseAssociator',
+    'backbones': 'BaseBackbone',
+    'compositors': 'BaseCompositor',
+    'decoders': 'BaseDecoder',
+    'detectors': 'BaseDetector',
+    'encoders': 'BaseEncoder',
+    'pose_heads': 'BasePoseHead',
+    'priors': 'BasePrior',
+}
+
+
+@pytest.mark.parametrize('kind, base_name', sorted(KINDS.items()))
+def test_registered_components_subclass_their_base(kind, base_name):
+    package = importlib.import_module(f'nsd_toolkit.models.{kind}')
+    base = getattr(package, base_name)
+    assert inspect.isabstract(base)
+    registered = [
+        cls for name, cls in MODELS.module_dict.items()
+        if cls.__module__.startswith(f'nsd_toolkit.models.{kind}.')
+    ]
+    assert registered, kind
+    for cls in registered:
+        assert issubclass(cls, base), cls.__name__
+
+
+def test_a_component_missing_its_contract_cannot_be_built():
+    from nsd_toolkit.models.detectors import BaseDetector
+
+    class NoForward(BaseDetector):
+        num_people = 1
+
+    with pytest.raises(TypeError, match='abstract'):
+        NoForward()
