@@ -8,7 +8,9 @@
 #   python tools/test.py configs/pose/nsd_synthetic_1p_pose.py \
 #       work_dirs/nsd_synthetic_1p_pose/iter_2000.pth
 # Baselines (docs/benchmarks.md): model.nsd_checkpoint=None (no self-supervision);
-# model.nsd_checkpoint=None model.freeze_nsd=False (direct regression from the image).
+# model.nsd_checkpoint=None model.freeze_nsd=False (direct regression from the image);
+# the paper's Resnet-I and Resnet-I-bar: resnet_full_synthetic_1p.py and
+# resnet_crop_synthetic_1p.py beside this file.
 _base_ = ['../nsd_synthetic_1p.py']
 
 model = dict(

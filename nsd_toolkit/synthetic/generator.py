@@ -7,6 +7,8 @@ import os.path as osp
 import numpy as np
 from tqdm import tqdm
 
+from nsd_toolkit.datasets.writer import (atomic_output_dir, write_frame,
+                                         write_json)
 from nsd_toolkit.version import __version__
 from .camera import pixel_rays, ring_cameras
 from .motion import MOTIONS, simulate_sequence
@@ -14,8 +16,6 @@ from .people import sample_people
 from .renderer import render_people
 from .room import render_room, sample_room
 from .skeleton import JOINT_NAMES
-from nsd_toolkit.datasets.writer import (atomic_output_dir, write_frame,
-                                        write_json)
 
 # independent random streams derived from the seed; sequence s of the training
 # people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t)

@@ -1,8 +1,9 @@
 """Camera geometry shared by datasets, models and metrics.
 
-Conventions (docs/en/advanced_guides/design.md): world-to-camera ``x_cam = R @ X_world + t``; pixels
-``K @ x_cam / z`` with integer coordinates at pixel centres (OpenCV's lens
-distortion applied to ``x_cam / z`` first where a calibration has ``dist``).
+Conventions (docs/en/advanced_guides/design.md): world-to-camera
+``x_cam = R @ X_world + t``; pixels ``K @ x_cam / z`` with integer coordinates
+at pixel centres (OpenCV's lens distortion applied to ``x_cam / z`` first where
+a calibration has ``dist``).
 All functions accept torch tensors or numpy arrays and broadcast over leading
 dimensions.
 """

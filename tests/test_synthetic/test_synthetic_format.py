@@ -5,8 +5,8 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from nsd_toolkit.synthetic import (JOINT_NAMES, build_scene,
-                                            pixel_rays, render_people)
+from nsd_toolkit.synthetic import (JOINT_NAMES, build_scene, pixel_rays,
+                                   render_people)
 
 
 def test_calibration_schema(small):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from nsd_toolkit.synthetic import (build_scene, intersect_capsules,
-                                            look_at, project_points)
+from nsd_toolkit.synthetic import (build_scene, intersect_capsules, look_at,
+                                   project_points)
 
 
 def test_look_at_points_optical_axis_at_target():

@@ -1,6 +1,6 @@
 """3D human pose from single images on top of a (frozen) NSD representation."""
 import copy
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.logging import MMLogger
@@ -38,10 +38,15 @@ class NSDPoseEstimator(BaseNSDModel):
             ``iter_N.pth`` of ``tools/train.py``), loaded by ``init_weights``
             (loaded safely: ``weights_only`` and the allow-list). None keeps
             NSD at its initialisation: the "no self-supervision" baseline.
-        freeze_nsd (bool): keep NSD fixed (no gradient, norm layers in eval
-            mode), as in the paper. False also trains B and E with the pose
-            loss: with ``nsd_checkpoint=None`` the supervised direct
-            regression baseline.
+        nsd_checkpoint_components (list[str], optional): load only these
+            NSD components from ``nsd_checkpoint`` (e.g. ``['detector']``:
+            NSD's boxes with an encoder trained from labels, the paper's
+            Resnet-I-bar); None loads the whole NSD.
+        freeze_nsd (bool | list[str]): keep NSD fixed (no gradient, norm
+            layers in eval mode), as in the paper; False also trains B and E
+            with the pose loss (with ``nsd_checkpoint=None`` supervised
+            direct regression); a list freezes the named components only.
+            Baselines as configs of this model: ``configs/pose/*resnet*``.
         data_preprocessor (dict, optional): default the NSD config's.
     """
 
@@ -49,7 +54,8 @@ class NSDPoseEstimator(BaseNSDModel):
                  nsd: dict,
                  pose_head: dict = dict(type='MLPPoseHead'),
                  nsd_checkpoint: Optional[str] = None,
-                 freeze_nsd: bool = True,
+                 nsd_checkpoint_components: Optional[Sequence[str]] = None,
+                 freeze_nsd: Union[bool, Sequence[str]] = True,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -61,16 +67,41 @@ class NSDPoseEstimator(BaseNSDModel):
         pose_head.setdefault('in_channels', 3 * self.nsd.encoder.num_points)
         self.pose_head = MODELS.build(pose_head)
         self.nsd_checkpoint = nsd_checkpoint
-        self.freeze_nsd = freeze_nsd
-        if freeze_nsd:
-            self.nsd.requires_grad_(False)
-            self.nsd.eval()
+        self.nsd_checkpoint_components = self._components(
+            nsd_checkpoint_components, 'nsd_checkpoint_components')
+        if isinstance(freeze_nsd, bool):
+            freeze_nsd = [name for name, _ in self.nsd.named_children()
+                          ] if freeze_nsd else []
+        self.frozen_components = self._components(freeze_nsd, 'freeze_nsd')
+        for name in self.frozen_components:
+            getattr(self.nsd, name).requires_grad_(False)
+        self.train()
+
+    def _components(self, names: Optional[Sequence[str]],
+                    argument: str) -> Optional[List[str]]:
+        """``names`` checked against NSD's children."""
+        if names is None:
+            return None
+        children = [name for name, _ in self.nsd.named_children()]
+        if isinstance(names, str) or not set(names) <= set(children):
+            raise ValueError(
+                f'NSDPoseEstimator: {argument} must list NSD components '
+                f'among {children}, got {names!r}')
+        return list(names)
+
+    @property
+    def nsd_frozen(self) -> bool:
+        """True when no part of NSD's decomposition learns."""
+        return all(not p.requires_grad for p in self.nsd.parameters())
 
     def train(self, mode: bool = True):
-        """As ``nn.Module.train``; a frozen NSD stays in eval mode."""
+        """As ``nn.Module.train``; frozen NSD components stay in eval mode."""
         super().train(mode)
-        if self.freeze_nsd:
+        children = {name for name, _ in self.nsd.named_children()}
+        if children <= set(self.frozen_components):
             self.nsd.eval()
+        for name in self.frozen_components:
+            getattr(self.nsd, name).eval()
         return self
 
     def init_weights(self):
@@ -90,8 +121,22 @@ class NSDPoseEstimator(BaseNSDModel):
                 f'model.nsd_checkpoint: {error} Train NSD first '
                 '(tools/train.py) or set model.nsd_checkpoint=None') from None
         state = checkpoint.get('state_dict', checkpoint)
+        strict = self.nsd_checkpoint_components is None
+        if not strict:
+            prefixes = tuple(f'{name}.'
+                             for name in self.nsd_checkpoint_components)
+            state = {k: v for k, v in state.items() if k.startswith(prefixes)}
+            missing = [
+                k for k in self.nsd.state_dict()
+                if k.startswith(prefixes) and k not in state
+            ]
+            if missing:
+                raise RuntimeError(
+                    f'model.nsd_checkpoint {self.nsd_checkpoint} lacks '
+                    f'{len(missing)} keys of {self.nsd_checkpoint_components}'
+                    f', e.g. {missing[0]}')
         try:
-            self.nsd.load_state_dict(state, strict=True)
+            self.nsd.load_state_dict(state, strict=strict)
         except RuntimeError as error:
             raise RuntimeError(
                 f'model.nsd_checkpoint {self.nsd_checkpoint} does not fit '
@@ -101,7 +146,8 @@ class NSDPoseEstimator(BaseNSDModel):
         self.nsd.restore_stages(
             checkpoint.get('meta', {}).get(STAGES_META_KEY, []),
             f'model.nsd_checkpoint {self.nsd_checkpoint}')
-        logger.info(f'NSDPoseEstimator: NSD weights from '
+        logger.info(f'NSDPoseEstimator: NSD weights '
+                    f'({self.nsd_checkpoint_components or "all"}) from '
                     f'{self.nsd_checkpoint}')
 
     # ------------------------------------------------------------------
@@ -118,7 +164,7 @@ class NSDPoseEstimator(BaseNSDModel):
             frame, calibration units (mm).
         """
         with torch.set_grad_enabled(torch.is_grad_enabled()
-                                    and not self.freeze_nsd):
+                                    and not self.nsd_frozen):
             parts = self.nsd.decompose(img, background)
         batch, num_slots = parts['points'].shape[:2]
         latent = parts['points'].flatten(2).flatten(0, 1)

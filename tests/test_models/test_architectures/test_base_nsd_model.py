@@ -61,8 +61,8 @@ def test_apply_stage_reinitialises_only_when_asked():
                for k, v in before.items())
     other = build(stages)
     params = other.apply_stage('fresh')
-    assert {id(p) for p in params} == {id(p) for p in
-                                      other.encoder.parameters()}
+    assert {id(p) for p in params} == {
+        id(p) for p in other.encoder.parameters()}
 
 
 def test_restore_stages_by_name_or_by_settings():

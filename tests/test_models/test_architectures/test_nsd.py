@@ -196,7 +196,8 @@ class CycleSlots(torch.nn.Module):
 
 
 def test_associator_reorders_source_slots():
-    """A[b, j, i] weights source slot i for target slot j (associator contract, docs/en/advanced_guides/contracts.md)."""
+    """A[b, j, i] weights source slot i for target slot j (the associator
+    contract of BaseAssociator)."""
     model = tiny_nsd(num_people=3)
     inputs = random_inputs(batch=1)
     plain = model(inputs, mode='tensor')

@@ -151,3 +151,43 @@ def test_missing_or_mismatched_nsd_checkpoint_is_named(tmp_path):
     torch.save(dict(state_dict=build(num_people=1).nsd.state_dict()), path)
     with pytest.raises(RuntimeError, match='other.pth does not fit'):
         build(nsd_checkpoint=str(path)).init_weights()
+
+
+def test_components_can_be_frozen_one_by_one():
+    model = build(freeze_nsd=['detector'])
+    model.train()
+    assert not model.nsd.detector.training and model.nsd.encoder.training
+    assert not any(p.requires_grad for p in model.nsd.detector.parameters())
+    samples = [sample_of([person(-500.0), person(500.0, seed=1)])] * 2
+    model.loss(inputs_of(2), samples)['loss_pose'].backward()
+    assert all(p.grad is None for p in model.nsd.detector.parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in model.nsd.encoder.parameters())
+    with pytest.raises(ValueError, match="freeze_nsd must list NSD "
+                       "components among .*'detector'.*got \\['nope'\\]"):
+        build(freeze_nsd=['nope'])
+
+
+def test_only_the_named_components_come_from_the_checkpoint(tmp_path):
+    trained = build()
+    with torch.no_grad():
+        for param in trained.nsd.parameters():
+            param.add_(1.0)
+    path = tmp_path / 'nsd.pth'
+    torch.save(dict(state_dict=trained.nsd.state_dict(), meta={}), path)
+    model = build(nsd_checkpoint=str(path),
+                  nsd_checkpoint_components=['detector'])
+    fresh_encoder = {k: v.clone()
+                     for k, v in model.nsd.encoder.state_dict().items()}
+    model.init_weights()
+    for key, value in trained.nsd.detector.state_dict().items():
+        torch.testing.assert_close(model.nsd.detector.state_dict()[key], value)
+    assert any(not torch.equal(trained.nsd.encoder.state_dict()[k], v)
+               for k, v in fresh_encoder.items())
+    partial = {k: v for k, v in trained.nsd.state_dict().items()
+               if not k.startswith('detector.head.')}
+    torch.save(dict(state_dict=partial, meta={}), path)
+    with pytest.raises(RuntimeError, match=r'nsd.pth lacks \d+ keys of '
+                       r"\['detector'\], e.g. detector.head"):
+        build(nsd_checkpoint=str(path),
+              nsd_checkpoint_components=['detector']).init_weights()

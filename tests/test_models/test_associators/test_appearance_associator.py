@@ -28,7 +28,7 @@ def test_eval_returns_the_permutation_matrix():
     expected = torch.zeros(3, 5, 5)
     expected.scatter_(2, perm[..., None], 1.0)
     assert torch.equal(assignment, expected)
-    # A[b, j, i] selects source slot i for target slot j (associator contract, docs/en/advanced_guides/contracts.md)
+    # A[b, j, i] selects source slot i for target slot j (BaseAssociator)
     torch.testing.assert_close(
         torch.einsum('bji,bia->bja', assignment, app_src), app_tgt)
 

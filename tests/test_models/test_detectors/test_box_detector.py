@@ -118,3 +118,11 @@ def test_backbone_init_cfg_keeps_head_init(tmp_path):
     assert torch.all(det.head.fc.weight == 0)
     out = det(torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64))
     assert torch.allclose(out['scale'], torch.full((2, 1, 2), 0.7))
+
+
+def test_full_image_detector_boxes_the_whole_frame():
+    from nsd_toolkit.models.detectors import FullImageDetector
+    boxes = FullImageDetector()(torch.randn(3, 3, 20, 30))
+    assert torch.equal(boxes['center'], torch.zeros(3, 1, 2))
+    assert torch.equal(boxes['scale'], torch.ones(3, 1, 2))
+    assert torch.equal(boxes['depth'], torch.zeros(3, 1))
