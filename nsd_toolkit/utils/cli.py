@@ -19,7 +19,8 @@ __all__ = [
     'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
     'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
-    'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit'
+    'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit',
+    'add_split_arguments', 'build_split', 'check_stage_hook'
 ]
 
 
@@ -118,6 +119,39 @@ def apply_imagenet_pretrained(cfg):
         # the rest of the component's config
         cfg.merge_from_dict({prefix + component: settings})
     return cfg
+
+
+def add_split_arguments(parser: argparse.ArgumentParser,
+                        default_split: str = 'test') -> None:
+    """``config``, ``--split``, ``--data-root`` and ``--cfg-options`` of the
+    tools that read one split of a config's data (:func:`build_split`)."""
+    parser.add_argument('config', type=existing_file, help='config file')
+    parser.add_argument('--split', choices=('val', 'test'),
+                        default=default_split,
+                        help="the config's val or test dataloader "
+                        f'(default {default_split})')
+    parser.add_argument('--data-root', help="override the split's data_root")
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
+                        metavar='KEY=VALUE', help='override config settings')
+
+
+def build_split(args, parser: argparse.ArgumentParser):
+    """The dataset of ``args.split`` of ``args.config`` (after
+    ``--cfg-options`` and ``--data-root``); the parser's error if the config
+    has none."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from nsd_toolkit.registry import DATASETS
+    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
+                            parser)
+    dataset_cfg = cfg.get(f'{args.split}_dataloader', {}).get('dataset')
+    if dataset_cfg is None:
+        parser.error(f'{args.config} has no {args.split}_dataloader.dataset')
+    if args.data_root:
+        dataset_cfg.data_root = args.data_root
+    init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
+    return DATASETS.build(dataset_cfg)
 
 
 def check_stage_hook(cfg) -> None:

@@ -130,3 +130,42 @@ def test_depth_cues_names_a_missing_split(tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.main([str(config), '--split', 'test'])
     assert 'test_dataloader' in capsys.readouterr().err
+
+
+def test_eval_pose_predictions_scores_a_file(tmp_path, capsys,
+                                             synthetic_root_2p):
+    from mmengine.registry import init_default_scope
+
+    from nsd_toolkit.registry import DATASETS
+    init_default_scope('nsd_toolkit')
+    split = DATASETS.build(
+        dict(type='MultiViewDataset', data_root=synthetic_root_2p,
+             sequences=['seq_001'], test_mode=True,
+             pipeline=[dict(type='SampleViews', mode='all'),
+                       dict(type='LoadMultiViewImages'),
+                       dict(type='PackMultiViewInputs')]))
+    sample = split[0]['data_samples']
+    joints = sample.gt_joints_cam.numpy()
+    joints[..., 1:, 2] += 30.0  # every non-root joint 30 mm too far
+    predictions = {sample.seq: {
+        cam: {str(sample.frame): joints[view].tolist()}
+        for view, cam in enumerate(sample.cameras)}}
+    path = tmp_path / 'pred.json'
+    path.write_text(json.dumps(predictions))
+    tool = load_tool('analysis_tools/eval_pose_predictions.py')
+    config = osp.join(TOOLS, '..', 'configs', 'pose', 'nsd_synthetic_2p_pose.py')
+    out = tmp_path / 'metrics.json'
+    metrics = tool.main([
+        config, str(path), '--data-root', synthetic_root_2p, '--out', str(out),
+        '--cfg-options', 'test_dataloader.dataset.sequences=[seq_001]',
+        'test_dataloader.dataset.frame_interval=100'
+    ])
+    assert metrics['images'] == 4 and metrics['images_without_prediction'] == 0
+    assert metrics['mpjpe_mm'] == pytest.approx(30.0 * 16 / 17)
+    assert json.loads(out.read_text())['mpjpe_mm'] == metrics['mpjpe_mm']
+    assert '"mpjpe_mm"' in capsys.readouterr().out
+
+    path.write_text('{"seq_001": {"cam_00": {"0": [[1, 2]]}}}')
+    with pytest.raises(SystemExit):
+        tool.main([config, str(path), '--data-root', synthetic_root_2p])
+    assert 'pred.json' in capsys.readouterr().err

@@ -21,29 +21,18 @@ Prints a markdown table; ``--out`` writes the metrics as JSON.
 import argparse
 
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 from nsd_toolkit.evaluation import DecompositionMetric
-from nsd_toolkit.registry import DATASETS
 from nsd_toolkit.utils import box_center_depths
-from nsd_toolkit.utils.cli import (CfgOptionsAction, dump_json_atomic,
-                                   existing_file, merge_cfg_options)
-
-SPLITS = ('val', 'test')
+from nsd_toolkit.utils.cli import (add_split_arguments, build_split,
+                                   dump_json_atomic)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', type=existing_file, help='config file')
-    parser.add_argument('--split', choices=SPLITS, default='val',
-                        help="the config's val or test dataloader "
-                        '(default val)')
-    parser.add_argument('--data-root', help="override the split's data_root")
+    add_split_arguments(parser, default_split='val')
     parser.add_argument('--out', help='write the metrics to this JSON file')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        metavar='KEY=VALUE', help='override config settings')
     return parser, parser.parse_args(argv)
 
 
@@ -69,15 +58,7 @@ def score(dataset):
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
-                            parser)
-    dataset_cfg = cfg.get(f'{args.split}_dataloader', {}).get('dataset')
-    if dataset_cfg is None:
-        parser.error(f'{args.config} has no {args.split}_dataloader.dataset')
-    if args.data_root:
-        dataset_cfg.data_root = args.data_root
-    init_default_scope('nsd_toolkit')
-    dataset = DATASETS.build(dataset_cfg)
+    dataset = build_split(args, parser)
     first = dataset[0]['data_samples']
     if 'gt_masks' not in first or 'gt_depths' not in first:
         parser.error(f'the {args.split} split of {args.config} has no GT '

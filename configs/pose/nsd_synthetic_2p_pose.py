@@ -1,0 +1,34 @@
+# 3D pose of two people from single images (paper section 4.4, Fig. 12): the two-person
+# NSD of configs/nsd_synthetic_2p.py (trained without labels) stays frozen and P learns
+# on every slot from few labels (every 15th training moment, as the single-person pose
+# config). In training and evaluation each slot is matched to a person by its box
+# centre (Hungarian); tools/test.py reports MPJPE, N-MPJPE, P-MPJPE and NMPJPE* over the
+# matched people, the matched fraction, and the decomposition metrics (detection rate).
+#   python tools/train.py configs/nsd_synthetic_1p.py
+#   python tools/train.py configs/nsd_synthetic_2p.py
+#   python tools/train.py configs/pose/nsd_synthetic_2p_pose.py
+#   python tools/test.py configs/pose/nsd_synthetic_2p_pose.py \
+#       work_dirs/nsd_synthetic_2p_pose/iter_2000.pth
+_base_ = ['../nsd_synthetic_2p.py']
+
+model = dict(
+    _delete_=True,
+    type='NSDPoseEstimator',
+    nsd={{_base_.model}},
+    nsd_checkpoint='work_dirs/nsd_synthetic_2p/iter_4000.pth')
+load_from = None  # the NSD weights come from model.nsd_checkpoint
+
+labelled_pipeline = [
+    dict(type='SampleViews', mode='all'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='PackMultiViewInputs'),
+]
+train_dataloader = dict(
+    dataset=dict(frame_interval=15, pipeline=labelled_pipeline))
+
+train_cfg = dict(max_iters=2000, val_interval=500)
+default_hooks = dict(checkpoint=dict(interval=500))
+custom_hooks = [dict(type='PosePanelHook')]
+
+val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
+test_evaluator = val_evaluator
