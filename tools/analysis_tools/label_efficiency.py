@@ -1,0 +1,298 @@
+"""Label efficiency of 3D pose from the NSD representation and its baselines.
+
+    python tools/analysis_tools/label_efficiency.py --data-root DIR --out-dir DIR
+        [--num-labeled N ...] [--methods nsd autoencoder ...] [--quick]
+        [--nsd-checkpoint CKPT] [--autoencoder-checkpoint CKPT]
+        [--train-sequences S ...] [--val-sequences S ...] [--test-sequences S ...]
+        [--seed K]
+
+The paper's Fig. 8 on any single-person dataset in the toolkit's format with
+``poses3d.npy``: the self-supervised models that are not given are trained on
+the training split without labels (NSD: ``configs/nsd_synthetic_1p.py``; the
+Auto-encoder: ``configs/ablations/nsd_synthetic_1p_autoencoding.py``), then at
+each label count the pose head or baseline is trained with that many labelled
+training images (every k-th training frame, all views: deterministic), its
+checkpoint chosen on the validation split (lowest MPJPE), and scored on the
+test split:
+
+- ``nsd``: P on the frozen NSD latent (``configs/pose/nsd_synthetic_1p_pose.py``);
+- ``autoencoder``: P on the frozen auto-encoder latent (``autoencoder_...``);
+- ``resnet_crop``: Resnet-I-bar, a ResNet on NSD's crops (``resnet_crop_...``);
+- ``resnet_full``: Resnet-I, a ResNet on the whole image (``resnet_full_...``);
+- ``mean_pose``: the mean root-relative pose of the labelled images, for
+  everyone (the trivial answer).
+
+Writes ``OUT/results.json`` (method -> labelled images -> metric -> value, mm),
+``OUT/results.md`` (a table) and ``OUT/label_efficiency.png`` (MPJPE and
+N-MPJPE against the number of labelled images, log x). Runs live in
+``OUT/runs/``; a run whose metrics exist is not repeated, so the tool resumes
+where it stopped. ``--quick`` trains the self-supervised models for 1,500
+iterations and each pose model for 600 (full: the configs' 4,000 and 2,000).
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from nsd_toolkit.evaluation.functional import (keypoint_mpjpe,  # noqa: E402
+                                               person_centers)
+from nsd_toolkit.evaluation.metrics.pose_metric import ERRORS  # noqa: E402
+from nsd_toolkit.registry import DATASETS  # noqa: E402
+from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+SELF_SUPERVISED = dict(
+    nsd='configs/nsd_synthetic_1p.py',
+    autoencoder='configs/ablations/nsd_synthetic_1p_autoencoding.py')
+POSE_CONFIGS = dict(
+    nsd='configs/pose/nsd_synthetic_1p_pose.py',
+    autoencoder='configs/pose/autoencoder_synthetic_1p.py',
+    resnet_crop='configs/pose/resnet_crop_synthetic_1p.py',
+    resnet_full='configs/pose/resnet_full_synthetic_1p.py')
+# which self-supervised checkpoint each pose model reads (None: none)
+NEEDS = dict(nsd='nsd', autoencoder='autoencoder', resnet_crop='nsd',
+             resnet_full=None, mean_pose=None)
+METHODS = tuple(NEEDS)
+SCHEDULES = dict(  # (self-supervised iterations, pose iterations)
+    quick=(1500, 600), full=(4000, 2000))
+METRICS = ('mpjpe_mm', 'n_mpjpe_mm', 'pa_mpjpe_mm', 'n_mpjpe_linear_mm')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data-root', required=True,
+                        help='single-person dataset with poses3d.npy')
+    parser.add_argument('--out-dir', required=True, help='results and runs')
+    parser.add_argument('--num-labeled', type=int, nargs='+',
+                        help='labelled training images per point (default '
+                        '100 400 1600 with --quick, else 50 200 800 3000)')
+    parser.add_argument('--methods', nargs='+', choices=METHODS,
+                        default=list(METHODS), help='default: all')
+    parser.add_argument('--quick', action='store_true',
+                        help='shorter schedules (see above)')
+    parser.add_argument('--nsd-checkpoint', help='a trained NSD (skips it)')
+    parser.add_argument('--autoencoder-checkpoint',
+                        help='a trained auto-encoder (skips it)')
+    parser.add_argument('--train-sequences', nargs='+')
+    parser.add_argument('--val-sequences', nargs='+')
+    parser.add_argument('--test-sequences', nargs='+')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--self-supervised-iters', type=int,
+                        help=argparse.SUPPRESS)  # tests: tiny schedules
+    parser.add_argument('--pose-iters', type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not osp.isfile(osp.join(args.data_root, 'calibration.json')):
+        parser.error(f'--data-root {args.data_root}: no calibration.json '
+                     '(not a dataset in the toolkit format)')
+    for name in ('nsd_checkpoint', 'autoencoder_checkpoint'):
+        path = getattr(args, name)
+        if path is not None and not osp.isfile(path):
+            parser.error(f'--{name.replace("_", "-")} {path}: no such file')
+    if args.num_labeled and min(args.num_labeled) < 1:
+        parser.error('--num-labeled must be >= 1')
+    return parser, args
+
+
+class Study:
+    """The runs of one study, each skipped when its result exists."""
+
+    def __init__(self, args):
+        self.args = args
+        self.out = osp.abspath(args.out_dir)
+        ss_iters, pose_iters = SCHEDULES['quick' if args.quick else 'full']
+        self.ss_iters = args.self_supervised_iters or ss_iters
+        self.pose_iters = args.pose_iters or pose_iters
+        # split -> dataset settings the study overrides
+        self.splits = {
+            split: dict(
+                data_root=osp.abspath(args.data_root),
+                **({} if seqs is None else dict(sequences=list(seqs))))
+            for split, seqs in (('train', args.train_sequences),
+                                ('val', args.val_sequences),
+                                ('test', args.test_sequences))
+        }
+        self.data = [
+            f'{split}_dataloader.dataset.{key}=' +
+            (f'[{",".join(value)}]' if isinstance(value, list) else value)
+            for split, settings in self.splits.items()
+            for key, value in settings.items()
+        ]
+        self.results_path = osp.join(self.out, 'results.json')
+        self.results = {}
+        if osp.isfile(self.results_path):
+            with open(self.results_path) as f:
+                self.results = json.load(f)
+
+    def run(self, tool: str, *args: str) -> None:
+        command = [sys.executable, osp.join(ROOT, 'tools', tool), *args]
+        done = subprocess.run(command, cwd=ROOT)
+        if done.returncode:
+            raise SystemExit(f'label_efficiency: {" ".join(command)} failed '
+                             f'with exit code {done.returncode}')
+
+    def self_supervised(self, name: str) -> str:
+        """Checkpoint of the NSD or auto-encoder (given or trained here)."""
+        given = getattr(self.args, f'{name}_checkpoint')
+        if given:
+            return osp.abspath(given)
+        work = osp.join(self.out, 'runs', name)
+        final = osp.join(work, f'iter_{self.ss_iters}.pth')
+        if not osp.isfile(final):
+            stage = max(self.ss_iters * 2 // 4, 1)  # the config's 2,000 of 4,000
+            interval = max(self.ss_iters // 3, 1)
+            self.run('train.py', SELF_SUPERVISED[name], '--work-dir', work,
+                     '--cfg-options', f'randomness.seed={self.args.seed}',
+                     f'train_cfg.max_iters={self.ss_iters}',
+                     f'train_cfg.val_interval={interval}',
+                     f'default_hooks.checkpoint.interval={interval}',
+                     f'model.stages.flat_masks.begin={stage}', *self.data)
+        return final
+
+    def labelled_interval(self, num_labeled: int, dataset) -> int:
+        """Frame interval giving about ``num_labeled`` labelled images."""
+        images = len(dataset) * len(dataset[0]['data_samples'].cameras)
+        return max(1, int(round(images / num_labeled)))
+
+    def pose_run(self, method: str, interval: int, labelled: int) -> dict:
+        work = osp.join(self.out, 'runs', f'{method}_{labelled}')
+        metrics_path = osp.join(work, 'test_metrics.json')
+        if not osp.isfile(metrics_path):
+            options = [
+                f'randomness.seed={self.args.seed}',
+                f'train_cfg.max_iters={self.pose_iters}',
+                f'train_cfg.val_interval={max(self.pose_iters // 3, 1)}',
+                f'default_hooks.checkpoint.interval={self.pose_iters}',
+                "default_hooks.checkpoint.save_best=pose/mpjpe_mm",
+                'default_hooks.checkpoint.rule=less',
+                f'train_dataloader.dataset.frame_interval={interval}',
+                *self.data
+            ]
+            checkpoint = NEEDS[method] and self.self_supervised(NEEDS[method])
+            if checkpoint:
+                options.append(f'model.nsd_checkpoint={checkpoint}')
+            config = POSE_CONFIGS[method]
+            self.run('train.py', config, '--work-dir', work, '--cfg-options',
+                     *options)
+            best = sorted(glob.glob(osp.join(work, 'best_pose_mpjpe_mm_*.pth')))
+            self.run('test.py', config, best[-1], '--work-dir', work, '--out',
+                     metrics_path, '--cfg-options', *self.data)
+        with open(metrics_path) as f:
+            metrics = json.load(f)
+        return {key: metrics[f'pose/{key}'] for key in METRICS}
+
+    def record(self, method: str, labelled: int, metrics: dict) -> None:
+        self.results.setdefault(method, {})[str(labelled)] = metrics
+        dump_json_atomic(self.results, self.results_path)
+
+
+def build_split(study: Study, split: str, interval: int = 1):
+    """The pose config's dataset of ``split`` on the study's data."""
+    cfg = Config.fromfile(osp.join(ROOT, POSE_CONFIGS['nsd']))
+    dataset = cfg[f'{split}_dataloader'].dataset
+    dataset.update(study.splits[split])
+    if split == 'train':
+        dataset.frame_interval = interval
+    init_default_scope('nsd_toolkit')
+    return DATASETS.build(dataset)
+
+
+def people_poses(dataset, desc: str) -> np.ndarray:
+    """[K, J, 3] root-relative camera-frame poses of the people present in
+    every view of ``dataset`` (as PoseMetric counts them)."""
+    poses = []
+    for index in tqdm(range(len(dataset)), desc=desc):
+        sample = dataset[index]['data_samples']
+        height, width = sample.img_shape[:2]
+        joints = sample.gt_joints_cam.numpy().astype(np.float64)
+        present = np.isfinite(
+            person_centers(sample.gt_keypoints_2d.numpy(), joints, width,
+                           height)).all(-1)
+        poses.append((joints - joints[..., :1, :])[present])
+    return np.concatenate(poses)
+
+
+def mean_pose_metrics(study: Study, interval: int, test_poses) -> dict:
+    labelled = people_poses(build_split(study, 'train', interval), 'labels')
+    mean = np.nanmean(labelled, axis=0)
+    pred = np.broadcast_to(mean, test_poses.shape)
+    non_root = np.ones(test_poses.shape[:2], dtype=bool)
+    non_root[:, 0] = False
+    return {
+        name: keypoint_mpjpe(pred, test_poses, None if with_root else non_root,
+                             alignment)
+        for name, (alignment, with_root) in ERRORS.items()
+    }
+
+
+def write_reports(study: Study) -> None:
+    results = study.results
+    counts = sorted({int(n) for per in results.values() for n in per})
+    lines = ['| method | ' + ' | '.join(f'{n} labels' for n in counts) + ' |',
+             '|---|' + '---|' * len(counts)]
+    for method, per in results.items():
+        cells = [
+            f"{per[str(n)]['mpjpe_mm']:.1f} / {per[str(n)]['n_mpjpe_mm']:.1f}"
+            if str(n) in per else '-' for n in counts
+        ]
+        lines.append(f'| {method} | ' + ' | '.join(cells) + ' |')
+    table = ('MPJPE / N-MPJPE (mm) on the test split, by labelled training '
+             'images\n\n' + '\n'.join(lines) + '\n')
+    with open(osp.join(study.out, 'results.md'), 'w') as f:
+        f.write(table)
+    print(table)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, key, title in ((axes[0], 'mpjpe_mm', 'MPJPE (mm)'),
+                           (axes[1], 'n_mpjpe_mm', 'N-MPJPE (mm)')):
+        for method, per in results.items():
+            xs = sorted(int(n) for n in per)
+            ax.plot(xs, [per[str(n)][key] for n in xs], marker='o',
+                    label=method)
+        ax.set_xscale('log')
+        ax.set_xlabel('labelled training images')
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(osp.join(study.out, 'label_efficiency.png'), dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    _, args = parse_args(argv)
+    study = Study(args)
+    counts = args.num_labeled or ([100, 400, 1600]
+                                  if args.quick else [50, 200, 800, 3000])
+    train = build_split(study, 'train')
+    test_poses = None
+    for requested in counts:
+        interval = study.labelled_interval(requested, train)
+        subset = build_split(study, 'train', interval)
+        labelled = len(subset) * len(subset[0]['data_samples'].cameras)
+        for method in args.methods:
+            if str(labelled) in study.results.get(method, {}):
+                continue
+            if method == 'mean_pose':
+                if test_poses is None:
+                    test_poses = people_poses(build_split(study, 'test'),
+                                              'test people')
+                metrics = mean_pose_metrics(study, interval, test_poses)
+            else:
+                metrics = study.pose_run(method, interval, labelled)
+            study.record(method, labelled, metrics)
+    write_reports(study)
+    return study.results
+
+
+if __name__ == '__main__':
+    main()
