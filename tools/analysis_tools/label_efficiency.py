@@ -4,7 +4,7 @@
         [--num-labeled N ...] [--methods nsd autoencoder ...] [--quick]
         [--nsd-checkpoint CKPT] [--autoencoder-checkpoint CKPT]
         [--train-sequences S ...] [--val-sequences S ...] [--test-sequences S ...]
-        [--seed K]
+        [--nsd-config CONFIG] [--seed K]
 
 The paper's Fig. 8 on any single-person dataset in the toolkit's format with
 ``poses3d.npy``: the self-supervised models that are not given are trained on
@@ -82,6 +82,10 @@ def parse_args(argv=None):
     parser.add_argument('--quick', action='store_true',
                         help='shorter schedules (see above)')
     parser.add_argument('--nsd-checkpoint', help='a trained NSD (skips it)')
+    parser.add_argument('--nsd-config', default=SELF_SUPERVISED['nsd'],
+                        help='config NSD is trained with (default %(default)s'
+                        '; e.g. configs/ablations/nsd_synthetic_1p_'
+                        'transductive.py for Ours-transductive)')
     parser.add_argument('--autoencoder-checkpoint',
                         help='a trained auto-encoder (skips it)')
     parser.add_argument('--train-sequences', nargs='+')
@@ -95,10 +99,15 @@ def parse_args(argv=None):
     if not osp.isfile(osp.join(args.data_root, 'calibration.json')):
         parser.error(f'--data-root {args.data_root}: no calibration.json '
                      '(not a dataset in the toolkit format)')
-    for name in ('nsd_checkpoint', 'autoencoder_checkpoint'):
+    for name in ('nsd_checkpoint', 'autoencoder_checkpoint', 'nsd_config'):
         path = getattr(args, name)
-        if path is not None and not osp.isfile(path):
+        if path is None:
+            continue
+        # relative paths: from here, else from the toolkit (its configs)
+        found = [p for p in (path, osp.join(ROOT, path)) if osp.isfile(p)]
+        if not found:
             parser.error(f'--{name.replace("_", "-")} {path}: no such file')
+        setattr(args, name, osp.abspath(found[0]))
     if args.num_labeled and min(args.num_labeled) < 1:
         parser.error('--num-labeled must be >= 1')
     return parser, args
@@ -145,13 +154,15 @@ class Study:
         """Checkpoint of the NSD or auto-encoder (given or trained here)."""
         given = getattr(self.args, f'{name}_checkpoint')
         if given:
-            return osp.abspath(given)
+            return given
         work = osp.join(self.out, 'runs', name)
         final = osp.join(work, f'iter_{self.ss_iters}.pth')
         if not osp.isfile(final):
             stage = max(self.ss_iters * 2 // 4, 1)  # the config's 2,000 of 4,000
             interval = max(self.ss_iters // 3, 1)
-            self.run('train.py', SELF_SUPERVISED[name], '--work-dir', work,
+            config = (self.args.nsd_config
+                      if name == 'nsd' else SELF_SUPERVISED[name])
+            self.run('train.py', config, '--work-dir', work,
                      '--cfg-options', f'randomness.seed={self.args.seed}',
                      f'train_cfg.max_iters={self.ss_iters}',
                      f'train_cfg.val_interval={interval}',
