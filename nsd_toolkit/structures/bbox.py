@@ -8,7 +8,10 @@ import torch
 
 from .array_utils import joints_in_front, to_numpy
 
-__all__ = ['box_iou', 'boxes_to_pixels', 'keypoints_to_box', 'mask_to_box']
+__all__ = [
+    'box_iou', 'boxes_to_pixels', 'keypoints_to_box', 'mask_to_box',
+    'pixels_to_boxes'
+]
 
 
 def box_iou(boxes_a, boxes_b) -> np.ndarray:
@@ -106,3 +109,20 @@ def boxes_to_pixels(center: torch.Tensor, scale: torch.Tensor, width: int,
     top_left = (center - scale + 1) * 0.5 * size
     bottom_right = (center + scale + 1) * 0.5 * size
     return torch.cat([top_left, bottom_right], dim=-1)
+
+
+def pixels_to_boxes(boxes: torch.Tensor, width: int, height: int):
+    """xyxy pixel boxes -> normalised crop boxes (:func:`boxes_to_pixels`'s
+    inverse).
+
+    Args:
+        boxes: [..., 4] (x1, y1, x2, y2) in pixels.
+        width, height: image size in pixels.
+
+    Returns:
+        tuple: ``center`` and ``scale`` [..., 2], normalised.
+    """
+    size = boxes.new_tensor([width, height])
+    top_left, bottom_right = boxes[..., :2], boxes[..., 2:]
+    return ((top_left + bottom_right) / size - 1,
+            (bottom_right - top_left) / size)

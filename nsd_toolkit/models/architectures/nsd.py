@@ -158,18 +158,24 @@ class NSD(BaseNSDModel):
         return params
 
     # ------------------------------------------------------------------ parts
-    def decompose(self, img: torch.Tensor,
-                  background: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def decompose(self,
+                  img: torch.Tensor,
+                  background: torch.Tensor,
+                  boxes: Optional[Dict[str, torch.Tensor]] = None
+                  ) -> Dict[str, torch.Tensor]:
         """Run B, the focal crop and E on a batch of single images.
 
         Args:
             img, background: [B, 3, H, W] normalised images.
+            boxes: ``center``/``scale`` [B, N, 2] (and ``depth`` [B, N]) to
+                crop instead of B's (e.g. ground-truth boxes); None runs B.
 
         Returns:
             dict with ``center``/``scale`` [B, N, 2], ``depth`` [B, N],
             ``appearance`` [B, N, A] and ``points`` [B, N, P, 3].
         """
-        boxes = self.detector(img, background)
+        if boxes is None:
+            boxes = self.detector(img, background)
         crops = self.transformer.crop(img, boxes['center'], boxes['scale'])
         batch, num_people = crops.shape[:2]
         appearance, points = self.encoder(crops.flatten(0, 1))

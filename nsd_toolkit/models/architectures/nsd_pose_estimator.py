@@ -2,12 +2,14 @@
 import copy
 from typing import Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import (MultiViewDataSample, boxes_to_pixels,
-                                    match_slots_per_view)
+                                    keypoints_to_box, match_slots_per_view,
+                                    pixels_to_boxes)
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
 from .base_nsd_model import STAGES_META_KEY, BaseNSDModel
 
@@ -47,6 +49,14 @@ class NSDPoseEstimator(BaseNSDModel):
             with the pose loss (with ``nsd_checkpoint=None`` supervised
             direct regression); a list freezes the named components only.
             Baselines as configs of this model: ``configs/pose/*resnet*``.
+        boxes (str): ``'detector'`` (B's boxes) or ``'ground_truth'``: the
+            people's boxes from the data samples (``gt_bboxes`` of the
+            masks, else the box of the projected joints), widened by
+            ``gt_box_padding``, replace B's (the upper bound of B's
+            contribution); slots without a person get the whole frame.
+        gt_box_padding (float): scale of the ground-truth boxes (B's crop
+            windows are wider than the person: 1.25 as the proposal
+            prior's margin in the single-person config).
         data_preprocessor (dict, optional): default the NSD config's.
     """
 
@@ -56,6 +66,8 @@ class NSDPoseEstimator(BaseNSDModel):
                  nsd_checkpoint: Optional[str] = None,
                  nsd_checkpoint_components: Optional[Sequence[str]] = None,
                  freeze_nsd: Union[bool, Sequence[str]] = True,
+                 boxes: str = 'detector',
+                 gt_box_padding: float = 1.25,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -73,6 +85,13 @@ class NSDPoseEstimator(BaseNSDModel):
             freeze_nsd = [name for name, _ in self.nsd.named_children()
                           ] if freeze_nsd else []
         self.frozen_components = self._components(freeze_nsd, 'freeze_nsd')
+        if boxes not in ('detector', 'ground_truth') or gt_box_padding <= 0:
+            raise ValueError(
+                "NSDPoseEstimator: boxes must be 'detector' or "
+                f"'ground_truth' and gt_box_padding > 0, got {boxes!r}, "
+                f'{gt_box_padding}')
+        self.boxes = boxes
+        self.gt_box_padding = gt_box_padding
         for name in self.frozen_components:
             getattr(self.nsd, name).requires_grad_(False)
         self.train()
@@ -151,12 +170,16 @@ class NSDPoseEstimator(BaseNSDModel):
                     f'{self.nsd_checkpoint}')
 
     # ------------------------------------------------------------------
-    def estimate(self, img: torch.Tensor,
-                 background: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def estimate(self,
+                 img: torch.Tensor,
+                 background: torch.Tensor,
+                 boxes: Optional[Dict[str, torch.Tensor]] = None
+                 ) -> Dict[str, torch.Tensor]:
         """Poses of the N slots of single images.
 
         Args:
             img, background: [M, 3, H, W] normalised images.
+            boxes: crop boxes instead of B's (see :meth:`NSD.decompose`).
 
         Returns:
             NSD's decomposition (``center``/``scale`` [M, N, 2], ``depth``
@@ -165,7 +188,7 @@ class NSDPoseEstimator(BaseNSDModel):
         """
         with torch.set_grad_enabled(torch.is_grad_enabled()
                                     and not self.nsd_frozen):
-            parts = self.nsd.decompose(img, background)
+            parts = self.nsd.decompose(img, background, boxes)
         batch, num_slots = parts['points'].shape[:2]
         latent = parts['points'].flatten(2).flatten(0, 1)
         pose = self.pose_head(latent)
@@ -177,7 +200,7 @@ class NSDPoseEstimator(BaseNSDModel):
         """Pose loss of every view's slots against the matched people."""
         img = inputs['img']
         height, width = img.shape[-2:]
-        out = self.estimate(img.flatten(0, 1), inputs['background'].flatten(0, 1))
+        out = self._estimate_views(inputs, data_samples)
         slot_boxes = boxes_to_pixels(out['center'], out['scale'], width,
                                      height).detach().cpu().numpy()
         target = torch.full_like(out['pose'], float('nan'))
@@ -210,7 +233,7 @@ class NSDPoseEstimator(BaseNSDModel):
         (px) and ``pred_depths`` [V, N] of every view of every sample."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
-        out = self.estimate(img.flatten(0, 1), inputs['background'].flatten(0, 1))
+        out = self._estimate_views(inputs, data_samples)
         boxes = boxes_to_pixels(out['center'], out['scale'], width, height)
         per_view = {
             key: value.view(batch, -1, *value.shape[1:]).cpu()
@@ -228,5 +251,55 @@ class NSDPoseEstimator(BaseNSDModel):
                  data_samples: Optional[List[MultiViewDataSample]] = None
                  ) -> Dict[str, torch.Tensor]:
         """``mode='tensor'``: :meth:`estimate` of every view."""
-        return self.estimate(inputs['img'].flatten(0, 1),
-                             inputs['background'].flatten(0, 1))
+        return self._estimate_views(inputs, data_samples)
+
+    def _estimate_views(self, inputs: Dict[str, torch.Tensor],
+                        data_samples: Optional[List[MultiViewDataSample]]
+                        ) -> Dict[str, torch.Tensor]:
+        """:meth:`estimate` on every view, [B * V, ...], with the boxes the
+        model is configured to crop."""
+        img = inputs['img']
+        boxes = None
+        if self.boxes == 'ground_truth':
+            boxes = self.ground_truth_boxes(data_samples, *img.shape[-2:])
+            boxes = {k: v.to(img.device) for k, v in boxes.items()}
+        return self.estimate(img.flatten(0, 1),
+                             inputs['background'].flatten(0, 1), boxes)
+
+    def ground_truth_boxes(self, data_samples: List[MultiViewDataSample],
+                           height: int, width: int) -> Dict[str, torch.Tensor]:
+        """The people's boxes as N slots per view (``boxes='ground_truth'``).
+
+        Returns:
+            ``center``/``scale`` [B * V, N, 2] normalised (scale widened by
+            ``gt_box_padding``; the whole frame for slots without a
+            person) and ``depth`` zeros [B * V, N].
+        """
+        num_slots = self.nsd.detector.num_people
+        per_view = []
+        for sample in data_samples or []:
+            if 'gt_bboxes' in sample:
+                boxes = sample.gt_bboxes.numpy().astype(np.float64)
+            elif 'gt_keypoints_2d' in sample:
+                boxes = keypoints_to_box(sample.gt_keypoints_2d,
+                                         sample.gt_joints_cam, width, height)
+            else:
+                raise KeyError(
+                    "NSDPoseEstimator(boxes='ground_truth') needs gt_bboxes "
+                    'or gt_keypoints_2d in the data samples (labelled data)')
+            slots = np.tile(np.array([0, 0, width, height], np.float64),
+                            (len(boxes), num_slots, 1))
+            count = min(num_slots, boxes.shape[1])
+            found = np.isfinite(boxes[:, :count]).all(-1, keepdims=True)
+            slots[:, :count] = np.where(found, boxes[:, :count],
+                                        slots[:, :count])
+            per_view.append(slots)
+        if not per_view:
+            raise KeyError("NSDPoseEstimator(boxes='ground_truth') needs "
+                           'data samples with the people\'s boxes')
+        center, scale = pixels_to_boxes(
+            torch.from_numpy(np.concatenate(per_view)).float(), width, height)
+        return dict(
+            center=center,
+            scale=scale * self.gt_box_padding,
+            depth=center.new_zeros(center.shape[:2]))

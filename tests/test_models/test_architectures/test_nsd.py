@@ -161,14 +161,6 @@ def test_predict_without_depth_leaves_depth_order_unavailable():
     assert out['decomposition/depth_order_cue_accuracy'] == 0.0
 
 
-def test_boxes_to_pixels_uses_pixel_edges():
-    center = torch.tensor([[0.0, 0.0], [-0.5, 0.5]])
-    scale = torch.tensor([[1.0, 1.0], [0.25, 0.5]])
-    boxes = boxes_to_pixels(center, scale, width=40, height=20)
-    torch.testing.assert_close(
-        boxes, torch.tensor([[0.0, 0.0, 40.0, 20.0], [5.0, 10.0, 15.0, 20.0]]))
-
-
 def test_mask_window_power():
     """Masks are multiplied by window ** power; smaller powers are flatter."""
     model = tiny_nsd(normalize_masks=False)

@@ -50,8 +50,8 @@ def fix_boxes(model, centers_x):
     """Make B put slot i's box centre at normalised x ``centers_x[i]``."""
     decompose = model.nsd.decompose
 
-    def fixed(img, background):
-        parts = decompose(img, background)
+    def fixed(img, background, boxes=None):
+        parts = decompose(img, background, boxes)
         center = torch.zeros_like(parts['center'])
         center[..., 0] = torch.tensor(centers_x)
         return dict(parts, center=center)
@@ -191,3 +191,32 @@ def test_only_the_named_components_come_from_the_checkpoint(tmp_path):
                        r"\['detector'\], e.g. detector.head"):
         build(nsd_checkpoint=str(path),
               nsd_checkpoint_components=['detector']).init_weights()
+
+
+def test_ground_truth_boxes_replace_the_detectors():
+    model = build(boxes='ground_truth', gt_box_padding=2.0)
+    sample = sample_of([person(-600.0), person(600.0, seed=1)])
+    sample.gt_bboxes = torch.tensor([[[4.0, 2.0, 12.0, 22.0],
+                                      [float('nan')] * 4]])
+    boxes = model.ground_truth_boxes([sample], HEIGHT, WIDTH)
+    # person 0: centre (8, 12) px, half extent (4, 10) px, widened 2x
+    torch.testing.assert_close(boxes['center'][0, 0],
+                               torch.tensor([8 / 16 - 1, 12 / 12 - 1]))
+    torch.testing.assert_close(boxes['scale'][0, 0],
+                               2 * torch.tensor([8 / 32, 20 / 24]))
+    # person 1 not in the view: the slot crops the whole frame
+    torch.testing.assert_close(boxes['center'][0, 1], torch.zeros(2))
+    torch.testing.assert_close(boxes['scale'][0, 1], torch.full((2, ), 2.0))
+    seen = {}
+    crop = model.nsd.transformer.crop
+
+    def spy(img, center, scale):
+        seen['center'] = center
+        return crop(img, center, scale)
+
+    model.nsd.transformer.crop = spy
+    model.eval()
+    model.predict(inputs_of(1), [sample])
+    torch.testing.assert_close(seen['center'], boxes['center'])
+    with pytest.raises(ValueError, match="boxes must be 'detector' or"):
+        build(boxes='mask')
