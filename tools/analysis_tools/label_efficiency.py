@@ -20,7 +20,8 @@ test split:
 - ``resnet_crop``: Resnet-I-bar, a ResNet on NSD's crops (``resnet_crop_...``);
 - ``resnet_full``: Resnet-I, a ResNet on the whole image (``resnet_full_...``);
 - ``mean_pose``: the mean root-relative pose of the labelled images, for
-  everyone (the trivial answer).
+  everyone (the trivial answer);
+- ``gt_boxes`` (on request): P on the frozen NSD with ground-truth boxes.
 
 Writes ``OUT/results.json`` (method -> labelled images -> metric -> value, mm),
 ``OUT/results.md`` (a table) and ``OUT/label_efficiency.png`` (MPJPE and
@@ -59,11 +60,13 @@ POSE_CONFIGS = dict(
     nsd='configs/pose/nsd_synthetic_1p_pose.py',
     autoencoder='configs/pose/autoencoder_synthetic_1p.py',
     resnet_crop='configs/pose/resnet_crop_synthetic_1p.py',
-    resnet_full='configs/pose/resnet_full_synthetic_1p.py')
+    resnet_full='configs/pose/resnet_full_synthetic_1p.py',
+    gt_boxes='configs/pose/gt_boxes_synthetic_1p.py')
 # which self-supervised checkpoint each pose model reads (None: none)
 NEEDS = dict(nsd='nsd', autoencoder='autoencoder', resnet_crop='nsd',
-             resnet_full=None, mean_pose=None)
+             resnet_full=None, mean_pose=None, gt_boxes='nsd')
 METHODS = tuple(NEEDS)
+DEFAULT_METHODS = METHODS[:5]  # the paper's Fig. 8; gt_boxes on request
 SCHEDULES = dict(  # (self-supervised iterations, pose iterations)
     quick=(1500, 600), full=(4000, 2000))
 METRICS = ('mpjpe_mm', 'n_mpjpe_mm', 'pa_mpjpe_mm', 'n_mpjpe_linear_mm')
@@ -78,7 +81,8 @@ def parse_args(argv=None):
                         help='labelled training images per point (default '
                         '100 400 1600 with --quick, else 50 200 800 3000)')
     parser.add_argument('--methods', nargs='+', choices=METHODS,
-                        default=list(METHODS), help='default: all')
+                        default=list(DEFAULT_METHODS),
+                        help='default: all but gt_boxes')
     parser.add_argument('--quick', action='store_true',
                         help='shorter schedules (see above)')
     parser.add_argument('--nsd-checkpoint', help='a trained NSD (skips it)')
