@@ -17,7 +17,8 @@ model = dict(
     _delete_=True,
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
-    nsd_checkpoint='work_dirs/nsd_boxing_2p/iter_400000.pth')
+    nsd_checkpoint='work_dirs/nsd_boxing_2p/iter_400000.pth',
+    pose_head=dict(type='MLPPoseHead'))
 
 labelled_pipeline = [
     dict(type='SampleViews', mode='all'),
@@ -30,7 +31,7 @@ train_dataloader = dict(
 
 train_cfg = dict(max_iters=50000, val_interval=5000)
 default_hooks = dict(checkpoint=dict(interval=5000))
-custom_hooks = [dict(type='PosePanelHook')]
+custom_hooks = [dict(type='PosePanelHook'), dict(type='PoseStatisticsHook')]
 
 val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
 test_evaluator = val_evaluator

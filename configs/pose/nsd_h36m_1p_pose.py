@@ -16,9 +16,9 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_h36m_1p/iter_200000.pth',
-    # P: NSDPoseEstimator's default MLPPoseHead (2 x 1024, BatchNorm, dropout 0.5,
-    # in_channels = 3 x the encoder's num_points) with its default PoseLoss
-)
+    # P: MLPPoseHead's defaults (2 x 1024, BatchNorm, dropout 0.5, in_channels =
+    # 3 x the encoder's num_points) with its default PoseLoss
+    pose_head=dict(type='MLPPoseHead'))
 
 labelled_pipeline = [
     dict(type='SampleViews', mode='all'),
@@ -34,7 +34,7 @@ train_dataloader = dict(
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 train_cfg = dict(max_iters=50000, val_interval=5000)
 default_hooks = dict(checkpoint=dict(interval=5000))
-custom_hooks = [dict(type='PosePanelHook')]
+custom_hooks = [dict(type='PosePanelHook'), dict(type='PoseStatisticsHook')]
 
 val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
 test_evaluator = val_evaluator

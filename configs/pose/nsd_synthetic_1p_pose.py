@@ -18,9 +18,9 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_synthetic_1p/iter_4000.pth',
-    # P: NSDPoseEstimator's default MLPPoseHead (2 x 1024, BatchNorm, dropout 0.5,
-    # in_channels = 3 x the encoder's num_points) with its default PoseLoss
-)
+    # P: MLPPoseHead's defaults (2 x 1024, BatchNorm, dropout 0.5, in_channels =
+    # 3 x the encoder's num_points) with its default PoseLoss
+    pose_head=dict(type='MLPPoseHead'))
 
 labelled_pipeline = [
     dict(type='SampleViews', mode='all'),
@@ -32,7 +32,7 @@ train_dataloader = dict(
 
 train_cfg = dict(max_iters=2000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))
-custom_hooks = [dict(type='PosePanelHook')]
+custom_hooks = [dict(type='PosePanelHook'), dict(type='PoseStatisticsHook')]
 
 val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
 test_evaluator = val_evaluator

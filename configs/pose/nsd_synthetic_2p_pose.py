@@ -15,7 +15,8 @@ model = dict(
     _delete_=True,
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
-    nsd_checkpoint='work_dirs/nsd_synthetic_2p/iter_4000.pth')
+    nsd_checkpoint='work_dirs/nsd_synthetic_2p/iter_4000.pth',
+    pose_head=dict(type='MLPPoseHead'))
 load_from = None  # the NSD weights come from model.nsd_checkpoint
 
 labelled_pipeline = [
@@ -28,7 +29,7 @@ train_dataloader = dict(
 
 train_cfg = dict(max_iters=2000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))
-custom_hooks = [dict(type='PosePanelHook')]
+custom_hooks = [dict(type='PosePanelHook'), dict(type='PoseStatisticsHook')]
 
 val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
 test_evaluator = val_evaluator

@@ -127,8 +127,13 @@ def test_config_trains_one_iteration(path, final_stage, synthetic_root,
 def test_pose_config_trains_what_it_leaves_unfrozen_and_reports_mpjpe(
         path, synthetic_root, synthetic_root_2p, tmp_path):
     cfg = tiny_run_config(path, None, tmp_path / 'work')
-    cfg.custom_hooks = [dict(type='PosePanelHook')]
+    cfg.custom_hooks = [
+        dict(type='PosePanelHook'),
+        dict(type='PoseStatisticsHook')
+    ]
     cfg.model.nsd_checkpoint = None
+    normalize = 'nsd_synthetic_1p_pose' in path  # one run with the option
+    cfg.model.pose_head.normalize = normalize
     data_root = tiny_data_root(cfg, {
         ('MultiViewDataset', 1): synthetic_root,
         ('MultiViewDataset', 2): synthetic_root_2p
@@ -148,6 +153,8 @@ def test_pose_config_trains_what_it_leaves_unfrozen_and_reports_mpjpe(
         for k in changed)
     if 'encoder' not in frozen:  # the baselines train E with the labels
         assert any(k.startswith('nsd.encoder.') for k in changed)
+    if normalize:  # the labelled poses' statistics reached the head
+        assert runner.model.pose_head.pose_std.max() > 10.0
     mpjpe = runner.message_hub.get_scalar('val/pose/mpjpe_mm').current()
     assert 0.0 < mpjpe < 5000.0
     assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')

@@ -23,7 +23,8 @@ test split:
   everyone (the trivial answer);
 - ``gt_boxes`` (on request): P on the frozen NSD with ground-truth boxes.
 
-Writes ``OUT/results.json`` (method -> labelled images -> metric -> value, mm),
+Writes ``OUT/results.json`` (method -> labelled images -> metric -> value, mm;
+test split, plus ``val_mpjpe_mm``: the validation MPJPE of the chosen checkpoint),
 ``OUT/results.md`` (a table) and ``OUT/label_efficiency.png`` (MPJPE and
 N-MPJPE against the number of labelled images, log x). Runs live in
 ``OUT/runs/``; a run whose metrics exist is not repeated, so the tool resumes
@@ -96,6 +97,10 @@ def parse_args(argv=None):
     parser.add_argument('--val-sequences', nargs='+')
     parser.add_argument('--test-sequences', nargs='+')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--pose-cfg-options', nargs='+', default=[],
+                        metavar='KEY=VALUE',
+                        help='extra settings of every pose run (e.g. '
+                        'model.pose_head.normalize=True)')
     parser.add_argument('--self-supervised-iters', type=int,
                         help=argparse.SUPPRESS)  # tests: tiny schedules
     parser.add_argument('--pose-iters', type=int, help=argparse.SUPPRESS)
@@ -191,7 +196,7 @@ class Study:
                 "default_hooks.checkpoint.save_best=pose/mpjpe_mm",
                 'default_hooks.checkpoint.rule=less',
                 f'train_dataloader.dataset.frame_interval={interval}',
-                *self.data
+                *self.data, *self.args.pose_cfg_options
             ]
             checkpoint = NEEDS[method] and self.self_supervised(NEEDS[method])
             if checkpoint:
@@ -201,14 +206,29 @@ class Study:
                      *options)
             best = sorted(glob.glob(osp.join(work, 'best_pose_mpjpe_mm_*.pth')))
             self.run('test.py', config, best[-1], '--work-dir', work, '--out',
-                     metrics_path, '--cfg-options', *self.data)
+                     metrics_path, '--cfg-options', *self.data,
+                     *self.args.pose_cfg_options)
         with open(metrics_path) as f:
             metrics = json.load(f)
-        return {key: metrics[f'pose/{key}'] for key in METRICS}
+        return dict({key: metrics[f'pose/{key}']
+                     for key in METRICS},
+                    val_mpjpe_mm=best_validation(work))
 
     def record(self, method: str, labelled: int, metrics: dict) -> None:
         self.results.setdefault(method, {})[str(labelled)] = metrics
         dump_json_atomic(self.results, self.results_path)
+
+
+def best_validation(work: str) -> float:
+    """The lowest validation MPJPE of a run (its chosen checkpoint's)."""
+    values = []
+    for path in glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')):
+        with open(path) as f:
+            values += [
+                record['pose/mpjpe_mm'] for record in map(json.loads, f)
+                if 'pose/mpjpe_mm' in record
+            ]
+    return min(values) if values else float('nan')
 
 
 def build_split(study: Study, split: str, interval: int = 1):
