@@ -310,21 +310,27 @@ def main(argv=None):
                                   if args.quick else [50, 200, 800, 3000])
     train = build_split(study, 'train')
     test_poses = None
+    labels = {}  # requested count -> (frame interval, labelled images)
     for requested in counts:
         interval = study.labelled_interval(requested, train)
         subset = build_split(study, 'train', interval)
-        labelled = len(subset) * len(subset[0]['data_samples'].cameras)
-        for method in args.methods:
-            if str(labelled) in study.results.get(method, {}):
-                continue
-            if method == 'mean_pose':
-                if test_poses is None:
-                    test_poses = people_poses(build_split(study, 'test'),
-                                              'test people')
-                metrics = mean_pose_metrics(study, interval, test_poses)
-            else:
-                metrics = study.pose_run(method, interval, labelled)
-            study.record(method, labelled, metrics)
+        labels[requested] = (
+            interval, len(subset) * len(subset[0]['data_samples'].cameras))
+    points = [(*labels[requested], method) for requested in counts
+              for method in args.methods]
+    for step, (interval, labelled, method) in enumerate(points, 1):
+        if str(labelled) in study.results.get(method, {}):
+            continue
+        print(f'label_efficiency: point {step} of {len(points)}: {method} '
+              f'with {labelled} labelled images', flush=True)
+        if method == 'mean_pose':
+            if test_poses is None:
+                test_poses = people_poses(build_split(study, 'test'),
+                                          'test people')
+            metrics = mean_pose_metrics(study, interval, test_poses)
+        else:
+            metrics = study.pose_run(method, interval, labelled)
+        study.record(method, labelled, metrics)
     write_reports(study)
     return study.results
 
