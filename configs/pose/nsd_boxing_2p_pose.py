@@ -18,7 +18,9 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_boxing_2p/iter_400000.pth',
-    pose_head=dict(type='MLPPoseHead'))
+    # P normalised by the labelled poses' statistics (chosen on validation,
+    # docs/benchmarks.md)
+    pose_head=dict(type='MLPPoseHead', normalize=True))
 
 labelled_pipeline = [
     dict(type='SampleViews', mode='all'),

@@ -16,7 +16,9 @@ model = dict(
     type='NSDPoseEstimator',
     nsd={{_base_.model}},
     nsd_checkpoint='work_dirs/nsd_synthetic_2p/iter_4000.pth',
-    pose_head=dict(type='MLPPoseHead'))
+    # P normalised by the labelled poses' statistics (chosen on validation,
+    # docs/benchmarks.md)
+    pose_head=dict(type='MLPPoseHead', normalize=True))
 load_from = None  # the NSD weights come from model.nsd_checkpoint
 
 labelled_pipeline = [

@@ -132,8 +132,7 @@ def test_pose_config_trains_what_it_leaves_unfrozen_and_reports_mpjpe(
         dict(type='PoseStatisticsHook')
     ]
     cfg.model.nsd_checkpoint = None
-    normalize = 'nsd_synthetic_1p_pose' in path  # one run with the option
-    cfg.model.pose_head.normalize = normalize
+    normalize = cfg.model.pose_head.get('normalize', False)
     data_root = tiny_data_root(cfg, {
         ('MultiViewDataset', 1): synthetic_root,
         ('MultiViewDataset', 2): synthetic_root_2p
