@@ -17,7 +17,11 @@ def test_study_trains_scores_and_resumes(synthetic_root, tmp_path,
         '--test-sequences', 'seq_001', '--self-supervised-iters', '2',
         '--pose-iters', '2'
     ]
+    stale = out / 'runs' / 'resnet_full_8'  # an interrupted earlier attempt
+    stale.mkdir(parents=True)
+    (stale / 'best_pose_mpjpe_mm_iter_9.pth').write_text('stale')
     results = tool.main(argv)
+    assert not osp.exists(stale / 'best_pose_mpjpe_mm_iter_9.pth')
     # 4 frames, every 2nd, 4 views: 8 labelled images
     assert set(results) == {'nsd', 'resnet_full', 'mean_pose'}
     for method in results:

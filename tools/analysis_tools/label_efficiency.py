@@ -27,14 +27,16 @@ Writes ``OUT/results.json`` (method -> labelled images -> metric -> value, mm;
 test split, plus ``val_mpjpe_mm``: the validation MPJPE of the chosen checkpoint),
 ``OUT/results.md`` (a table) and ``OUT/label_efficiency.png`` (MPJPE and
 N-MPJPE against the number of labelled images, log x). Runs live in
-``OUT/runs/``; a run whose metrics exist is not repeated, so the tool resumes
-where it stopped. ``--quick`` trains the self-supervised models for 1,500
-iterations and each pose model for 600 (full: the configs' 4,000 and 2,000).
+``OUT/runs/``; a run whose metrics exist is not repeated and an interrupted one
+starts again from nothing, so the tool resumes where it stopped. ``--quick``
+trains the self-supervised models for 1,500 iterations and each pose model for
+600 (full: the configs' 4,000 and 2,000).
 """
 import argparse
 import glob
 import json
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -167,6 +169,7 @@ class Study:
         work = osp.join(self.out, 'runs', name)
         final = osp.join(work, f'iter_{self.ss_iters}.pth')
         if not osp.isfile(final):
+            shutil.rmtree(work, ignore_errors=True)  # an interrupted run
             stage = max(self.ss_iters * 2 // 4, 1)  # the config's 2,000 of 4,000
             interval = max(self.ss_iters // 3, 1)
             config = (self.args.nsd_config
@@ -188,6 +191,8 @@ class Study:
         work = osp.join(self.out, 'runs', f'{method}_{labelled}')
         metrics_path = osp.join(work, 'test_metrics.json')
         if not osp.isfile(metrics_path):
+            checkpoint = NEEDS[method] and self.self_supervised(NEEDS[method])
+            shutil.rmtree(work, ignore_errors=True)  # an interrupted run
             options = [
                 f'randomness.seed={self.args.seed}',
                 f'train_cfg.max_iters={self.pose_iters}',
@@ -198,7 +203,6 @@ class Study:
                 f'train_dataloader.dataset.frame_interval={interval}',
                 *self.data, *self.args.pose_cfg_options
             ]
-            checkpoint = NEEDS[method] and self.self_supervised(NEEDS[method])
             if checkpoint:
                 options.append(f'model.nsd_checkpoint={checkpoint}')
             config = POSE_CONFIGS[method]
