@@ -49,9 +49,8 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from nsd_toolkit.evaluation.functional import (keypoint_mpjpe,  # noqa: E402
-                                               person_centers)
-from nsd_toolkit.evaluation.metrics.pose_metric import ERRORS  # noqa: E402
+from nsd_toolkit.evaluation import PoseMetric  # noqa: E402
+from nsd_toolkit.evaluation.functional import person_centers  # noqa: E402
 from nsd_toolkit.registry import DATASETS  # noqa: E402
 from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
 
@@ -235,7 +234,7 @@ def best_validation(work: str) -> float:
     return min(values) if values else float('nan')
 
 
-def build_split(study: Study, split: str, interval: int = 1):
+def study_dataset(study: Study, split: str, interval: int = 1):
     """The pose config's dataset of ``split`` on the study's data."""
     cfg = Config.fromfile(osp.join(ROOT, POSE_CONFIGS['nsd']))
     dataset = cfg[f'{split}_dataloader'].dataset
@@ -262,16 +261,13 @@ def people_poses(dataset, desc: str) -> np.ndarray:
 
 
 def mean_pose_metrics(study: Study, interval: int, test_poses) -> dict:
-    labelled = people_poses(build_split(study, 'train', interval), 'labels')
-    mean = np.nanmean(labelled, axis=0)
-    pred = np.broadcast_to(mean, test_poses.shape)
-    non_root = np.ones(test_poses.shape[:2], dtype=bool)
-    non_root[:, 0] = False
-    return {
-        name: keypoint_mpjpe(pred, test_poses, None if with_root else non_root,
-                             alignment)
-        for name, (alignment, with_root) in ERRORS.items()
-    }
+    """PoseMetric's errors of the labelled images' mean pose, predicted for
+    every test person."""
+    labelled = people_poses(study_dataset(study, 'train', interval), 'labels')
+    pred = np.broadcast_to(np.nanmean(labelled, axis=0), test_poses.shape)
+    metrics = PoseMetric().compute_metrics(
+        [dict(pred=pred, gt=test_poses, people=len(test_poses))])
+    return {key: metrics[key] for key in METRICS}
 
 
 def write_reports(study: Study) -> None:
@@ -312,12 +308,12 @@ def main(argv=None):
     study = Study(args)
     counts = args.num_labeled or ([100, 400, 1600]
                                   if args.quick else [50, 200, 800, 3000])
-    train = build_split(study, 'train')
+    train = study_dataset(study, 'train')
     test_poses = None
     labels = {}  # requested count -> (frame interval, labelled images)
     for requested in counts:
         interval = study.labelled_interval(requested, train)
-        subset = build_split(study, 'train', interval)
+        subset = study_dataset(study, 'train', interval)
         labels[requested] = (
             interval, len(subset) * len(subset[0]['data_samples'].cameras))
     points = [(*labels[requested], method) for requested in counts
@@ -329,7 +325,7 @@ def main(argv=None):
               f'with {labelled} labelled images', flush=True)
         if method == 'mean_pose':
             if test_poses is None:
-                test_poses = people_poses(build_split(study, 'test'),
+                test_poses = people_poses(study_dataset(study, 'test'),
                                           'test people')
             metrics = mean_pose_metrics(study, interval, test_poses)
         else:

@@ -57,20 +57,23 @@ class NSDStageHook(Hook):
 
     def _apply(self, runner, name: str, switching: bool) -> None:
         model = self._model(runner)
-        if any(r.get('name') == name for r in model.applied_stages):
+        if model.stage_applied(name):
             return
         params = model.apply_stage(name, reinit=switching)
         runner.logger.info(f'NSDStageHook: stage {name} '
                            f'({model.stages[name]["settings"]}) applied at '
                            f'iteration {runner.iter}')
         if params:
-            self._synchronise(runner, model, params)
+            self._synchronise(runner, model, model.stages[name]['reinit'],
+                              params)
 
     @staticmethod
-    def _synchronise(runner, model, params) -> None:
-        """Same fresh weights on every rank, no optimiser state left."""
-        for tensor in model.state_dict().values():
-            broadcast(tensor, src=0)
+    def _synchronise(runner, model, names, params) -> None:
+        """The re-initialised components ``names`` the same on every rank,
+        no optimiser state left for their ``params``."""
+        for name in names:
+            for tensor in getattr(model, name).state_dict().values():
+                broadcast(tensor, src=0)
         reset = {id(param) for param in params}
         wrappers = runner.optim_wrapper
         wrappers = (wrappers.values() if hasattr(wrappers, 'values') else
@@ -79,8 +82,7 @@ class NSDStageHook(Hook):
             state = wrapper.optimizer.state
             for param in [p for p in state if id(p) in reset]:
                 del state[param]
-        runner.logger.info(f'NSDStageHook: re-initialised {len(params)} '
-                           'parameter tensors')
+        runner.logger.info(f'NSDStageHook: re-initialised {names}')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint.setdefault('meta', {})[STAGES_META_KEY] = self._model(

@@ -128,6 +128,11 @@ class BaseNSDModel(BaseModel, metaclass=ABCMeta):
                 f'stage of {type(self).__name__}; allowed: '
                 f'{list(self.STAGE_ATTRIBUTES)}')
 
+    def stage_applied(self, name: str) -> bool:
+        """Whether the stage ``name`` has been applied (or restored)."""
+        return any(record.get('name') == name
+                   for record in self.applied_stages)
+
     def stages_beginning_at(self, iteration: int) -> List[str]:
         """Names of the stages whose ``begin`` is ``iteration``."""
         return [n for n, s in self.stages.items() if s['begin'] == iteration]
@@ -140,7 +145,7 @@ class BaseNSDModel(BaseModel, metaclass=ABCMeta):
         if name not in self.stages:
             raise KeyError(f'{type(self).__name__}: no stage {name!r}; it '
                            f'has {sorted(self.stages)}')
-        if any(record.get('name') == name for record in self.applied_stages):
+        if self.stage_applied(name):
             return []
         stage = self.stages[name]
         self._set(stage['settings'])
