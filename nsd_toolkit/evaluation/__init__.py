@@ -2,11 +2,12 @@
 from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
                          match_instances, match_slots_to_people,
                          person_centers)
-from .metrics import DecompositionMetric, PoseMetric
+from .metrics import DecompositionMetric, NovelViewMetric, PoseMetric
 from .pose_predictions import load_pose_predictions, score_pose_predictions
 
 __all__ = [
     'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
     'match_slots_to_people', 'person_centers', 'DecompositionMetric',
-    'PoseMetric', 'load_pose_predictions', 'score_pose_predictions'
+    'NovelViewMetric', 'PoseMetric', 'load_pose_predictions',
+    'score_pose_predictions'
 ]

@@ -1,5 +1,6 @@
 """Pieces shared by the command-line tools."""
 import argparse
+import difflib
 import json
 import math
 import numbers
@@ -81,10 +82,40 @@ def parse_common_args(parser: argparse.ArgumentParser, argv=None):
     return args
 
 
+#: Top-level keys mmengine's Runner reads that configs may leave out.
+RUNNER_KEYS = frozenset({
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader',
+    'test_dataloader', 'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr',
+    'optim_wrapper', 'param_scheduler', 'val_evaluator', 'test_evaluator',
+    'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from',
+    'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
+    'visualizer', 'default_scope', 'randomness', 'experiment_name',
+    'model_wrapper_cfg', 'sync_bn', 'find_unused_parameters', 'compile',
+    'activation_checkpointing', 'efficient_conv_bn_eval'
+})
+
+
+def check_top_level_keys(cfg, options: dict) -> None:
+    """Refuse ``options`` whose top-level key neither the config nor the
+    Runner knows (a typo would be ignored silently), naming the closest
+    valid key."""
+    known = set(cfg.keys()) | RUNNER_KEYS
+    for key in options:
+        top = key.split('.', 1)[0]
+        if top in known:
+            continue
+        close = difflib.get_close_matches(top, sorted(known), n=1)
+        hint = f'; did you mean {close[0]!r}?' if close else ''
+        raise KeyError(f'{key!r}: {top!r} is not a key of the config nor '
+                       f'one mmengine\'s Runner reads{hint}')
+
+
 def merge_cfg_options(cfg, options, parser: argparse.ArgumentParser):
-    """Merge ``--cfg-options`` into ``cfg``; failures end as argparse errors."""
+    """Merge ``--cfg-options`` into ``cfg``; failures (a top-level key
+    nothing reads included) end as argparse errors."""
     if options is not None:
         try:
+            check_top_level_keys(cfg, options)
             cfg.merge_from_dict(options)
         except Exception as error:  # noqa: BLE001 - report as a CLI error
             parser.error(f'argument --cfg-options: cannot apply {options}: '
@@ -211,10 +242,13 @@ def run_with_runner(cfg, launcher: str, action: Callable[[Any], Any]) -> Any:
     """
     register_safe_checkpoint_loader()
     initialised = setup_cpu_distributed(cfg, launcher)
+    succeeded = False
     try:
-        return action(build_runner(cfg))
+        result = action(build_runner(cfg))
+        succeeded = True
+        return result
     finally:
-        cleanup_distributed(initialised)
+        cleanup_distributed(initialised, succeeded)
 
 
 def to_plain(value: Any) -> Any:

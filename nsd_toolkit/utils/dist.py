@@ -117,7 +117,16 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     return True
 
 
-def cleanup_distributed(initialised: bool) -> None:
-    """Destroy the process group that :func:`setup_cpu_distributed` made."""
+def cleanup_distributed(initialised: bool, succeeded: bool = True) -> None:
+    """Destroy the process group that :func:`setup_cpu_distributed` made.
+
+    After a successful run every process first waits at a barrier: a process
+    that tears its gloo group down while another still finishes (rank 0
+    writing the metrics) can abort at exit (``terminate called without an
+    active exception``). After a failure there is no barrier, since the other
+    processes may never arrive.
+    """
     if initialised and torch_dist.is_initialized():
+        if succeeded:
+            torch_dist.barrier()
         torch_dist.destroy_process_group()

@@ -3,6 +3,7 @@ import argparse
 import glob
 import json
 import os.path as osp
+import shutil
 
 import pytest
 import torch
@@ -121,6 +122,44 @@ def test_config_trains_one_iteration(path, final_stage, synthetic_root,
     if runner.model.detector.num_people > 1:
         assert runner.message_hub.get_scalar(
             'val/decomposition/depth_order_accuracy') is not None
+
+
+@pytest.fixture(scope='module')
+def unlabelled_roots(synthetic_root, synthetic_root_2p, tmp_path_factory):
+    """The tiny datasets without poses3d.npy and masks: frames and
+    calibration only, as a new capture."""
+    roots = {}
+    for num_people, root in ((1, synthetic_root), (2, synthetic_root_2p)):
+        copy = tmp_path_factory.mktemp(f'unlabelled_{num_people}p') / 'data'
+        shutil.copytree(root, copy,
+                        ignore=shutil.ignore_patterns('poses3d.npy', 'masks'))
+        roots[('MultiViewDataset', num_people)] = str(copy)
+    return roots
+
+
+# one per dataset base config (the others change the model, not validation)
+UNLABELLED_CONFIGS = [
+    osp.join(CONFIG_DIR, name)
+    for name in ('nsd_synthetic_1p.py', 'nsd_synthetic_2p.py',
+                 'nsd_h36m_1p.py', 'nsd_panoptic_3p.py')
+]
+
+
+@pytest.mark.parametrize('path', UNLABELLED_CONFIGS, ids=osp.basename)
+def test_config_trains_and_validates_on_unlabelled_frames(
+        path, unlabelled_roots, tmp_path):
+    cfg = tiny_run_config(path, None, tmp_path / 'work')
+    data_root = tiny_data_root(cfg, unlabelled_roots)
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = data_root
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    hub = runner.message_hub
+    assert hub.get_scalar('val/novel_view/psnr').current() > 0
+    assert 0 < hub.get_scalar('val/decomposition/box_area').current() < 1
+    assert hub.get_scalar('val/novel_view/ssim_margin') is not None
+    assert 'val/decomposition/detection_rate' not in hub.log_scalars
+    assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
 
 
 @pytest.mark.parametrize('path', POSE_CONFIGS, ids=osp.basename)

@@ -47,7 +47,7 @@ def _evaluate(samples, **kwargs):
     metric = DecompositionMetric(**kwargs)
     metric.process({}, samples)
     for result in metric.results:  # compact: numbers only, no masks
-        for view in result['views']:
+        for view in result.get('views', []):
             assert all(isinstance(v, (int, float)) for v in view.values())
     return metric.evaluate(len(samples))
 
@@ -70,6 +70,9 @@ def test_perfect_prediction_is_one():
         'decomposition/false_positive_rate': 0.0,
         'decomposition/crop_box_iou': 1.0,
         'decomposition/crop_detection_rate': 1.0,
+        # 16 + 20 of 120 pixels per view, as boxes and as masks
+        'decomposition/box_area': pytest.approx(0.15),
+        'decomposition/mask_area': pytest.approx(0.15),
     }
 
 
@@ -91,6 +94,8 @@ def test_swapped_instance_order_is_still_matched():
     out = _evaluate([_sample(masks, crops, ids, boxes)])
     assert np.isnan(out.pop('decomposition/overlap_mask_iou'))
     assert out.pop('decomposition/false_positive_rate') == 0.0
+    for key in ('decomposition/box_area', 'decomposition/mask_area'):
+        assert out.pop(key) == pytest.approx(0.15)
     assert all(v == 1.0 for v in out.values()), out
 
 
@@ -139,6 +144,8 @@ def test_threshold_is_configurable():
     low = _evaluate([_sample(soft, None, ids, boxes)], mask_thr=0.25)
     high = _evaluate([_sample(soft, None, ids, boxes)])
     assert np.isnan(low.pop('decomposition/overlap_mask_iou'))
+    assert low.pop('decomposition/mask_area') == pytest.approx(0.15)
+    assert high['decomposition/mask_area'] == 0.0
     assert low == {'decomposition/detection_rate': 1.0,
                    'decomposition/mask_iou': 1.0,
                    'decomposition/precision': 1.0,
@@ -415,8 +422,47 @@ def test_without_gt_masks_the_joint_boxes_are_the_ground_truth():
     assert out['decomposition/crop_box_iou'] == pytest.approx(1.0)
     assert out['decomposition/crop_detection_rate'] == 1.0
     assert 'decomposition/mask_iou' not in out
-    with pytest.raises(KeyError, match='gt_keypoints_2d'):
-        DecompositionMetric().process({}, [dict(pred_bboxes=person_box)])
+
+
+def _unlabelled(views=2):
+    """Predictions on a sample without labels: slot 0's mask covers 12 of
+    the 120 pixels, slot 1's none; boxes of 4 x 5 and 6 x 10 pixels."""
+    masks = torch.zeros(views, 2, H, W)
+    masks[:, 0, :3, :4] = 0.8
+    masks[:, 1, :, :] = 0.3  # below the threshold everywhere
+    boxes = torch.tensor([[0.0, 0.0, 4.0, 5.0],
+                          [2.0, 0.0, 8.0, 10.0]]).repeat(views, 1, 1)
+    return dict(pred_masks=masks, pred_bboxes=boxes, img_shape=(H, W))
+
+
+def test_unlabelled_samples_give_the_slot_statistics_and_warn_once():
+    metric = DecompositionMetric()
+    with mock.patch.object(MMLogger.get_current_instance(),
+                           'warning') as warning:
+        metric.process({}, [_unlabelled(), _unlabelled(views=1)])
+        out = metric.evaluate(2)
+        metric.process({}, [_unlabelled()])
+        metric.evaluate(1)
+    assert out == {
+        'decomposition/box_area': pytest.approx((20 + 60) / 2 / (H * W)),
+        'decomposition/mask_area': pytest.approx(12 / 2 / (H * W)),
+    }
+    assert warning.call_count == 1
+    assert '2 of 2 samples carry no gt_masks' in warning.call_args[0][0]
+
+
+def test_labelled_metrics_ignore_the_unlabelled_samples():
+    ids, boxes = _gt()
+    labelled = _sample(_perfect(ids), boxes[:, :, :], ids, boxes)
+    alone = _evaluate([labelled])
+    mixed = _evaluate([labelled, _unlabelled()])
+    for key, value in alone.items():
+        if key not in ('decomposition/box_area', 'decomposition/mask_area'):
+            assert mixed[key] == pytest.approx(value, nan_ok=True), key
+    assert mixed['decomposition/detection_rate'] == 1.0
+    # the slot statistics cover both samples: 2 + 4 slots
+    assert mixed['decomposition/mask_area'] == pytest.approx(
+        (16 + 20 + 2 * 12) / 6 / (H * W))
 
 
 def test_keypoint_boxes_are_clipped_and_skip_people_behind():

@@ -1,7 +1,9 @@
+import argparse
+
 import pytest
 from mmengine import Config
 
-from nsd_toolkit.utils.cli import check_stage_hook
+from nsd_toolkit.utils.cli import check_stage_hook, merge_cfg_options
 
 
 def test_stages_without_their_hook_are_refused():
@@ -14,3 +16,27 @@ def test_stages_without_their_hook_are_refused():
     cfg.custom_hooks.append(dict(type='NSDStageHook'))
     check_stage_hook(cfg)
     check_stage_hook(Config(dict(model=dict(), custom_hooks=[])))
+
+
+def _merge(cfg, options):
+    parser = argparse.ArgumentParser(prog='train.py')
+    return merge_cfg_options(cfg, options, parser)
+
+
+def test_unknown_top_level_cfg_options_are_refused_with_the_closest_key(
+        capsys):
+    cfg = Config(dict(randomness=dict(seed=0), train_cfg=dict(max_iters=4)))
+    with pytest.raises(SystemExit):
+        _merge(cfg, {'randomnes.seed': 1})
+    err = capsys.readouterr().err
+    assert "'randomnes.seed'" in err and "did you mean 'randomness'" in err
+    assert cfg.randomness.seed == 0  # nothing merged
+    with pytest.raises(SystemExit):
+        _merge(cfg, {'zzz': 1})
+    assert 'did you mean' not in capsys.readouterr().err
+    # keys of the config and keys the Runner reads without a default entry
+    merged = _merge(cfg, {'randomness.seed': 3,
+                          'find_unused_parameters': True,
+                          'train_cfg.val_interval': 2})
+    assert merged.randomness.seed == 3 and merged.find_unused_parameters
+    assert merged.train_cfg == dict(max_iters=4, val_interval=2)

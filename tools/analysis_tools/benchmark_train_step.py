@@ -18,7 +18,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from nsd_toolkit.registry import MODELS
-from nsd_toolkit.utils.cli import CfgOptionsAction, existing_file
+from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
+                                   merge_cfg_options)
 
 
 def median_seconds(fn, iters, warmup, device):
@@ -76,9 +77,8 @@ def main(argv=None):
         torch.empty(0, device=device)
     except (RuntimeError, AssertionError) as error:
         parser.error(f'--device {args.device}: {error}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
+                            parser)
     init_default_scope('nsd_toolkit')
     model = MODELS.build(cfg.model).to(device)
     model.train()

@@ -49,5 +49,9 @@ test_dataloader = dict(
     val_dataloader,
     dataset=dict(val_dataloader['dataset'], sequences=test_sequences))
 
-val_evaluator = dict(type='DecompositionMetric')
+# NovelViewMetric needs no labels: it also validates unlabelled captures
+val_evaluator = [
+    dict(type='DecompositionMetric'),
+    dict(type='NovelViewMetric')
+]
 test_evaluator = val_evaluator

@@ -49,5 +49,9 @@ test_dataloader = val_dataloader
 
 # no instance masks in Human3.6M: the crop-box metrics against the boxes of the
 # projected joints are what DecompositionMetric can report there
-val_evaluator = dict(type='DecompositionMetric')
+# NovelViewMetric needs no labels: it also validates unlabelled captures
+val_evaluator = [
+    dict(type='DecompositionMetric'),
+    dict(type='NovelViewMetric')
+]
 test_evaluator = val_evaluator

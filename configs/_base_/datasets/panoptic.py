@@ -50,5 +50,9 @@ val_dataloader = dict(
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='DecompositionMetric')
+# NovelViewMetric needs no labels: it also validates unlabelled captures
+val_evaluator = [
+    dict(type='DecompositionMetric'),
+    dict(type='NovelViewMetric')
+]
 test_evaluator = val_evaluator

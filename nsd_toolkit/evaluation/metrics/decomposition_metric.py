@@ -84,6 +84,15 @@ class DecompositionMetric(BaseMetric):
     in [0, 1] (the margin in [-1, 1]) or counts; NaN where nothing was
     counted.
 
+    Without labels (no ``gt_masks``, ``gt_bboxes`` or 3D poses, e.g. an
+    unlabelled capture) a sample contributes only to what needs none, over
+    all slots of all views: ``box_area``, the mean crop-box area, and
+    ``mask_area``, the mean thresholded-mask area, as fractions of the image
+    (boxes collapsing to nothing or filling the image show here); the
+    metrics against labels are computed on the labelled samples and left
+    out when there are none (logged once). :class:`NovelViewMetric` measures
+    the reconstruction without labels.
+
     Expected fields (``MultiViewDataSample`` or its ``to_dict()``), V views,
     N slots, G people, J joints, boxes xyxy in pixels with the pixel-edge
     convention of :func:`~nsd_toolkit.evaluation.functional.mask_to_box`:
@@ -125,6 +134,7 @@ class DecompositionMetric(BaseMetric):
         self.iou_thr = iou_thr
         self.min_mask_area = min_mask_area
         self._warned_no_depth = False
+        self._warned_unlabelled = False
 
     # ------------------------------------------------------------------
     def _view_stats(self, pred_masks, pred_boxes, pred_depths, gt_ids,
@@ -197,8 +207,9 @@ class DecompositionMetric(BaseMetric):
         return stats
 
     @staticmethod
-    def _gt_boxes(sample, gt_ids) -> np.ndarray:
-        """[V, G, 4] GT boxes: given, else of the masks, else of the joints."""
+    def _gt_boxes(sample, gt_ids) -> Optional[np.ndarray]:
+        """[V, G, 4] GT boxes: given, else of the masks, else of the joints;
+        None for an unlabelled sample."""
         gt_boxes = get_field(sample, 'gt_bboxes')
         if gt_boxes is not None:
             return to_numpy(gt_boxes, np.float64)
@@ -210,9 +221,7 @@ class DecompositionMetric(BaseMetric):
         keypoints, joints = (get_field(sample, key)
                              for key in ('gt_keypoints_2d', 'gt_joints_cam'))
         if keypoints is None or joints is None:
-            raise KeyError(
-                'DecompositionMetric needs gt_masks, gt_bboxes or 3D poses '
-                '(gt_keypoints_2d and gt_joints_cam) in the data samples')
+            return None
         height, width = get_field(sample, 'img_shape')[:2]
         return keypoints_to_box(keypoints, joints, width, height)
 
@@ -245,6 +254,29 @@ class DecompositionMetric(BaseMetric):
                 f'boxes {num_people}')
         return occludes
 
+    def _prediction_statistics(self, pred_masks, pred_boxes,
+                               img_shape) -> Dict[str, np.ndarray]:
+        """Label-free numbers of each predicted slot: the area of its crop
+        box and of its thresholded mask as fractions of the image ([V * N]
+        each; an empty array when the predictions lack that field)."""
+        statistics = dict(box_area=np.zeros(0), mask_area=np.zeros(0))
+        if pred_masks is not None:
+            binary = to_numpy(pred_masks) >= self.mask_thr  # [V, N, H, W]
+            statistics['mask_area'] = binary.mean(axis=(-2, -1)).ravel()
+        if pred_boxes is not None:
+            boxes = to_numpy(pred_boxes, np.float64).reshape(-1, 4)
+            if pred_masks is not None:
+                height, width = np.shape(pred_masks)[-2:]
+            elif img_shape is not None:
+                height, width = img_shape[:2]
+            else:
+                raise KeyError('DecompositionMetric needs img_shape in the '
+                               'data samples of predictions without masks')
+            statistics['box_area'] = (
+                (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) /
+                (width * height))
+        return statistics
+
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
         """Reduce each sample to per-view sums (no masks are kept)."""
         for sample in data_samples:
@@ -256,7 +288,12 @@ class DecompositionMetric(BaseMetric):
             if pred_masks is None and pred_boxes is None:
                 raise KeyError('DecompositionMetric needs pred_masks and/or '
                                'pred_bboxes in the data samples')
+            statistics = self._prediction_statistics(
+                pred_masks, pred_boxes, get_field(sample, 'img_shape'))
             gt_boxes = self._gt_boxes(sample, gt_ids)
+            if gt_boxes is None:  # unlabelled: what needs no labels
+                self.results.append(dict(statistics, labelled=False))
+                continue
             if gt_ids is None:  # no GT masks: crop-box metrics only
                 pred_masks = None
             if pred_masks is not None:
@@ -288,6 +325,8 @@ class DecompositionMetric(BaseMetric):
                         None if occludes is None else occludes[v]))
             self.results.append(
                 dict(
+                    statistics,
+                    labelled=True,
                     views=views,
                     has_masks=pred_masks is not None,
                     has_boxes=pred_boxes is not None,
@@ -327,7 +366,25 @@ class DecompositionMetric(BaseMetric):
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Fractions over visible (person, view) pairs, predicted instances
-        (precision) and person pairs (depth order)."""
+        (precision) and person pairs (depth order) of the labelled samples;
+        the slot statistics of all samples."""
+        metrics = _slot_statistics(results)
+        labelled = [result for result in results if result['labelled']]
+        if len(labelled) < len(results) and not self._warned_unlabelled:
+            MMLogger.get_current_instance().warning(
+                f'DecompositionMetric: {len(results) - len(labelled)} of '
+                f'{len(results)} samples carry no gt_masks, gt_bboxes or 3D '
+                'poses: detection, mask, precision, crop-box and depth-order '
+                'metrics are computed on the labelled samples only (none '
+                'without any); box_area and mask_area cover all samples. '
+                'NovelViewMetric validates without labels.')
+            self._warned_unlabelled = True
+        if labelled:
+            metrics.update(self._labelled_metrics(labelled))
+        return metrics
+
+    def _labelled_metrics(self, results: list) -> Dict[str, float]:
+        """The metrics against the labels (see the class doc)."""
         views = [view for result in results for view in result['views']]
         total = _total(views, 'num_gt')
         has_masks = all(result['has_masks'] for result in results)
@@ -356,6 +413,17 @@ class DecompositionMetric(BaseMetric):
         if all(result['has_gt_depths'] for result in results):
             metrics.update(self._depth_metrics(results))
         return metrics
+
+
+def _slot_statistics(results: list) -> Dict[str, float]:
+    """Mean ``box_area`` and ``mask_area`` over all slots of all views."""
+    metrics = {}
+    for key in ('box_area', 'mask_area'):
+        values = np.concatenate([np.zeros(0)] +
+                                [result[key] for result in results])
+        if values.size:
+            metrics[key] = float(values.mean())
+    return metrics
 
 
 def _total(views: list, key: str):

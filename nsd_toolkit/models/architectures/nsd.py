@@ -247,9 +247,28 @@ class NSD(BaseNSDModel):
                 '(set SampleViews(num_views=2) in the training pipeline)')
         flat_img, flat_bg = img.flatten(0, 1), background.flatten(0, 1)
         parts = self.decompose(flat_img, flat_bg)
+        rendered = self._render_from(parts, self._source_views(
+            batch, img.device), rotation, flat_bg)
+        return dict(parts, **rendered, target=flat_img)
 
-        sample = torch.arange(batch, device=img.device)[:, None]
-        source = self._source_views(batch, img.device)
+    def _render_from(self, parts: Dict[str, torch.Tensor],
+                     source: torch.Tensor, rotation: torch.Tensor,
+                     flat_bg: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Render each view from the 3D latent and appearance of another.
+
+        Args:
+            parts: :meth:`decompose` of the B * V views.
+            source: [B, V] the view each view is decoded from.
+            rotation: [B, V, 3, 3] world-to-camera rotations.
+            flat_bg: [B * V, 3, H, W] backgrounds.
+
+        Returns:
+            :meth:`render`'s dict for the B * V target views: the latent of
+            each source view rotated by R_{source->target}, its slots matched
+            to the target's by the associator, placed with the target's boxes.
+        """
+        batch = source.shape[0]
+        sample = torch.arange(batch, device=source.device)[:, None]
         rel_rotation = relative_rotation(rotation[sample, source], rotation)
         appearance, points = (
             self._per_view(parts[key], batch)[sample, source]
@@ -265,9 +284,8 @@ class NSD(BaseNSDModel):
         else:
             appearance, points = appearance.flatten(0, 1), points.flatten(0, 1)
         points = points @ rel_rotation.flatten(0, 1)[:, None].transpose(-1, -2)
-        rendered = self.render(appearance, points, parts['center'],
-                               parts['scale'], parts['depth'], flat_bg)
-        return dict(parts, **rendered, target=flat_img)
+        return self.render(appearance, points, parts['center'],
+                           parts['scale'], parts['depth'], flat_bg)
 
     def _source_views(self, batch: int,
                       device: torch.device) -> torch.Tensor:
@@ -355,11 +373,37 @@ class NSD(BaseNSDModel):
                 parts['appearance'], fields['pred_bboxes'], inputs)
         elif self.use_depth:
             fields['pred_depths'] = parts['depth']
+        if img.shape[1] > 1:
+            fields['pred_novel_views'] = self.novel_views(parts, inputs)
         for key, value in fields.items():
             for sample, per_view in zip(data_samples,
                                         self._per_view(value, batch).cpu()):
                 setattr(sample, key, per_view)
         return data_samples
+
+    def novel_views(self, parts: Dict[str, torch.Tensor],
+                    inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Each view of a sample re-synthesised from the next one.
+
+        View v is decoded from view (v + 1) mod V, as in training, so its
+        reconstruction quality measures the representation without labels
+        (``NovelViewMetric``).
+
+        Args:
+            parts: :meth:`decompose` of the B * V views.
+            inputs: preprocessed dict with ``R`` and ``background``
+                [B, V, ...], V >= 2.
+
+        Returns:
+            Tensor [B * V, 3, H, W]: RGB on the 0-255 scale.
+        """
+        batch, num_views = inputs['R'].shape[:2]
+        source = (torch.arange(num_views, device=inputs['R'].device) +
+                  1) % num_views
+        rendered = self._render_from(parts, source.expand(batch, -1),
+                                     inputs['R'],
+                                     inputs['background'].flatten(0, 1))
+        return self.data_preprocessor.denormalize(rendered['image'])
 
     def triangulated_depths(self, appearance: torch.Tensor,
                             boxes: torch.Tensor,

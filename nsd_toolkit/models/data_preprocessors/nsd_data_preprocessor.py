@@ -54,3 +54,7 @@ class NSDDataPreprocessor(BaseDataPreprocessor):
                 data['inputs'][key] = (data['inputs'][key].float() -
                                        self.mean) / self.std
         return data
+
+    def denormalize(self, images: torch.Tensor) -> torch.Tensor:
+        """Normalised RGB [..., 3, H, W] back to the 0-255 scale (clipped)."""
+        return (images * self.std + self.mean).clamp(0.0, 255.0)

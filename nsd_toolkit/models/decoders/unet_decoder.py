@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from nsd_toolkit.registry import MODELS
+from ..utils import check_positive_ints
 from .base_decoder import BaseDecoder
 
 
@@ -43,11 +44,17 @@ class UNetDecoder(BaseDecoder):
                  mask_floor: float = 1e-4,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        check_positive_ints('UNetDecoder', appearance_dim=appearance_dim,
+                            num_points=num_points, crop_size=crop_size,
+                            channels=channels)
         factor = 2**(len(channels) - 1)
         if any(s % factor for s in crop_size):
-            raise ValueError(f'crop_size must be divisible by {factor}')
+            raise ValueError(f'UNetDecoder: crop_size must be divisible by '
+                             f'{factor}, got {tuple(crop_size)}')
         if channels[0] <= appearance_dim:
-            raise ValueError('channels[0] must exceed appearance_dim')
+            raise ValueError(f'UNetDecoder: channels[0] must exceed '
+                             f'appearance_dim ({appearance_dim}), got '
+                             f'{channels[0]}')
         self.base_size = (crop_size[0] // factor, crop_size[1] // factor)
         self.latent_channels = channels[0] - appearance_dim
         self.mask_floor = mask_floor

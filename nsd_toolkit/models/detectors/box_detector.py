@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from nsd_toolkit.registry import MODELS
-from ..utils import ConvFCHead
+from ..utils import ConvFCHead, check_positive_ints
 from .base_detector import BaseDetector
 
 
@@ -61,6 +61,8 @@ class BoxDetector(BaseDetector):
                  head_channels: Sequence[int] = (512, 128),
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        check_positive_ints('BoxDetector', num_people=num_people,
+                            input_size=input_size)
         smin, smax = scale_range
         if not smin < init_scale < smax:
             raise ValueError('init_scale must lie inside scale_range')

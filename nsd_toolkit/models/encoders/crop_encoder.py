@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 
 from nsd_toolkit.registry import MODELS
-from ..utils import ConvFCHead
+from ..utils import ConvFCHead, check_positive_ints
 from .base_encoder import BaseEncoder
 
 
@@ -35,6 +35,8 @@ class CropEncoder(BaseEncoder):
                  head_channels: Sequence[int] = (512, 128),
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        check_positive_ints('CropEncoder', appearance_dim=appearance_dim,
+                            num_points=num_points)
         self.appearance_dim = appearance_dim
         self.num_points = num_points
         self.backbone = MODELS.build(backbone)

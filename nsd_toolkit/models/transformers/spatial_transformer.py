@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
+from ..utils import check_positive_ints
 
 
 def bump_window(height: int, width: int) -> torch.Tensor:
@@ -54,6 +55,7 @@ class SpatialTransformer(BaseModule):
                  padding: float = 1.0,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        check_positive_ints('SpatialTransformer', crop_size=crop_size)
         if not padding > 0:
             raise ValueError(
                 f'SpatialTransformer: padding must be > 0, got {padding}')

@@ -113,6 +113,29 @@ def test_predict_decomposes_every_view_independently():
                                atol=1e-5, rtol=1e-4)
 
 
+def test_predict_resynthesises_each_view_from_the_next():
+    """pred_novel_views: view v decoded from view v + 1 (mod V) on the 0-255
+    scale, as the pair (v, v + 1) renders it in training's NVS."""
+    model = tiny_nsd()
+    inputs = random_inputs(batch=2, views=3)
+    out = model(inputs, [MultiViewDataSample() for _ in range(2)],
+                mode='predict')
+    novel = torch.stack([sample.pred_novel_views for sample in out])
+    assert novel.shape == (2, 3, 3, 24, 32)
+    assert novel.min() >= 0 and novel.max() <= 255
+    for view in range(3):
+        pair = [view, (view + 1) % 3]
+        rendered = model({k: v[:, pair] for k, v in inputs.items()},
+                         mode='tensor')['image'].view(2, 2, 3, 24, 32)[:, 0]
+        torch.testing.assert_close(
+            novel[:, view], model.data_preprocessor.denormalize(rendered),
+            atol=1e-3, rtol=1e-4)
+    single = {k: v[:, :1] for k, v in inputs.items()}
+    alone = model(single, [MultiViewDataSample() for _ in range(2)],
+                  mode='predict')
+    assert 'pred_novel_views' not in alone[0]
+
+
 def test_padded_crop_window_reports_the_box_and_draws_in_the_window():
     """With crop padding p, pred_bboxes are B's boxes; masks are decoded in
     the window of p times the box (reaching beyond the box, not the window)."""

@@ -53,3 +53,13 @@ def test_batched_input_and_custom_statistics():
     check(NSDDataPreprocessor()(batched))
     out = NSDDataPreprocessor(mean=(0, 0, 0), std=(255, 255, 255))(batched)
     assert out['inputs']['img'].max() == pytest.approx(200 / 255)
+
+
+def test_denormalize_inverts_the_normalisation_and_clips():
+    preprocessor = NSDDataPreprocessor()
+    out = preprocessor(pseudo_collate([packed_item(10), packed_item(200)]))
+    restored = preprocessor.denormalize(out['inputs']['img'])
+    torch.testing.assert_close(restored[1], torch.full((2, 3, 4, 5), 200.0))
+    beyond = preprocessor.denormalize(torch.full((3, 1, 1), 10.0))
+    assert beyond.max() == 255.0
+    assert preprocessor.denormalize(-beyond).min() == 0.0
