@@ -5,6 +5,7 @@ import json
 import os.path as osp
 import shutil
 
+import cv2
 import pytest
 import torch
 from mmengine import Config
@@ -159,6 +160,26 @@ def test_config_trains_and_validates_on_unlabelled_frames(
     assert 0 < hub.get_scalar('val/decomposition/box_area').current() < 1
     assert hub.get_scalar('val/novel_view/ssim_margin') is not None
     assert 'val/decomposition/detection_rate' not in hub.log_scalars
+    assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
+
+
+def test_unlabelled_video_capture_trains_and_validates(
+        unlabelled_roots, tmp_path):
+    """Every camera a lossless video (ROOT/<seq>/<cam>.mp4), no labels."""
+    from nsd_toolkit.datasets.video import write_video
+    root = tmp_path / 'capture'
+    shutil.copytree(unlabelled_roots[('MultiViewDataset', 1)], root)
+    for camera in sorted(root.glob('seq_*/cam_*')):
+        frames = [cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+                  for path in sorted(camera.glob('*.jpg'))]
+        write_video(str(camera) + '.mp4', frames)
+        shutil.rmtree(camera)
+    cfg = tiny_run_config(osp.join(CONFIG_DIR, 'nsd_synthetic_1p.py'),
+                          str(root), tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.message_hub.get_scalar(
+        'val/novel_view/psnr_margin') is not None
     assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
 
 
