@@ -7,8 +7,11 @@ the file name holds a hash of the absolute data root, sequence, camera, frame
 count, ``num_samples`` and the names, sizes and mtimes of the sampled frames
 (of the video for video frame references ``'<video>#<index>'``), so edited
 or replaced frames never reuse a stale background. Frames are read with
-:func:`~.transforms.loading.read_image`, from image files or videos alike.
+:func:`~.transforms.loading.read_image`, from image files or videos alike,
+which refuses truncated or corrupt files, so a bad frame never enters a
+background; nothing is written when a frame fails.
 """
+import collections
 import hashlib
 import json
 import os
@@ -38,15 +41,36 @@ def sample_evenly(paths, num_samples):
     return [paths[i] for i in np.unique(np.round(indices).astype(int))]
 
 
+def odd_sizes(paths, shapes, limit=5):
+    """Text naming the paths whose shape differs from the most common one
+    (the first of equally common ones), or None when all are equal."""
+    counts = collections.Counter(shapes)
+    if len(counts) == 1:
+        return None
+    (common, count), = counts.most_common(1)
+    odd = [f'{path} is {shape[1]}x{shape[0]}'
+           for path, shape in zip(paths, shapes) if shape != common]
+    more = f' and {len(odd) - limit} more' * (len(odd) > limit)
+    return (f"{'; '.join(odd[:limit])}{more} (W x H), while {count} of the "
+            f'{len(paths)} frames are {common[1]}x{common[0]}')
+
+
 def median_image(paths, desc=None, progress=True):
-    """Per-pixel upper median uint8 [H, W, 3] (RGB) of images at ``paths``."""
+    """Per-pixel upper median uint8 [H, W, 3] (RGB) of images at ``paths``.
+
+    Raises:
+        DatasetFormatError: naming an unreadable or truncated frame
+            (:func:`~.transforms.loading.read_image`), or the frames whose
+            size differs from the others'.
+    """
     frames = [
         read_image(path) for path in tqdm(
             paths, desc=desc, unit='frame', disable=not progress)
     ]
-    if len({frame.shape for frame in frames}) > 1:
+    odd = odd_sizes(paths, [frame.shape for frame in frames])
+    if odd:
         raise DatasetFormatError(
-            f'frames of different sizes cannot share a background: {paths}')
+            f'frames of different sizes cannot share a background: {odd}')
     stack = np.stack(frames)
     middle = len(frames) // 2
     return np.partition(stack, middle, axis=0)[middle]

@@ -6,8 +6,8 @@ The research code reads ``ROOT/labels.h5`` (one row per image, with integer
 of ``labels.h5``. The schema below is this toolkit's reading of that layout:
 the same folders and row columns, plus the calibration and 3D poses NSD needs.
 
-``ROOT/labels.h5`` (file attribute ``units``, e.g. ``'mm'``: unit of ``t``
-and ``pose_3d``, optional). Other keys are ignored.
+``ROOT/labels.h5`` (file attribute ``units``, ``'mm'``: unit of ``t`` and
+``pose_3d``, optional). Other keys are ignored.
 
 =============  =====  ===============  =======================================
 key            type   shape            meaning
@@ -34,19 +34,22 @@ One calibration serves all sequences. Optional instance masks (uint8,
 (``cam_XX/bg.jpg``) are neither read nor written: backgrounds are cached as
 for :class:`~.multiview_dataset.MultiViewDataset`.
 """
+import os
 import os.path as osp
 import re
 
 import numpy as np
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera
+from .calibration import (DatasetFormatError, parse_camera,
+                          validate_calibration)
 from .multiview_base import (NUM_JOINTS, BaseMultiViewDataset, list_frames,
                              synchronised_frames)
 
 LABELS_FILE = 'labels.h5'
 _IMAGE_RE = re.compile(r'^img_(\d{6})\.(jpg|png)$')
 _MASK_RE = re.compile(r'^mask_(\d{6})\.png$')
+_CAM_RE = re.compile(r'^cam_\d{2}$')
 # key -> shape; letters are sizes shared between keys
 REQUIRED_KEYS = {
     'seq': ('M', ),
@@ -80,6 +83,16 @@ def image_name(frame, ext='.jpg'):
 
 def mask_name(frame):
     return f'mask_{frame:06d}.png'
+
+
+def camera_folders(seq_dir):
+    """``cam -> path`` of the ``cam_XX`` folders of a sequence folder (none
+    if it is missing)."""
+    if not osp.isdir(seq_dir):
+        return {}
+    return {name: osp.join(seq_dir, name)
+            for name in sorted(os.listdir(seq_dir))
+            if _CAM_RE.match(name) and osp.isdir(osp.join(seq_dir, name))}
 
 
 def import_h5py():
@@ -187,6 +200,9 @@ class BoxingDataset(BaseMultiViewDataset):
             mmengine's ``BaseDataset`` arguments, see
             :class:`~.multiview_base.BaseMultiViewDataset`.
 
+    The calibration is checked by :func:`~.calibration.validate_calibration`;
+    the ``cam_XX`` folders of every selected sequence must equal its cameras.
+
     Raises DatasetFormatError naming the file (and key) on bad input, and
     ImportError when h5py is not installed.
     """
@@ -224,7 +240,7 @@ class BoxingDataset(BaseMultiViewDataset):
         records = [
             self._read_sequence(root, path, labels, seq, seq_ids[seq],
                                 {cam: cam_ids[cam]
-                                 for cam in cameras}, calib)
+                                 for cam in cameras}, calib, units)
             for seq in sequences
         ]
         return records, dict(
@@ -236,7 +252,8 @@ class BoxingDataset(BaseMultiViewDataset):
                 for cam in cameras
             })
 
-    def _read_sequence(self, root, path, labels, seq, s, cameras, calib):
+    def _read_sequence(self, root, path, labels, seq, s, cameras, calib,
+                       units):
         """Sequence record (see :mod:`.multiview_base`) of sequence ``s``
         (``seq`` its name); ``cameras`` maps selected names to indices."""
         in_seq = labels['seq'] == s
@@ -252,11 +269,12 @@ class BoxingDataset(BaseMultiViewDataset):
         if not frame_ids:
             raise DatasetFormatError(f'{path}: sequence {seq!r} has no rows '
                                      f'of cameras {list(cameras)}')
+        seq_dir = osp.join(root, seq)
+        validate_calibration(path, calib, units,
+                             (seq_dir, camera_folders(seq_dir)))
         images, masks = {}, {}
         for cam in cameras:
             folder = osp.join(root, seq, cam)
-            if not osp.isdir(folder):
-                raise DatasetFormatError(f'{folder}: camera folder not found')
             found = list_frames(folder, _IMAGE_RE)
             missing = [f for f in frame_ids if f not in found]
             if missing:

@@ -1,4 +1,5 @@
 """Campus and Shelf (Belagiannis et al.), read in place as multi-view frames."""
+import os
 import os.path as osp
 import re
 
@@ -6,7 +7,8 @@ import numpy as np
 from mmengine.logging import print_log
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera, read_json
+from .calibration import (DatasetFormatError, parse_camera, read_json,
+                          validate_calibration)
 from .joint_sets import CAMPUS_SHELF14_JOINTS, to_h36m
 from .multiview_base import BaseMultiViewDataset, list_frames
 
@@ -42,6 +44,13 @@ def campus_shelf_calibration(path, size):
             dict(K=K, R=R, t=-R @ T, size=size,
                  dist=[k[0], k[1], p[0], p[1], k[2]]))
     return calib
+
+
+def camera_folders(root):
+    """``cam -> path`` of the ``Camera<cam>`` folders in ``root``."""
+    return {name[len('Camera'):]: osp.join(root, name)
+            for name in sorted(os.listdir(root))
+            if name.startswith('Camera') and osp.isdir(osp.join(root, name))}
 
 
 def read_actors_gt(path):
@@ -126,8 +135,10 @@ class CampusShelfDataset(BaseMultiViewDataset):
 
     def scan(self):
         root = osp.abspath(self.data_root)
-        calib = campus_shelf_calibration(
-            osp.join(root, f'calibration_{self.NAME}.json'), self.IMAGE_SIZE)
+        path = osp.join(root, f'calibration_{self.NAME}.json')
+        calib = validate_calibration(
+            path, campus_shelf_calibration(path, self.IMAGE_SIZE),
+            folders=(root, camera_folders(root)))
         cameras = self.cameras or list(calib)
         missing = [cam for cam in cameras if cam not in calib]
         if missing:

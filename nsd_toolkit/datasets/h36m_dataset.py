@@ -8,7 +8,8 @@ import numpy as np
 from mmengine.logging import print_log
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera
+from .calibration import (DatasetFormatError, parse_camera,
+                          validate_calibration)
 from .multiview_base import BaseMultiViewDataset
 
 #: Subject splits of the usual protocol (train S1, S5-S8; val S9, S11).
@@ -231,6 +232,9 @@ class H36MDataset(BaseMultiViewDataset):
                     f'{self.camera_file}: no camera {(subject, cam)}')
             calib[cam] = h36m_camera(self.camera_file, subject, cam,
                                      params[(subject, cam)])
+        validate_calibration(
+            self.camera_file,
+            {f'{subject}/{cam}': camera for cam, camera in calib.items()})
         first = calib[self.cameras[0]]
         joints_cam = 1000. * S[table[:, 0], :, :3]  # [F, 17, 3] mm
         # world = R^T (x_cam - t) for world-to-camera R, t

@@ -7,13 +7,29 @@ import re
 import numpy as np
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, load_calibration
+from .calibration import (DatasetFormatError, load_calibration,
+                          validate_calibration)
 from .multiview_base import (NUM_JOINTS, BaseMultiViewDataset, list_frames,
                              synchronised_frames)
 from .video import count_video_frames, frame_ref
 
 _FRAME_RE = re.compile(r'^(\d{6})\.(jpg|png)$')
 _MASK_RE = re.compile(r'^(\d{6})\.png$')
+
+
+def _camera_folders(seq_dir):
+    """``cam -> path`` of the cameras of a sequence folder: its sub-folders
+    (but ``masks`` and hidden ones) and ``<cam>.mp4`` videos."""
+    found = {}
+    for name in sorted(os.listdir(seq_dir)):
+        path = osp.join(seq_dir, name)
+        if name.startswith('.') or name == 'masks':
+            continue
+        if osp.isdir(path):
+            found[name] = path
+        elif name.endswith('.mp4'):
+            found.setdefault(name[:-len('.mp4')], path)
+    return found
 
 
 @DATASETS.register_module()
@@ -45,8 +61,14 @@ class MultiViewDataset(BaseMultiViewDataset):
             mmengine's ``BaseDataset`` arguments, see
             :class:`~.multiview_base.BaseMultiViewDataset`.
 
+    Each sequence's calibration (the root file updated by its override) is
+    checked by :func:`~.calibration.validate_calibration`; its cameras must
+    equal the sequence's camera folders and videos (every sub-folder but
+    ``masks`` is a camera folder).
+
     Raises DatasetFormatError naming the file (and camera/key) on bad input,
-    e.g. cameras with different frame counts or an unreadable video.
+    e.g. cameras with different frame counts, a camera folder without
+    calibration or an unreadable video.
     """
 
     def scan(self):
@@ -94,8 +116,10 @@ class MultiViewDataset(BaseMultiViewDataset):
         override = osp.join(seq_dir, 'calibration.json')
         calib_file = osp.join(root, 'calibration.json')
         if osp.isfile(override):
-            calib.update(load_calibration(override)['cameras'])
+            calib.update(load_calibration(override, validate=False)['cameras'])
             calib_file = override
+        validate_calibration(calib_file, calib, calibration['units'],
+                             (seq_dir, _camera_folders(seq_dir)))
         missing = [cam for cam in cameras if cam not in calib]
         if missing:
             raise DatasetFormatError(

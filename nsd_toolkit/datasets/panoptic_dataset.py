@@ -8,7 +8,8 @@ from mmengine.logging import print_log
 from tqdm import tqdm
 
 from nsd_toolkit.registry import DATASETS
-from .calibration import DatasetFormatError, parse_camera, read_json
+from .calibration import (DatasetFormatError, parse_camera, read_json,
+                          validate_calibration)
 from .joint_sets import PANOPTIC_COCO19_JOINTS, to_h36m
 from .multiview_base import BaseMultiViewDataset, list_frames
 
@@ -26,7 +27,8 @@ def panoptic_calibration(path, cameras):
     Panoptic stores ``K``, ``R``, ``t`` (cm) with ``X_cam = R X_world + t``,
     ``distCoef`` = ``[k1, k2, p1, p2, k3]`` (OpenCV) and ``resolution``
     ``[W, H]``; world y points down. Returns ``cam -> dict(K, R, t, dist,
-    size)`` with ``t`` in mm.
+    size)`` with ``t`` in mm, checked by
+    :func:`~.calibration.validate_calibration`.
     """
     content = read_json(path, 'calibration')
     entries = content.get('cameras') if isinstance(content, dict) else None
@@ -48,7 +50,7 @@ def panoptic_calibration(path, cameras):
                 f'{path}: camera {cam!r} misses key {err}')
         calib[cam] = parse_camera(path, cam, fields)
         calib[cam]['t'] *= CM_TO_MM
-    return calib
+    return validate_calibration(path, calib)
 
 
 def read_panoptic_bodies(path, min_confidence):

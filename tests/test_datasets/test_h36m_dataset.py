@@ -171,6 +171,8 @@ def test_standard_pipeline_runs(real_data, cache_dir):
     metrics = metric.compute_metrics(metric.results)
     assert metrics.pop('crop_box_iou') == pytest.approx(1.0)
     assert metrics.pop('crop_detection_rate') == 1.0
+    width, height = (joint_box[2:] - joint_box[:2]).tolist()
+    assert metrics.pop('box_area') == pytest.approx(width * height / 100**2)
     # one person: no pair to order; no pred_depths: accuracy is NaN
     assert metrics.pop('depth_order_pairs_box_pairs') == 0
     assert all(math.isnan(value) for value in metrics.values())

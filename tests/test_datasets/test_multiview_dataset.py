@@ -75,12 +75,12 @@ def test_without_poses_and_masks(tmp_path, cache_dir):
 def test_per_sequence_calibration_override(multiview_root, cache_dir):
     calib = json.loads((multiview_root / 'calibration.json').read_text())
     override = {'cameras': {'cam1': dict(calib['cameras']['cam1'],
-                                         t=[1., 2., 3.])}}
+                                         t=[10., 20., 2500.])}}
     (multiview_root / 'seq1' / 'calibration.json').write_text(
         json.dumps(override))
     dataset = build(multiview_root)
     assert dataset.get_data_info(0)['t'][1].tolist() == [0., 0., 3000.]
-    assert dataset.get_data_info(10)['t'][1].tolist() == [1., 2., 3.]
+    assert dataset.get_data_info(10)['t'][1].tolist() == [10., 20., 2500.]
 
 
 def test_cache_dir_inside_data_root_refused(multiview_root):
@@ -103,7 +103,8 @@ def edit_calibration(root, cam, key, value):
     ('size', None, r"camera 'cam1' misses key\(s\) \['size'\]"),
     ('K', [[1, 0, 0], [0, 1, 0]], r"camera 'cam1' key 'K' must have shape"),
     ('R', [1, 0, 0], r"camera 'cam1' key 'R' must have shape"),
-    ('R', [[2, 0, 0], [0, 1, 0], [0, 0, 1]], "'R' is not a rotation"),
+    ('R', [[2, 0, 0], [0, 1, 0], [0, 0, 1]],
+     r"cameras\['cam1'\].R is not a rotation"),
     ('t', [1, 2], r"camera 'cam1' key 't' must have shape"),
     ('t', ['a', 0, 0], "'t' is not numeric"),
 ])

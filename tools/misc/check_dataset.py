@@ -1,12 +1,16 @@
 """Check the datasets of a config for problems before training on them.
 
     python tools/misc/check_dataset.py CONFIG [--split train val test]
-        [--margin 0.5] [--cfg-options KEY=VALUE ...]
+        [--margin 0.5] [--quick [--quick-step K]]
+        [--cfg-options KEY=VALUE ...]
 
-Builds each split's dataset without computing backgrounds, reports its
-sequences, cameras, frames, people and label coverage, and lists every
-problem found (see ``nsd_toolkit.datasets.checks``). Exits with 1 when there
-is an error, 0 otherwise (warnings alone do not fail).
+Builds each split's dataset without computing backgrounds (validating its
+calibrations exactly as training does), decodes every frame and mask once
+(with ``--quick`` only those of every K-th frame, K = 10 unless
+``--quick-step K``), reports its sequences, cameras, frames, people and
+label coverage, and lists every problem found with the files at fault (see
+``nsd_toolkit.datasets.checks``). Nothing is written. Exits with 1 when
+there is an error, 0 otherwise (warnings alone do not fail).
 """
 import argparse
 import sys
@@ -18,6 +22,8 @@ from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
                                    merge_cfg_options)
 
 SPLITS = ('train', 'val', 'test')
+#: Frame step of ``--quick`` without a value.
+QUICK_STEP = 10
 
 
 def parse_args(argv=None):
@@ -31,6 +37,13 @@ def parse_args(argv=None):
         help='3D joints projecting further than this fraction of the image '
         'size outside the image are errors (default 0.5)')
     parser.add_argument(
+        '--quick', action='store_true',
+        help='read only every K-th frame of each camera (and its masks), '
+        'from the first (K: --quick-step); default: read every frame')
+    parser.add_argument(
+        '--quick-step', type=int, default=QUICK_STEP, metavar='K',
+        help=f'frame step of --quick (default {QUICK_STEP})')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override settings of the config, KEY=VALUE items')
     parser.add_argument('--no-progress', action='store_true',
@@ -38,6 +51,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.margin < 0:
         parser.error('argument --margin: must be >= 0')
+    if args.quick_step < 1:
+        parser.error('argument --quick-step: must be >= 1')
     return parser, args
 
 
@@ -52,7 +67,8 @@ def main(argv=None):
         parser.error(f'argument --split: the config has no dataset for '
                      f'{missing}')
     errors = check_config(cfg, args.split or present, args.margin,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress,
+                          step=args.quick_step if args.quick else 1)
     return 1 if errors else 0
 
 

@@ -8,28 +8,83 @@ from ..calibration import DatasetFormatError
 from ..video import read_video_frame, split_frame_ref
 
 
+_JPEG_SOI, _JPEG_EOI = b'\xff\xd8', b'\xff\xd9'
+_PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+_PNG_IEND = b'IEND\xaeB`\x82'  # type and CRC of the last chunk
+
+
+def integrity_problem(data):
+    """Why the bytes of an image file are not a complete image, or None.
+
+    Checks what decoders let pass with a warning: an empty file, a JPEG
+    without its end-of-image marker (trailing zero padding allowed), a PNG
+    without its final IEND chunk. Other formats are left to the decoder.
+    """
+    if not data:
+        return 'empty file (0 bytes)'
+    if data.startswith(_JPEG_SOI):
+        if not data.rstrip(b'\x00').endswith(_JPEG_EOI):
+            return ('truncated or corrupt JPEG: no end-of-image marker '
+                    f'(FF D9) at the end of its {len(data)} bytes')
+    elif data.startswith(_PNG_SIGNATURE):
+        if _PNG_IEND not in data[-64:]:
+            return ('truncated or corrupt PNG: no IEND chunk at the end of '
+                    f'its {len(data)} bytes')
+    return None
+
+
+def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image'):
+    """Decode the image file at ``path`` strictly: raise rather than return
+    a partly decoded picture.
+
+    The one function that reads image files (frames, masks, backgrounds).
+
+    Args:
+        path (str): an image file.
+        flags (int): ``cv2.IMREAD_*`` flags.
+        what (str): what the file is, for the messages.
+
+    Returns:
+        np.ndarray: as ``cv2.imdecode`` (BGR [H, W, 3] for the default flags).
+
+    Raises:
+        DatasetFormatError: naming the file when it is missing, empty,
+        truncated (:func:`integrity_problem`) or not decodable.
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise DatasetFormatError(f'{path}: {what} file not found')
+    except OSError as err:
+        raise DatasetFormatError(f'{path}: unreadable {what}: {err}')
+    problem = integrity_problem(data)
+    if problem:
+        raise DatasetFormatError(f'{path}: unreadable {what}: {problem}')
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if img is None:
+        raise DatasetFormatError(f'{path}: unreadable {what}: not an image '
+                                 'format OpenCV decodes, or corrupt')
+    return img
+
+
 def read_image(path):
     """RGB uint8 [H, W, 3] of an image file or a video frame reference
     ``'<video>#<index>'`` (:mod:`~nsd_toolkit.datasets.video`).
 
     The one function that reads frames: datasets, backgrounds and tools use
-    it. Raises DatasetFormatError naming an unreadable file or frame.
+    it. Raises DatasetFormatError naming a missing, truncated or unreadable
+    file (:func:`read_image_file`) or frame.
     """
     ref = split_frame_ref(path)
-    if ref is not None:
-        img = read_video_frame(*ref)
-    else:
-        img = cv2.imread(path, cv2.IMREAD_COLOR)
-        if img is None:
-            raise DatasetFormatError(f'{path}: missing or unreadable image')
+    img = read_video_frame(*ref) if ref is not None else read_image_file(path)
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
 def read_mask(path):
-    """Instance-id mask [H, W] (uint8 or uint16) of a single-channel PNG."""
-    mask = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if mask is None:
-        raise DatasetFormatError(f'{path}: missing or unreadable mask')
+    """Instance-id mask [H, W] (uint8 or uint16) of a single-channel PNG,
+    read by :func:`read_image_file`."""
+    mask = read_image_file(path, cv2.IMREAD_UNCHANGED, 'mask')
     if mask.ndim != 2:
         raise DatasetFormatError(
             f'{path}: mask must be single-channel, got shape {mask.shape}')

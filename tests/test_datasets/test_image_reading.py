@@ -1,0 +1,167 @@
+"""Strict image reading (read_image_file): truncated, empty and corrupt files
+are refused, naming the file, by the loading transform and the background
+estimation alike."""
+import re
+
+import cv2
+import numpy as np
+import pytest
+from multiview_fixtures import HEIGHT, WIDTH, files_under
+
+from nsd_toolkit.datasets import DatasetFormatError, MultiViewDataset
+from nsd_toolkit.datasets.background import median_image
+from nsd_toolkit.datasets.transforms import (LoadMultiViewImages, read_image,
+                                             read_mask)
+from nsd_toolkit.datasets.transforms.loading import integrity_problem
+
+
+def picture(seed=0):
+    """A smooth RGB picture [96, 128, 3] (compresses like a photograph)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (6, 8, 3), np.uint8)
+    return cv2.resize(small, (128, 96), interpolation=cv2.INTER_CUBIC)
+
+
+def write(path, img, ext):
+    ok, data = cv2.imencode(ext, img)
+    assert ok
+    path.write_bytes(data.tobytes())
+    return path.read_bytes()
+
+
+@pytest.fixture
+def jpeg(tmp_path):
+    path = tmp_path / 'frame.jpg'
+    write(path, picture(), '.jpg')
+    return path
+
+
+def test_sound_files_read_as_imread(jpeg, tmp_path):
+    expected = cv2.imread(str(jpeg))[..., ::-1]
+    np.testing.assert_array_equal(read_image(str(jpeg)), expected)
+    png = tmp_path / 'frame.png'
+    write(png, picture(), '.png')
+    np.testing.assert_array_equal(read_image(str(png)), picture()[..., ::-1])
+
+
+def test_truncated_jpeg_is_refused(jpeg):
+    data = jpeg.read_bytes()
+    jpeg.write_bytes(data[:len(data) // 3])
+    with pytest.raises(DatasetFormatError) as err:
+        read_image(str(jpeg))
+    assert str(err.value) == (
+        f'{jpeg}: unreadable image: truncated or corrupt JPEG: no '
+        f'end-of-image marker (FF D9) at the end of its {len(data) // 3} '
+        'bytes')
+
+
+def test_jpeg_with_zero_padding_is_accepted(jpeg):
+    expected = read_image(str(jpeg))
+    jpeg.write_bytes(jpeg.read_bytes() + bytes(16))
+    np.testing.assert_array_equal(read_image(str(jpeg)), expected)
+
+
+def test_truncated_png_is_refused(tmp_path):
+    path = tmp_path / 'frame.png'
+    data = write(path, picture(), '.png')
+    path.write_bytes(data[:-12])  # without the IEND chunk
+    with pytest.raises(DatasetFormatError,
+                       match=f'{path}: unreadable image: truncated or '
+                       'corrupt PNG: no IEND chunk'):
+        read_image(str(path))
+
+
+def test_png_with_a_flipped_byte_is_refused(tmp_path):
+    path = tmp_path / 'frame.png'
+    data = bytearray(write(path, picture(), '.png'))
+    data[len(data) // 2] ^= 0xFF  # the IDAT checksum no longer matches
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatasetFormatError,
+                       match=f'{path}: unreadable image: not an image format '
+                       'OpenCV decodes, or corrupt'):
+        read_image(str(path))
+
+
+@pytest.mark.parametrize('content, problem', [
+    (b'', 'empty file (0 bytes)'),
+    (b'not an image', 'not an image format OpenCV decodes, or corrupt'),
+])
+def test_empty_and_foreign_files_are_refused(tmp_path, content, problem):
+    path = tmp_path / 'frame.jpg'
+    path.write_bytes(content)
+    with pytest.raises(DatasetFormatError) as err:
+        read_image(str(path))
+    assert str(err.value) == f'{path}: unreadable image: {problem}'
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DatasetFormatError,
+                       match=f'{tmp_path}/none.jpg: image file not found'):
+        read_image(str(tmp_path / 'none.jpg'))
+
+
+def test_truncated_mask_is_refused(tmp_path):
+    path = tmp_path / 'mask.png'
+    data = write(path, np.zeros((24, 32), np.uint8), '.png')
+    assert read_mask(str(path)).shape == (24, 32)
+    path.write_bytes(data[:len(data) // 2])
+    with pytest.raises(DatasetFormatError,
+                       match=f'{path}: unreadable mask: truncated'):
+        read_mask(str(path))
+
+
+def test_integrity_problem():
+    assert integrity_problem(b'\xff\xd8...\xff\xd9') is None
+    assert integrity_problem(b'BM...') is None  # left to the decoder
+    assert 'JPEG' in integrity_problem(b'\xff\xd8...\xff')
+
+
+def truncate(path, fraction=2 / 3):
+    """Cut a file; a 32 x 24 JPEG keeps its headers, so a lenient decoder
+    returns a partly grey picture."""
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * fraction)])
+
+
+def as_jpeg(root):
+    """Re-encode the fixture's PNG frames of seq0/cam1 as JPEG files."""
+    for path in sorted((root / 'seq0' / 'cam1').glob('*.png')):
+        cv2.imwrite(str(path.with_suffix('.jpg')), cv2.imread(str(path)))
+        path.unlink()
+    return root / 'seq0' / 'cam1'
+
+
+def test_training_refuses_a_truncated_frame_in_the_background(
+        multiview_root, cache_dir):
+    bad = as_jpeg(multiview_root) / '000004.jpg'
+    truncate(bad)
+    with pytest.raises(DatasetFormatError,
+                       match=f'^{bad}: unreadable image: truncated'):
+        MultiViewDataset(data_root=str(multiview_root), background_frames=10)
+    # only the complete background of the camera before it, no temp file
+    [name] = files_under(cache_dir)
+    assert re.fullmatch(r'backgrounds/seq0-cam0-[0-9a-f]{16}\.png', name)
+    assert read_image(str(cache_dir / name)).shape == (HEIGHT, WIDTH, 3)
+
+
+def test_loading_refuses_a_truncated_frame(multiview_root, cache_dir):
+    bad = as_jpeg(multiview_root) / '000004.jpg'
+    dataset = MultiViewDataset(data_root=str(multiview_root),
+                               background_frames=2)
+    truncate(bad)  # a frame the backgrounds (frames 0 and 9) did not sample
+    with pytest.raises(DatasetFormatError, match=f'^{bad}: unreadable image'):
+        LoadMultiViewImages()(dataset.get_data_info(4))
+    assert LoadMultiViewImages()(dataset.get_data_info(3))['img'].shape == (
+        3, HEIGHT, WIDTH, 3)
+
+
+def test_background_names_the_odd_sized_frame(multiview_root):
+    folder = multiview_root / 'seq0' / 'cam1'
+    odd = folder / '000005.png'
+    cv2.imwrite(str(odd), np.zeros((HEIGHT // 2, WIDTH // 2, 3), np.uint8))
+    paths = [str(p) for p in sorted(folder.iterdir())]
+    with pytest.raises(DatasetFormatError) as err:
+        median_image(paths, progress=False)
+    assert str(err.value) == (
+        'frames of different sizes cannot share a background: '
+        f'{odd} is 16x12 (W x H), while 9 of the 10 frames are 32x24')
