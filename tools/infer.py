@@ -10,18 +10,28 @@ Writes one picture per image to DIR (boxes with relative depth when the model
 has depth, instance masks for NSD, poses placed in their boxes for pose models)
 and DIR/predictions.json (per image: boxes in pixels, depths when the model has
 them, mask areas or root-relative poses in mm).
+
+Every argument is checked before any work (the checkpoint is loaded, DIR must
+be a folder that can be written, or be creatable); the outputs are written to
+a staging folder beside DIR and moved into DIR only when all are written.
 """
 import argparse
 import glob
 import os
 import os.path as osp
+import shutil
 import sys
+import tempfile
+
+import torch
 
 from nsd_toolkit.apis import inference_images, init_model
 from nsd_toolkit.datasets.background import median_image, sample_evenly
 from nsd_toolkit.datasets.transforms.loading import read_image
+from nsd_toolkit.utils.checkpoint import CHECKPOINT_ERRORS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
-                                   dump_json_atomic, existing_file, to_plain)
+                                   checkpoint_file, dump_json_atomic,
+                                   existing_file, to_plain)
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
                                        label, overlay_masks, save_rgb)
 
@@ -44,6 +54,86 @@ def image_paths(inputs):
         raise ValueError(f'INPUT {" ".join(inputs)}: no image found '
                          f'(extensions {", ".join(IMAGE_EXTENSIONS)})')
     return paths
+
+
+def picture_names(paths):
+    """The picture name (file stem) of each image; two images of one name
+    would overwrite each other's picture: a ValueError."""
+    seen = {}
+    for path in paths:
+        name = osp.splitext(osp.basename(path))[0]
+        if name in seen:
+            raise ValueError(f'INPUT {seen[name]} and {path} would both be '
+                             f'drawn to {name}.png; run them separately')
+        seen[name] = path
+    return list(seen)
+
+
+def check_out_dir(path):
+    """ValueError unless ``path`` is a folder, or can be created as one, and
+    can be written."""
+    if osp.exists(path) and not osp.isdir(path):
+        raise ValueError(f'--out-dir {path}: exists and is not a folder')
+    existing = osp.abspath(path)
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not osp.isdir(existing):
+        raise ValueError(f'--out-dir {path}: {existing} is a file, so the '
+                         'folder cannot be created')
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f'--out-dir {path}: {existing} is not writable')
+
+
+def check_device(device):
+    """ValueError unless torch knows ``device`` and it is available."""
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f'--device {device!r}: {error}') from None
+    if parsed.type == 'cuda' and (
+            not torch.cuda.is_available()
+            or (parsed.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(f'--device {device}: no such CUDA device here')
+
+
+def check_background(path):
+    """ValueError unless ``path`` is an image file or a folder of images."""
+    if not osp.exists(path):
+        raise ValueError(f'--background {path}: no such file or folder')
+    if osp.isdir(path) and not any(
+            name.lower().endswith(IMAGE_EXTENSIONS)
+            for name in os.listdir(path)):
+        raise ValueError(f'--background {path}: no image found in the folder '
+                         f'(extensions {", ".join(IMAGE_EXTENSIONS)})')
+
+
+def load_model(parser, args):
+    """init_model, its checkpoint and config errors as argparse errors."""
+    try:
+        return init_model(args.config, args.checkpoint, args.device,
+                          args.cfg_options)
+    except CHECKPOINT_ERRORS + (RuntimeError, ValueError, KeyError) as error:
+        parser.error(str(error))
+
+
+def write_outputs(out_dir, named_pictures, predictions):
+    """Write ``(name, picture)`` pairs as ``name.png`` and the predictions as
+    ``predictions.json`` into ``out_dir``: first into a staging folder beside
+    it, moved into ``out_dir`` once everything is written."""
+    out_dir = osp.abspath(out_dir)
+    os.makedirs(osp.dirname(out_dir), exist_ok=True)
+    staging = tempfile.mkdtemp(dir=osp.dirname(out_dir),
+                               prefix=f'.{osp.basename(out_dir)}.',
+                               suffix='.partial')
+    try:
+        for name, image in named_pictures:
+            save_rgb(osp.join(staging, f'{name}.png'), image)
+        dump_json_atomic(predictions, osp.join(staging, 'predictions.json'))
+        os.makedirs(out_dir, exist_ok=True)
+        for name in sorted(os.listdir(staging)):
+            os.replace(osp.join(staging, name), osp.join(out_dir, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_background(path, num_frames, progress):
@@ -91,7 +181,7 @@ def record(path, sample):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', type=existing_file)
-    parser.add_argument('checkpoint', type=existing_file)
+    parser.add_argument('checkpoint', type=checkpoint_file)
     parser.add_argument('inputs', nargs='+', metavar='INPUT')
     parser.add_argument('--background', required=True,
                         help='background image, or a folder of frames')
@@ -104,29 +194,28 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.batch_size < 1 or args.background_frames < 1:
         parser.error('--batch-size and --background-frames must be >= 1')
-    if not osp.exists(args.background):
-        parser.error(f'--background {args.background}: no such file or '
-                     'folder')
+    for check, value in ((check_background, args.background),
+                         (check_out_dir, args.out_dir),
+                         (check_device, args.device)):
+        call_or_exit(parser, check, value)
     return parser, args
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
     paths = call_or_exit(parser, image_paths, args.inputs)
+    names = call_or_exit(parser, picture_names, paths)
+    model = load_model(parser, args)
     background = call_or_exit(parser, load_background, args.background,
                               args.background_frames, not args.no_progress)
     images = [call_or_exit(parser, read_image, path) for path in paths]
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options)
     samples = call_or_exit(parser, inference_images, model, images,
                            background, args.batch_size,
                            not args.no_progress)
-    os.makedirs(args.out_dir, exist_ok=True)
-    for path, img, sample in zip(paths, images, samples):
-        name = osp.splitext(osp.basename(path))[0]
-        save_rgb(osp.join(args.out_dir, f'{name}.png'), picture(img, sample))
-    dump_json_atomic([record(p, s) for p, s in zip(paths, samples)],
-                     osp.join(args.out_dir, 'predictions.json'))
+    write_outputs(args.out_dir,
+                  ((name, picture(img, sample))
+                   for name, img, sample in zip(names, images, samples)),
+                  [record(p, s) for p, s in zip(paths, samples)])
     print(f'{len(paths)} pictures and predictions.json in {args.out_dir}')
 
 

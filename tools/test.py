@@ -13,8 +13,9 @@ from mmengine.config import Config
 from mmengine.dist import get_rank
 
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
-                                   dump_json_atomic, existing_file,
-                                   parse_common_args, run_with_runner, to_plain)
+                                   checkpoint_file, dump_json_atomic,
+                                   existing_file, parse_common_args,
+                                   run_with_runner, to_plain)
 from nsd_toolkit.utils.dist import LAUNCHERS
 
 
@@ -22,7 +23,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', type=existing_file, help='test config file')
     parser.add_argument(
-        'checkpoint', type=existing_file, help='checkpoint file')
+        'checkpoint', type=checkpoint_file,
+        help='checkpoint file (checked to load before any work)')
     parser.add_argument(
         '--work-dir',
         help='the dir to save logs (default: the config\'s work_dir, else '

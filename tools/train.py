@@ -8,11 +8,14 @@ without GPUs too (gloo, see nsd_toolkit/utils/dist.py).
 """
 import argparse
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config
-from mmengine.runner import find_latest_checkpoint
 
+from nsd_toolkit.utils.checkpoint import (CHECKPOINT_ERRORS, check_resumable,
+                                          find_resumable_checkpoint,
+                                          load_checkpoint_safely)
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
                                    existing_file, parse_common_args,
                                    run_with_runner)
@@ -33,8 +36,9 @@ def parse_args(argv=None):
         type=str,
         const='auto',
         help='resume training: without a value from the latest checkpoint '
-        'of the work_dir (none yet: start as without --resume), with a '
-        'value from that checkpoint file')
+        'of the work_dir that loads (a damaged one is skipped with a '
+        'warning; none yet: start as without --resume), with a value from '
+        'that checkpoint file')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -42,9 +46,11 @@ def parse_args(argv=None):
         help='enable automatic mixed precision training (needs CUDA)')
     add_common_arguments(parser, LAUNCHERS)
     args = parse_common_args(parser, argv)
-    if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
-        parser.error(f'argument --resume: checkpoint not found: '
-                     f'{args.resume!r}')
+    if args.resume not in (None, 'auto'):
+        try:
+            check_resumable(args.resume)
+        except CHECKPOINT_ERRORS as error:
+            parser.error(f'argument --resume: {error}')
     return parser, args
 
 
@@ -66,9 +72,10 @@ def merge_args(cfg, args, parser):
     if args.resume == 'auto':
         # nothing saved yet: start as without --resume, keeping the config's
         # warm start (mmengine would silently start from scratch)
-        cfg.resume = find_latest_checkpoint(cfg.work_dir) is not None
+        latest = latest_checkpoint(cfg.work_dir, parser)
+        cfg.resume = latest is not None
         if cfg.resume:
-            cfg.load_from = None
+            cfg.load_from = latest
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
@@ -76,17 +83,36 @@ def merge_args(cfg, args, parser):
     return cfg
 
 
+def latest_checkpoint(work_dir: str, parser):
+    """The newest checkpoint of ``work_dir`` that loads, None if it has
+    none; damaged ones are skipped with a warning naming them, and a work
+    dir whose checkpoints are all damaged is an error."""
+    def warn(message):
+        print(f'{parser.prog}: warning: {message}', file=sys.stderr)
+
+    try:
+        return find_resumable_checkpoint(work_dir, warn=warn)
+    except CHECKPOINT_ERRORS as error:
+        parser.error(f'argument --resume: {error}')
+
+
 def check_warm_start(cfg, config_path: str, parser) -> None:
-    """Fail before any work when the config's local ``load_from`` is missing."""
+    """Fail before any work when the config's local ``load_from`` is missing
+    or does not load."""
     warm_start = cfg.get('load_from')
-    if (cfg.get('resume') or not warm_start or '://' in warm_start
-            or osp.isfile(warm_start)):
+    if cfg.get('resume') or not warm_start or '://' in warm_start:
         return
-    parser.error(
-        f'load_from: checkpoint not found: {warm_start!r} (set by '
-        f'{config_path} or --cfg-options); train the model it warm-starts '
-        'from first, or pass --cfg-options load_from=None to start from '
-        'scratch')
+    if not osp.isfile(warm_start) and not osp.isdir(warm_start):
+        parser.error(
+            f'load_from: checkpoint not found: {warm_start!r} (set by '
+            f'{config_path} or --cfg-options); train the model it '
+            'warm-starts from first, or pass --cfg-options load_from=None to '
+            'start from scratch')
+    try:
+        load_checkpoint_safely(warm_start, map_location='cpu')
+    except CHECKPOINT_ERRORS as error:
+        parser.error(f'load_from (set by {config_path} or --cfg-options): '
+                     f'{error}')
 
 
 def main(argv=None):

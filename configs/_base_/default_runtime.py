@@ -5,11 +5,17 @@ default_hooks = dict(
     # val metrics logged against the iteration (the x axis of plot_metrics.py)
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # mmengine's CheckpointHook, writing through a temporary file + rename and
+    # recording last_checkpoint relative to the work dir
     checkpoint=dict(
-        type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=3),
+        type='NSDCheckpointHook', interval=1000, by_epoch=False,
+        max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    # --resume skips the trained batches in the sampler instead of loading them
+    # --resume skips the trained batches in the sampler instead of loading
+    # them, and the workers seed each batch from its number (same views)
     fast_resume=dict(type='FastResumeHook'),
+    # checkpoints carry the random generators; --resume restores them
+    random_state=dict(type='RandomStateHook'),
 )
 # NSDStageHook applies the model's `stages` (if any) when training reaches them
 custom_hooks = [

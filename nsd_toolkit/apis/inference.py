@@ -1,5 +1,5 @@
 """Single images through a trained model: build it, load it, run it."""
-from typing import List, Optional, Sequence, Union
+from typing import List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -11,7 +11,8 @@ from tqdm import tqdm
 from nsd_toolkit.models.architectures.base_nsd_model import STAGES_META_KEY
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
-from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
+from nsd_toolkit.utils.checkpoint import (CheckpointReadError,
+                                          load_checkpoint_safely)
 
 
 def _as_views(images: np.ndarray) -> torch.Tensor:
@@ -41,6 +42,13 @@ def init_model(config: Union[str, Config],
 
     Returns:
         The model, with the config as ``model.cfg``.
+
+    Raises:
+        FileNotFoundError, CheckpointReadError, UnsafeCheckpointError: the
+            checkpoint is missing, not a complete checkpoint (truncated,
+            empty, a folder, another kind of file) or unsafe; the message
+            names the file.
+        RuntimeError: its weights do not fit the config's model.
     """
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
     if cfg_options:
@@ -49,8 +57,13 @@ def init_model(config: Union[str, Config],
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
         loaded = load_checkpoint_safely(checkpoint, map_location='cpu')
+        state = loaded.get('state_dict', loaded)
+        if not isinstance(state, Mapping):
+            raise CheckpointReadError(
+                f'Checkpoint {checkpoint}: its state_dict is a '
+                f'{type(state).__name__}, not a dict of weights.')
         try:
-            model.load_state_dict(loaded.get('state_dict', loaded))
+            model.load_state_dict(state)
         except RuntimeError as error:
             raise RuntimeError(
                 f'checkpoint {checkpoint} does not fit the model of '

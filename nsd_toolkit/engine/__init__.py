@@ -1,6 +1,8 @@
-from .hooks import NSDPanelHook, NSDStageHook
+from .hooks import (FastResumeHook, NSDCheckpointHook, NSDPanelHook,
+                    NSDStageHook, RandomStateHook)
 from .optim_wrappers import FrozenAwareOptimWrapperConstructor
 
 __all__ = [
-    'FrozenAwareOptimWrapperConstructor', 'NSDPanelHook', 'NSDStageHook'
+    'FastResumeHook', 'FrozenAwareOptimWrapperConstructor',
+    'NSDCheckpointHook', 'NSDPanelHook', 'NSDStageHook', 'RandomStateHook'
 ]

@@ -13,11 +13,13 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from .checkpoint import register_safe_checkpoint_loader
+from .checkpoint import (CHECKPOINT_ERRORS, load_checkpoint_safely,
+                         register_safe_checkpoint_loader)
 from .dist import cleanup_distributed, setup_cpu_distributed
 
 __all__ = [
-    'CfgOptionsAction', 'existing_file', 'default_work_dir', 'to_plain',
+    'CfgOptionsAction', 'existing_file', 'checkpoint_file', 'default_work_dir',
+    'to_plain',
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
     'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
     'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit',
@@ -50,6 +52,17 @@ def existing_file(path: str) -> str:
     """argparse ``type=`` that requires an existing file."""
     if not osp.isfile(path):
         raise argparse.ArgumentTypeError(f'file not found: {path!r}')
+    return path
+
+
+def checkpoint_file(path: str) -> str:
+    """argparse ``type=`` that requires a checkpoint file that loads
+    (:func:`~nsd_toolkit.utils.checkpoint.load_checkpoint_safely`); missing,
+    empty, truncated, unsafe files and folders are errors naming the path."""
+    try:
+        load_checkpoint_safely(path, map_location='cpu')
+    except CHECKPOINT_ERRORS as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return path
 
 

@@ -1,5 +1,6 @@
 """init_model and inference_images: checkpoints, stages, single images."""
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from mmengine import Config
 from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import inference_images, init_model
+from nsd_toolkit.utils.checkpoint import CheckpointReadError
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs',
                   'nsd_synthetic_1p.py')
@@ -107,3 +109,35 @@ def test_single_images_get_b_depths_under_a_triangulating_config():
                               np.full((24, 32, 3), 128, np.uint8))[0]
     assert sample.pred_depths.shape == (1, 2)
     assert torch.isfinite(sample.pred_depths).all()
+
+
+def _truncated(model, path):
+    save(model, path, [])
+    data = open(path, 'rb').read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])  # as a kill while saving leaves it
+    return path
+
+
+def test_a_damaged_checkpoint_is_named(tmp_path):
+    cfg = tiny_config()
+    path = _truncated(init_model(cfg), str(tmp_path / 'iter_9.pth'))
+    with pytest.raises(CheckpointReadError, match=re.escape(path)):
+        init_model(cfg, path)
+    with pytest.raises(CheckpointReadError, match='is a folder'):
+        init_model(cfg, str(tmp_path))
+    weights = str(tmp_path / 'weights.pth')
+    torch.save(dict(state_dict=[1, 2]), weights)
+    with pytest.raises(CheckpointReadError, match='weights.pth: its state_dict'):
+        init_model(cfg, weights)
+
+
+def test_a_pose_models_damaged_nsd_checkpoint_is_named(tmp_path):
+    path = _truncated(init_model(tiny_config()), str(tmp_path / 'nsd.pth'))
+    cfg = tiny_config()
+    cfg.model = dict(type='NSDPoseEstimator', nsd=tiny_nsd_cfg(2),
+                     nsd_checkpoint=path,
+                     pose_head=dict(type='MLPPoseHead', hidden_channels=(8, )))
+    model = init_model(cfg)
+    with pytest.raises(CheckpointReadError, match=re.escape(path)):
+        model.init_weights()

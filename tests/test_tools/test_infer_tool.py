@@ -1,7 +1,9 @@
 """tools/infer.py: pictures and predictions for single images, input errors."""
 import importlib.util
 import json
+import os
 import os.path as osp
+import shutil
 
 import cv2
 import pytest
@@ -63,3 +65,100 @@ def test_input_errors_are_named(infer, checkpoint, synthetic_root, tmp_path,
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / 'out').exists()
+
+
+def _no_work(infer, monkeypatch):
+    """Any model loading, image reading or inference fails the test."""
+    def work(*args, **kwargs):
+        raise AssertionError('work started before the arguments were checked')
+
+    for name in ('init_model', 'load_background', 'read_image',
+                 'inference_images'):
+        monkeypatch.setattr(infer, name, work)
+
+
+def _argv_cases(tmp_path, frames, checkpoint):
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('x')
+    truncated = tmp_path / 'truncated.pth'
+    data = open(checkpoint, 'rb').read()
+    truncated.write_bytes(data[:len(data) // 2])
+    empty_folder = tmp_path / 'no_images'
+    empty_folder.mkdir()
+    twin = tmp_path / 'twin'
+    twin.mkdir()
+    shutil.copy(osp.join(frames, '000000.jpg'), twin)
+    out = str(tmp_path / 'out')
+    return {
+        'out-dir is a file': (
+            [checkpoint, frames, '--out-dir', str(a_file)],
+            f'--out-dir {a_file}: exists and is not a folder'),
+        'out-dir below a file': (
+            [checkpoint, frames, '--out-dir', str(a_file / 'out')],
+            f'{a_file} is a file'),
+        'truncated checkpoint': (
+            [str(truncated), frames, '--out-dir', out],
+            f'argument checkpoint: Cannot read checkpoint {truncated}'),
+        'checkpoint is a folder': (
+            [str(empty_folder), frames, '--out-dir', out],
+            f'Checkpoint {empty_folder} is a folder'),
+        'unknown device': (
+            [checkpoint, frames, '--out-dir', out, '--device', 'gpu0'],
+            "--device 'gpu0'"),
+        'absent CUDA device': (
+            [checkpoint, frames, '--out-dir', out, '--device', 'cuda:63'],
+            '--device cuda:63: no such CUDA device'),
+        'background without images': (
+            [checkpoint, frames, '--out-dir', out, '--background',
+             str(empty_folder)],
+            f'--background {empty_folder}: no image found'),
+        'two images of one name': (
+            [checkpoint, frames, str(twin), '--out-dir', out],
+            'would both be drawn to 000000.png'),
+    }
+
+
+CASES = ['out-dir is a file', 'out-dir below a file', 'truncated checkpoint',
+         'checkpoint is a folder', 'unknown device', 'absent CUDA device',
+         'background without images', 'two images of one name']
+
+
+@pytest.mark.parametrize('case', CASES)
+def test_arguments_are_checked_before_any_work(infer, checkpoint,
+                                               synthetic_root, tmp_path,
+                                               capsys, monkeypatch, case):
+    frames = osp.join(synthetic_root, 'seq_001', 'cam_02')
+    argv, message = _argv_cases(tmp_path, frames, checkpoint)[case]
+    if '--background' not in argv:
+        argv += ['--background', frames]
+    _no_work(infer, monkeypatch)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        infer.main([CONFIG, *argv, '--no-progress'])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == before  # nothing written
+
+
+def test_a_failed_write_leaves_the_out_dir_as_it_was(
+        infer, checkpoint, synthetic_root, tmp_path, monkeypatch):
+    frames = osp.join(synthetic_root, 'seq_001', 'cam_02')
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'predictions.json').write_text('[]')  # of an earlier run
+    written = []
+
+    def save_rgb(path, image):
+        if written:
+            raise OSError('disk full')
+        written.append(path)
+        cv2.imwrite(path, image)
+
+    monkeypatch.setattr(infer, 'save_rgb', save_rgb)
+    with pytest.raises(OSError, match='disk full'):
+        infer.main([CONFIG, checkpoint, frames, '--background', frames,
+                    '--out-dir', str(out), '--no-progress'])
+    assert written  # the first picture was written, to the staging folder
+    assert os.listdir(out) == ['predictions.json']
+    assert (out / 'predictions.json').read_text() == '[]'
+    assert sorted(os.listdir(tmp_path)) == ['out']  # no staging left

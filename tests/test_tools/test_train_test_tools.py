@@ -1,10 +1,14 @@
 """tools/train.py and tools/test.py: argument surface and end-to-end runs."""
+import glob
 import importlib.util
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,6 +40,24 @@ def _cli_error(capsys, tool, argv):
         tool.parse_args(argv)
     assert info.value.code == 2
     return capsys.readouterr().err
+
+
+def _resumable(path, iteration=2):
+    """A small checkpoint training can resume from; returns its path."""
+    torch.save(dict(meta=dict(epoch=0, iter=iteration),
+                    state_dict={'linear.weight': torch.zeros(1, 4)}),
+               str(path))
+    return str(path)
+
+
+# the hooks of configs/_base_/default_runtime.py that write and read checkpoints
+RESUME_HOOKS = """
+default_hooks.update(
+    checkpoint=dict(default_hooks['checkpoint'], type='NSDCheckpointHook'),
+    fast_resume=dict(type='FastResumeHook'),
+    random_state=dict(type='RandomStateHook'))
+train_dataloader.update(sampler=dict(type='InfiniteSampler', shuffle=True))
+"""
 
 
 # ---------------------------------------------------------------- CLI errors
@@ -96,17 +118,17 @@ def test_merge_args_work_dir_resume_and_options(tmp_path):
     assert not cfg.resume  # auto, but nothing saved yet
     assert cfg.train_cfg.max_iters == 7 and cfg.model.extra == [1, 2]
     work.mkdir()
-    (work / 'last_checkpoint').write_text(str(work / 'iter_5.pth'))
+    latest = _resumable(work / 'iter_5.pth', 5)
+    (work / 'last_checkpoint').write_text('iter_5.pth')
     cfg = merged('--work-dir', str(work), '--resume')
-    assert cfg.resume is True and cfg.load_from is None  # auto: the latest
+    assert cfg.resume is True and cfg.load_from == latest  # auto: the latest
     # no workers, no persistent workers (torch refuses the pair)
     cfg = merged('--cfg-options', 'train_dataloader.num_workers=2',
                  'train_dataloader.persistent_workers=True',
                  'val_dataloader.persistent_workers=True')
     assert cfg.train_dataloader.persistent_workers is True
     assert cfg.val_dataloader.persistent_workers is False
-    ckpt = tmp_path / 'some.pth'
-    ckpt.write_bytes(b'')
+    ckpt = _resumable(tmp_path / 'some.pth')
     cfg = merged('--resume', str(ckpt))
     assert cfg.resume is True and cfg.load_from == str(ckpt)
     # the config's own work_dir wins over the default
@@ -128,7 +150,7 @@ def test_warm_start_checkpoint_is_checked_before_training(capsys, tmp_path):
     err = capsys.readouterr().err
     assert 'load_from: checkpoint not found' in err and cfg_path in err
     assert merged('--cfg-options', 'load_from=None').load_from is None
-    warm.write_bytes(b'')
+    _resumable(warm)
     # --resume without a saved checkpoint keeps the warm start
     cfg = merged('--work-dir', str(tmp_path / 'fresh'), '--resume')
     assert cfg.load_from == str(warm) and not cfg.resume
@@ -145,12 +167,11 @@ def test_amp_without_cuda_is_a_cli_error(capsys, tmp_path):
 
 def test_test_tool_merge(tmp_path):
     cfg_path = write_toy_config(tmp_path)
-    ckpt = tmp_path / 'w.pth'
-    ckpt.write_bytes(b'')
+    ckpt = _resumable(tmp_path / 'w.pth')
     parser, args = test_tool.parse_args(
         [cfg_path, str(ckpt), '--out', str(tmp_path / 'm.json')])
     cfg = test_tool.merge_args(Config.fromfile(cfg_path), args, parser)
-    assert cfg.load_from == str(ckpt) and cfg.resume is False
+    assert cfg.load_from == ckpt and cfg.resume is False
 
 
 # ------------------------------------------------------------ JSON output
@@ -221,6 +242,8 @@ def test_train_auto_resume_and_test_with_out(tmp_path):
     ], tmp_path)
     metrics = json.loads(out.read_text())
     assert metrics == {
+        'decomposition/box_area': pytest.approx(0.140625),
+        'decomposition/mask_area': pytest.approx(0.140625),
         'decomposition/crop_box_iou': 1.0,
         'decomposition/crop_detection_rate': 1.0,
         'decomposition/detection_rate': 1.0,
@@ -232,3 +255,131 @@ def test_train_auto_resume_and_test_with_out(tmp_path):
         'toy/mean_mask': pytest.approx(0.140625),
     }
     assert os.listdir(out.parent) == ['metrics.json']
+
+
+# ------------------------------------------------------- damaged checkpoints
+def _damage(path, kind):
+    """Make ``path`` a file (or folder) that does not load."""
+    if kind == 'folder':
+        os.remove(path)
+        os.makedirs(path)
+        return str(path)
+    data = path.read_bytes() if kind == 'truncated' else b''
+    path.write_bytes({'truncated': data[:len(data) // 2], 'empty': b'',
+                      'text': b'not a checkpoint'}[kind])
+    return str(path)
+
+
+@pytest.mark.parametrize('kind', ['truncated', 'empty', 'text', 'folder'])
+def test_damaged_checkpoints_stop_the_tools_naming_them(
+        capsys, tmp_path, kind):
+    """tools/test.py CHECKPOINT, train.py --resume CKPT and load_from fail
+    before any work, naming the file (not torch's PytorchStreamReader)."""
+    cfg = write_toy_config(tmp_path)
+    work = tmp_path / 'work'
+    path = tmp_path / f'{kind}.pth'
+    _resumable(path)
+    path = _damage(path, kind)
+    err = _cli_error(capsys, test_tool, [cfg, path])
+    assert 'argument checkpoint' in err and path in err
+    err = _cli_error(capsys, train_tool, [cfg, '--resume', path])
+    assert 'argument --resume' in err and path in err
+    parser, args = train_tool.parse_args(
+        [cfg, '--work-dir', str(work), '--cfg-options', f'load_from={path}'])
+    with pytest.raises(SystemExit):
+        train_tool.merge_args(Config.fromfile(cfg), args, parser)
+    err = capsys.readouterr().err
+    assert 'load_from' in err and path in err
+    assert not work.exists()
+
+
+def test_weights_only_files_are_refused_by_resume(capsys, tmp_path):
+    weights = tmp_path / 'published.pth'
+    torch.save({'state_dict': {}}, str(weights))
+    err = _cli_error(capsys, train_tool,
+                     [write_toy_config(tmp_path), '--resume', str(weights)])
+    assert 'argument --resume' in err and 'lacks meta.epoch' in err
+
+
+def test_auto_resume_with_only_damaged_checkpoints_stops(capsys, tmp_path):
+    cfg_path = write_toy_config(tmp_path)
+    work = tmp_path / 'work'
+    work.mkdir()
+    for step in (2, 4):
+        _damage(Path(_resumable(work / f'iter_{step}.pth', step)), 'empty')
+    (work / 'last_checkpoint').write_text('iter_4.pth')
+    parser, args = train_tool.parse_args(
+        [cfg_path, '--work-dir', str(work), '--resume'])
+    with pytest.raises(SystemExit):
+        train_tool.merge_args(Config.fromfile(cfg_path), args, parser)
+    err = capsys.readouterr().err
+    assert 'argument --resume: No checkpoint of' in err
+    assert str(work / 'iter_4.pth') in err and str(work / 'iter_2.pth') in err
+
+
+def _train(argv):
+    """tools/train.py in this process; a name per run, else runs started in
+    one second would share mmengine's logger and log into the first one's
+    folder."""
+    train_tool.main([*argv, '--cfg-options',
+                     f'experiment_name=run_{time.time_ns()}'])
+
+
+def _losses(work_dir):
+    """Logged training losses by iteration, over the runs of ``work_dir``."""
+    losses = {}
+    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                if 'loss' in entry:
+                    losses[entry['step']] = entry['loss']
+    return losses
+
+
+@pytest.mark.slow
+def test_a_crash_while_saving_resumes_from_the_previous_checkpoint(
+        capsys, tmp_path):
+    """The latest checkpoint is cut short, as a kill while writing it leaves
+    it (without NSDCheckpointHook's atomic writes): --resume reports it by
+    path and continues from the one before, which reproduces the run."""
+    cfg = write_toy_config(tmp_path, max_iters=6, extra=RESUME_HOOKS)
+    full, work = tmp_path / 'full', tmp_path / 'work'
+    _train([cfg, '--work-dir', str(full)])
+    _train([cfg, '--work-dir', str(work),
+            '--cfg-options', 'train_cfg.max_iters=4'])
+    _damage(work / 'iter_4.pth', 'truncated')
+    capsys.readouterr()
+    _train([cfg, '--work-dir', str(work), '--resume'])
+    err = capsys.readouterr().err
+    assert f'warning: Cannot read checkpoint {work / "iter_4.pth"}' in err
+    assert f'Resuming from the previous checkpoint {work / "iter_2.pth"}' in err
+    assert (work / 'last_checkpoint').read_text() == 'iter_6.pth'
+    resumed = _losses(work)
+    assert sorted(resumed) == [1, 2, 3, 4, 5, 6]
+    assert resumed == _losses(full)  # iterations 3-6 trained again, alike
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('record', ['relative', 'absolute (mmengine)'])
+def test_a_copied_work_dir_resumes_from_its_own_files(tmp_path, record):
+    """--resume in a copy of a work dir reads and writes only the copy; the
+    original may be damaged or gone meanwhile."""
+    cfg = write_toy_config(tmp_path, max_iters=4, extra=RESUME_HOOKS)
+    original, copy = tmp_path / 'original', tmp_path / 'copy'
+    _train([cfg, '--work-dir', str(original)])
+    assert (original / 'last_checkpoint').read_text() == 'iter_4.pth'
+    shutil.copytree(original, copy)
+    if record != 'relative':
+        (copy / 'last_checkpoint').write_text(str(original / 'iter_4.pth'))
+    for path in original.glob('*.pth'):  # reading them would fail
+        _damage(path, 'empty')
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size)
+              for p in original.rglob('*')}
+    _train([cfg, '--work-dir', str(copy), '--resume',
+            '--cfg-options', 'train_cfg.max_iters=6'])
+    assert (copy / 'iter_6.pth').is_file()
+    assert (copy / 'last_checkpoint').read_text() == 'iter_6.pth'
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in original.rglob('*')} == before

@@ -2,6 +2,9 @@
 import os
 import os.path as osp
 import pickle
+import re
+import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -13,12 +16,18 @@ from mmengine.runner import CheckpointLoader, Runner, load_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from nsd_toolkit.utils.checkpoint import (ALLOWED_GLOBALS,
+                                          CheckpointReadError,
                                           UnsafeCheckpointError,
+                                          check_resumable,
+                                          find_resumable_checkpoint,
                                           load_checkpoint_safely,
-                                          register_safe_checkpoint_loader)
+                                          read_last_checkpoint,
+                                          register_safe_checkpoint_loader,
+                                          save_atomic, write_last_checkpoint)
 
 TOOLS_TESTS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                        'test_tools')
+REPO = osp.dirname(osp.dirname(TOOLS_TESTS))
 if TOOLS_TESTS not in sys.path:
     sys.path.insert(0, TOOLS_TESTS)
 import nsd_toy_components  # noqa: E402,F401 - registers the toy modules
@@ -80,9 +89,12 @@ def _toy_cfg(work_dir, max_iters, **kwargs):
             ],
             default_hooks=dict(
                 checkpoint=dict(
-                    type='CheckpointHook', interval=2, by_epoch=False,
+                    type='NSDCheckpointHook', interval=2, by_epoch=False,
                     max_keep_ckpts=2, save_best='toy/mean_mask',
                     rule='greater'),
+                # what they add to checkpoints is covered by the allow-list
+                fast_resume=dict(type='FastResumeHook'),
+                random_state=dict(type='RandomStateHook'),
                 logger=dict(type='LoggerHook', interval=1)),
             log_processor=dict(by_epoch=False),
             randomness=dict(seed=0),
@@ -114,6 +126,12 @@ def test_plain_weights_only_load_fails_but_safe_load_works(runner_checkpoint):
     assert isinstance(best, np.floating)
     meta = checkpoint['meta']['dataset_meta']
     assert meta['joint_weights'].dtype == np.float32
+    # the random generators and the sampler seed: tensors and plain numbers
+    state = checkpoint['meta']['random_state']
+    assert isinstance(state['torch'], torch.Tensor)
+    assert isinstance(state['numpy']['key'], torch.Tensor)
+    assert isinstance(state['python']['internal'], torch.Tensor)
+    assert isinstance(checkpoint['meta']['sampler_seed'], int)
 
 
 def test_every_global_of_a_runner_checkpoint_is_allow_listed(
@@ -229,3 +247,216 @@ def test_missing_file(tmp_path):
     path = str(tmp_path / 'nope.pth')
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         load_checkpoint_safely(path)
+
+
+# ------------------------------------------------------- damaged checkpoints
+class CallsWithBadArguments:
+    """Pickles as a call of an allow-listed class with arguments it refuses."""
+
+    def __reduce__(self):
+        return (HistoryBuffer, ('a', 'b', 'c', 'd', 'e'))
+
+
+def _damaged(kind, tmp_path, good):
+    """A file of ``kind`` that is not a loadable checkpoint."""
+    data = open(good, 'rb').read()
+    path = tmp_path / f'{kind}.pth'
+    contents = dict(
+        truncated=data[:len(data) // 2],  # killed while writing
+        cut_at_the_end=data[:-20],
+        empty=b'',
+        text=b'not a checkpoint\n',
+        json=b'{"state_dict": {}}\n',
+        other_pickle=pickle.dumps([1, 2, 3]))
+    if kind in contents:
+        path.write_bytes(contents[kind])
+    elif kind == 'folder':
+        path.mkdir()
+    elif kind == 'tensor':
+        torch.save(torch.zeros(2), str(path))
+    elif kind == 'bad_arguments':
+        torch.save({'meta': {'x': CallsWithBadArguments()}}, str(path))
+    return str(path)
+
+
+DAMAGED = ['truncated', 'cut_at_the_end', 'empty', 'text', 'json',
+           'other_pickle', 'folder', 'tensor', 'bad_arguments']
+
+
+@pytest.mark.parametrize('kind', DAMAGED)
+def test_damaged_files_are_named(kind, runner_checkpoint, tmp_path):
+    path = _damaged(kind, tmp_path, runner_checkpoint)
+    register_safe_checkpoint_loader()
+    for load in (load_checkpoint_safely, _load_checkpoint,
+                 lambda p: load_checkpoint(nsd_toy_components.ToyRegressor(),
+                                           p)):
+        with pytest.raises(CheckpointReadError) as info:
+            load(path)
+        assert path in str(info.value)
+    with pytest.raises(CheckpointReadError, match=re.escape(path)):
+        check_resumable(path)
+
+
+def test_damage_is_described(runner_checkpoint, tmp_path):
+    path = _damaged('truncated', tmp_path, runner_checkpoint)
+    message = str(_error_of(path))
+    assert f'({osp.getsize(path)} bytes)' in message
+    # and torch's reason, on the same line
+    assert re.search(r'truncated, damaged or not a checkpoint \(\w+: .+\)\.$',
+                     message)
+    assert 'is empty (0 bytes)' in str(
+        _error_of(_damaged('empty', tmp_path, runner_checkpoint)))
+    assert 'is a folder' in str(
+        _error_of(_damaged('folder', tmp_path, runner_checkpoint)))
+    assert 'TypeError' in str(
+        _error_of(_damaged('bad_arguments', tmp_path, runner_checkpoint)))
+
+
+def _error_of(path):
+    with pytest.raises(CheckpointReadError) as info:
+        load_checkpoint_safely(path)
+    return info.value
+
+
+def test_weights_only_files_cannot_be_resumed_from(runner_checkpoint,
+                                                   tmp_path):
+    check_resumable(runner_checkpoint)
+    weights = str(tmp_path / 'weights.pth')
+    torch.save({'state_dict': {'w': torch.zeros(1)}}, weights)
+    with pytest.raises(CheckpointReadError,
+                       match='weights.pth: it lacks meta.epoch, meta.iter'):
+        check_resumable(weights)
+
+
+# --------------------------------------------------------------- atomic saves
+def test_save_atomic_replaces_the_file_or_leaves_it(tmp_path, monkeypatch):
+    path = tmp_path / 'iter_4.pth'
+    save_atomic(str(path), b'first')
+    save_atomic(str(path), b'second')
+    assert path.read_bytes() == b'second'
+    assert os.listdir(tmp_path) == ['iter_4.pth']
+    assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+    def fails(fd):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(os, 'fsync', fails)
+    with pytest.raises(OSError, match='disk full'):
+        save_atomic(str(path), b'third')
+    assert path.read_bytes() == b'second'
+    assert os.listdir(tmp_path) == ['iter_4.pth']
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_a_write_killed_midway_leaves_the_previous_file(tmp_path):
+    """A real crash: the process dies inside the write (os._exit, no
+    cleanup). The old file is intact; the remains are a hidden .partial."""
+    path = tmp_path / 'iter_4.pth'
+    path.write_bytes(b'old checkpoint')
+    script = (
+        'import os, sys\n'
+        'from nsd_toolkit.utils.checkpoint import save_atomic\n'
+        'os.fsync = lambda fd: os._exit(9)\n'
+        f'save_atomic({str(path)!r}, b"x" * 1000000)\n')
+    done = subprocess.run([sys.executable, '-c', script], cwd=REPO)
+    assert done.returncode == 9
+    assert path.read_bytes() == b'old checkpoint'
+    leftovers = [n for n in os.listdir(tmp_path) if n != 'iter_4.pth']
+    assert len(leftovers) == 1
+    assert leftovers[0].startswith('.iter_4.pth.')
+    assert leftovers[0].endswith('.partial')
+
+
+# ------------------------------------------------------ the latest checkpoint
+def test_last_checkpoint_is_written_relative_and_read_back(tmp_path):
+    work = tmp_path / 'work'
+    work.mkdir()
+    write_last_checkpoint(str(work), str(work / 'iter_6.pth'))
+    assert (work / 'last_checkpoint').read_text() == 'iter_6.pth'
+    assert read_last_checkpoint(str(work)) == str(work / 'iter_6.pth')
+    write_last_checkpoint(str(work), str(tmp_path / 'ckpts' / 'iter_8.pth'))
+    assert (work / 'last_checkpoint').read_text() == osp.join(
+        '..', 'ckpts', 'iter_8.pth')
+    assert read_last_checkpoint(str(work)) == str(tmp_path / 'ckpts' /
+                                                  'iter_8.pth')
+    assert read_last_checkpoint(str(tmp_path / 'nothing')) is None
+    (work / 'last_checkpoint').write_text('')  # killed while writing it
+    assert read_last_checkpoint(str(work)) is None
+
+
+def test_old_absolute_entries(tmp_path):
+    """mmengine wrote absolute paths: in the folder itself they are used as
+    they are; pointing into the folder a work dir was copied from, the
+    copy's own file of that name is used."""
+    original, copy = tmp_path / 'original', tmp_path / 'copy'
+    for folder in (original, copy):
+        folder.mkdir()
+        (folder / 'iter_4.pth').write_bytes(b'x')
+        (folder / 'last_checkpoint').write_text(str(original / 'iter_4.pth'))
+    assert read_last_checkpoint(str(original)) == str(original / 'iter_4.pth')
+    assert read_last_checkpoint(str(copy)) == str(copy / 'iter_4.pth')
+    # a checkpoint folder elsewhere (CheckpointHook out_dir): kept
+    (copy / 'last_checkpoint').write_text(str(tmp_path / 'out' / 'iter_9.pth'))
+    assert read_last_checkpoint(str(copy)) == str(tmp_path / 'out' /
+                                                  'iter_9.pth')
+
+
+def _work_dir(tmp_path, good, steps, last):
+    """A work dir with a copy of ``good`` as iter_N.pth for N in ``steps``
+    and last_checkpoint naming iter_``last``.pth."""
+    work = tmp_path / 'work'
+    work.mkdir()
+    for step in steps:
+        shutil.copy(good, work / f'iter_{step}.pth')
+    write_last_checkpoint(str(work), str(work / f'iter_{last}.pth'))
+    return work
+
+
+def test_a_damaged_latest_checkpoint_falls_back_with_a_warning(
+        runner_checkpoint, tmp_path):
+    work = _work_dir(tmp_path, runner_checkpoint, (2, 4, 6), last=6)
+    warnings = []
+    assert find_resumable_checkpoint(str(work), warnings.append) == str(
+        work / 'iter_6.pth')
+    assert warnings == []
+    # killed while saving iter_6 with a writer that is not atomic
+    data = (work / 'iter_6.pth').read_bytes()
+    (work / 'iter_6.pth').write_bytes(data[:len(data) // 3])
+    assert find_resumable_checkpoint(str(work), warnings.append) == str(
+        work / 'iter_4.pth')
+    assert len(warnings) == 1
+    assert str(work / 'iter_6.pth') in warnings[0]
+    assert 'Resuming from the previous checkpoint' in warnings[0]
+    assert str(work / 'iter_4.pth') in warnings[0]
+
+
+def test_newer_files_than_last_checkpoint_are_not_taken(runner_checkpoint,
+                                                        tmp_path):
+    work = _work_dir(tmp_path, runner_checkpoint, (2, 4, 6), last=4)
+    assert find_resumable_checkpoint(str(work)) == str(work / 'iter_4.pth')
+    (work / 'last_checkpoint').unlink()  # lost: the newest file that loads
+    assert find_resumable_checkpoint(str(work)) == str(work / 'iter_6.pth')
+
+
+def test_no_checkpoint_and_no_good_checkpoint(runner_checkpoint, tmp_path):
+    assert find_resumable_checkpoint(str(tmp_path / 'fresh')) is None
+    work = _work_dir(tmp_path, runner_checkpoint, (2, 4), last=4)
+    for step in (2, 4):
+        (work / f'iter_{step}.pth').write_bytes(b'')
+    with pytest.raises(CheckpointReadError) as info:
+        find_resumable_checkpoint(str(work))
+    assert str(work / 'iter_4.pth') in str(info.value)
+    assert str(work / 'iter_2.pth') in str(info.value)
+
+
+def test_an_unsafe_latest_checkpoint_is_not_skipped(runner_checkpoint,
+                                                    tmp_path):
+    work = _work_dir(tmp_path, runner_checkpoint, (2, ), last=4)
+    torch.save({'meta': {'thing': NotAllowed()}}, str(work / 'iter_4.pth'))
+    with pytest.raises(UnsafeCheckpointError, match='iter_4.pth'):
+        find_resumable_checkpoint(str(work))

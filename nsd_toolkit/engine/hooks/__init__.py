@@ -1,10 +1,13 @@
-from .fast_resume_hook import FastResumeHook
+from .checkpoint_hook import AtomicLocalBackend, NSDCheckpointHook
+from .fast_resume_hook import BatchSeeds, FastResumeHook
 from .panel_hook import NSDPanelHook
 from .pose_panel_hook import PosePanelHook
 from .pose_statistics_hook import PoseStatisticsHook
+from .random_state_hook import RandomStateHook
 from .stage_hook import NSDStageHook
 
 __all__ = [
-    'FastResumeHook', 'NSDPanelHook', 'NSDStageHook', 'PosePanelHook',
-    'PoseStatisticsHook'
+    'AtomicLocalBackend', 'BatchSeeds', 'FastResumeHook', 'NSDCheckpointHook',
+    'NSDPanelHook', 'NSDStageHook', 'PosePanelHook', 'PoseStatisticsHook',
+    'RandomStateHook'
 ]
