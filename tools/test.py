@@ -63,7 +63,7 @@ def main(argv=None):
             runner.logger.info(f'metrics written to {args.out}')
         return metrics
 
-    return run_with_runner(cfg, args.launcher, test)
+    return run_with_runner(cfg, args.launcher, test, parser)
 
 
 if __name__ == '__main__':

@@ -120,7 +120,8 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args, parser)
 
-    run_with_runner(cfg, args.launcher, lambda runner: runner.train())
+    run_with_runner(cfg, args.launcher, lambda runner: runner.train(),
+                    parser)
 
 
 if __name__ == '__main__':

@@ -6,8 +6,9 @@ import math
 import numbers
 import os
 import os.path as osp
+import shutil
 import tempfile
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 import torch
@@ -246,22 +247,77 @@ def build_runner(cfg):
     return RUNNERS.build(cfg)
 
 
-def run_with_runner(cfg, launcher: str, action: Callable[[Any], Any]) -> Any:
+#: Errors of a bad config or bad data, raised while the runner is built
+#: (unknown types and arguments, invalid values) ...
+BUILD_ERRORS = (ValueError, KeyError, TypeError)
+#: ... and once it runs (a dataset, a checkpoint or a value refused).
+RUN_ERRORS = (ValueError, )
+
+
+def run_with_runner(cfg,
+                    launcher: str,
+                    action: Callable[[Any], Any],
+                    parser: Optional[argparse.ArgumentParser] = None) -> Any:
     """Build the runner of ``cfg`` and return ``action(runner)``.
 
     Registers the safe checkpoint loader, starts a gloo process group first
     when ``launcher`` asks for processes on a machine without CUDA, and
     tears that group down again afterwards.
+
+    With ``parser``, a config or data error (:data:`BUILD_ERRORS` while the
+    runner is built, :data:`RUN_ERRORS` before the first training iteration)
+    removes what the attempt created in the work dir (its log folder, the
+    dumped config; the work dir itself if it was new) and ends as
+    ``PROG: error: ...`` with status 2 instead of a traceback.
     """
     register_safe_checkpoint_loader()
     initialised = setup_cpu_distributed(cfg, launcher)
+    work_dir = cfg.get('work_dir')
+    before = _entries(work_dir)
     succeeded = False
+    runner = None
     try:
-        result = action(build_runner(cfg))
+        runner = build_runner(cfg)
+        result = action(runner)
         succeeded = True
         return result
+    except BUILD_ERRORS as error:
+        built = runner is not None
+        if parser is None or (built and not isinstance(error, RUN_ERRORS)) \
+                or (built and _trained_iterations(runner) > 0):
+            raise
+        _remove_new_entries(work_dir, before)
+        parser.error(f'{type(error).__name__}: {error}')
     finally:
         cleanup_distributed(initialised, succeeded)
+
+
+def _trained_iterations(runner) -> int:
+    """Iterations the runner has trained (0 while its train loop is not
+    built; reading ``runner.iter`` would build it)."""
+    loop = getattr(runner, '_train_loop', None)
+    return getattr(loop, 'iter', 0) if not isinstance(loop, dict) else 0
+
+
+def _entries(folder: Optional[str]) -> Optional[set]:
+    """Names in ``folder``, None when it does not exist (or is None)."""
+    return set(os.listdir(folder)) if folder and osp.isdir(folder) else None
+
+
+def _remove_new_entries(folder: Optional[str], before: Optional[set]) -> None:
+    """Remove what appeared in ``folder`` since ``before`` (the folder too
+    when it did not exist)."""
+    if not folder or not osp.isdir(folder):
+        return
+    if before is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for name in _entries(folder) - before:
+        path = osp.join(folder, name)
+        if osp.isdir(path) and not osp.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
 
 
 def to_plain(value: Any) -> Any:

@@ -156,6 +156,39 @@ def test_warm_start_checkpoint_is_checked_before_training(capsys, tmp_path):
     assert cfg.load_from == str(warm) and not cfg.resume
 
 
+def test_a_config_error_ends_cleanly_and_leaves_no_work_dir(capsys,
+                                                            tmp_path):
+    cfg_path = write_toy_config(tmp_path)
+    work = tmp_path / 'new_work'
+    for option, named in (('model.type=NoSuchModel', 'NoSuchModel'),
+                          ('model.bogus=1', 'bogus')):
+        with pytest.raises(SystemExit) as info:
+            _train([cfg_path, '--work-dir', str(work), '--cfg-options',
+                    option])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert 'error: ' in err and named in err
+        assert 'Traceback' not in err
+        assert not work.exists()
+
+
+def test_a_data_error_before_training_keeps_the_work_dir_as_it_was(
+        capsys, tmp_path):
+    missing = tmp_path / 'no_data'
+    cfg_path = write_toy_config(tmp_path, extra=(
+        "train_dataloader['dataset'] = dict(type='MultiViewDataset', "
+        f"data_root={str(missing)!r})\n"))
+    work = tmp_path / 'work'
+    work.mkdir()
+    (work / 'notes.txt').write_text('kept')
+    with pytest.raises(SystemExit) as info:
+        _train([cfg_path, '--work-dir', str(work)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert 'DatasetFormatError' in err and str(missing) in err
+    assert sorted(p.name for p in work.iterdir()) == ['notes.txt']
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
 def test_amp_without_cuda_is_a_cli_error(capsys, tmp_path):
     cfg_path = write_toy_config(tmp_path)

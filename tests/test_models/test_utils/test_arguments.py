@@ -8,9 +8,13 @@ from nsd_toolkit.registry import MODELS
 
 def test_check_positive_ints_names_owner_and_argument():
     check_positive_ints('Part', size=(2, 3), count=1)
-    for bad in (0, -1, 1.5, True, (), (4, 0), 'a'):
-        with pytest.raises(ValueError, match=r'Part: value must be made of '
-                           r'integers >= 1, got'):
+    for bad in (0, -1, 1.5, True, 'a'):
+        with pytest.raises(ValueError, match=r'Part: value must be an '
+                           r'integer >= 1, got'):
+            check_positive_ints('Part', value=bad)
+    for bad in ((), (4, 0), [2, 1.5]):
+        with pytest.raises(ValueError, match=r'Part: value must be integers '
+                           r'>= 1, got'):
             check_positive_ints('Part', value=bad)
 
 
