@@ -152,3 +152,37 @@ def test_discovers_sequences_and_reports_errors(real_data, tmp_path,
     with pytest.raises(DatasetFormatError, match='no frame has an image'):
         PanopticDataset(str(root), sequences=['160906_band2'],
                         cameras=['00_03'])
+
+
+def test_frames_without_pose_files_validate_on_what_needs_no_labels(
+        real_data, tmp_path, cache_dir):
+    """A capture without hdPose3d_stage1_coco19 (self-supervision's normal
+    case): samples carry no labels, and DecompositionMetric reports the slot
+    statistics instead of failing at the first validation."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from nsd_toolkit.evaluation import DecompositionMetric
+    seq_dir = panoptic_tree(real_data, tmp_path / 'panoptic', SEQ,
+                            range(166, 169))
+    (seq_dir / 'hdPose3d_stage1_coco19').unlink()
+    for path in seq_dir.glob('hdImgs/*/*.jpg'):  # the calibrated size
+        assert cv2.imwrite(str(path), np.full((1080, 1920, 3), 90, np.uint8))
+    init_default_scope('nsd_toolkit')
+    dataset = PanopticDataset(
+        str(tmp_path / 'panoptic'),
+        pipeline=[
+            dict(type='SampleViews', mode='all'),
+            dict(type='LoadMultiViewImages'),
+            dict(type='ResizeMultiView', size=(64, 36)),
+            dict(type='PackMultiViewInputs')
+        ])
+    sample = dataset[0]['data_samples']
+    assert 'gt_joints_cam' not in sample and 'gt_masks' not in sample
+    sample.pred_bboxes = torch.tensor([[[0.0, 0.0, 32.0, 18.0]]]).repeat(
+        5, 1, 1)
+    sample.pred_masks = torch.zeros(5, 1, 36, 64)
+    metric = DecompositionMetric()
+    metric.process({}, [sample])
+    assert metric.evaluate(1) == {'decomposition/box_area': 0.25,
+                                  'decomposition/mask_area': 0.0}
