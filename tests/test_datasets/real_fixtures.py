@@ -95,3 +95,40 @@ def h36m_tree(real, root, views):
     np.savez(root / 'annotation_body3d' / 'ann.npz', imgname=np.array(names),
              S=np.array(poses))
     return world
+
+
+def full_size_images(folder, size):
+    """Overwrite every image below ``folder`` with a grey one of ``size``
+    (W, H), the calibrated size the readers check."""
+    for path in sorted(folder.rglob('*.jpg')) + sorted(folder.rglob('*.png')):
+        assert cv2.imwrite(str(path),
+                           np.full((size[1], size[0], 3), 90, np.uint8))
+
+
+def assert_validates_without_labels(dataset_type, root, **kwargs):
+    """The reader on unlabelled frames gives samples without labels, and
+    DecompositionMetric reports the slot statistics instead of failing."""
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from nsd_toolkit.evaluation import DecompositionMetric
+    init_default_scope('nsd_toolkit')
+    dataset = dataset_type(
+        str(root),
+        pipeline=[
+            dict(type='SampleViews', mode='all'),
+            dict(type='LoadMultiViewImages'),
+            dict(type='ResizeMultiView', size=(64, 36)),
+            dict(type='PackMultiViewInputs')
+        ],
+        **kwargs)
+    sample = dataset[0]['data_samples']
+    assert 'gt_joints_cam' not in sample and 'gt_masks' not in sample
+    views = len(sample.cameras)
+    sample.pred_bboxes = torch.tensor([[[0.0, 0.0, 32.0, 18.0]]]).repeat(
+        views, 1, 1)
+    sample.pred_masks = torch.zeros(views, 1, 36, 64)
+    metric = DecompositionMetric()
+    metric.process({}, [sample])
+    assert metric.evaluate(1) == {'decomposition/box_area': 0.25,
+                                  'decomposition/mask_area': 0.0}

@@ -4,7 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from real_fixtures import CAMPUS_SHELF_IMAGE, campus_shelf_tree, dummy_image
+from real_fixtures import (CAMPUS_SHELF_IMAGE, assert_validates_without_labels,
+                           campus_shelf_tree, dummy_image, full_size_images)
 from scipy.io import loadmat
 
 from nsd_toolkit.datasets import (CampusDataset, DatasetFormatError,
@@ -127,3 +128,12 @@ def test_options_and_errors(real_data, tmp_path, cache_dir):
         CampusDataset(str(tmp_path / 'shelf'))
     with pytest.raises(DatasetFormatError, match='nothing.mat'):
         ShelfDataset(str(tmp_path / 'shelf'), gt_file='nothing.mat')
+
+
+@pytest.mark.parametrize('name', ['campus', 'shelf'])
+def test_frames_without_ground_truth_validate(real_data, tmp_path, cache_dir,
+                                              name):
+    root = campus_shelf_tree(real_data, tmp_path / name, name, range(2))
+    (root / 'actorsGT.mat').unlink()
+    full_size_images(root, CLASSES[name].IMAGE_SIZE)
+    assert_validates_without_labels(CLASSES[name], root, gt_file=None)
