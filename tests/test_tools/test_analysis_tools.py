@@ -82,8 +82,33 @@ def test_benchmark_train_step_times_every_part(capsys):
     out = capsys.readouterr().out
     assert '1 view pairs of 64x48' in out and 'fp32' in out
     timed = [line.split()[0] for line in out.splitlines()[1:]]
-    assert timed == ['train', 'detector', 'encoder', 'decoder',
+    assert timed == ['train', 'achieved', 'detector', 'encoder', 'decoder',
                      'perceptual_loss']
+    assert 'of the measured fp32 matrix product' in out
+
+
+def test_get_flops_prints_every_component_and_the_total(capsys):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from nsd_toolkit.registry import MODELS
+    from nsd_toolkit.utils.complexity import (loss_forward_flops,
+                                              random_train_inputs)
+    tool = load_tool('analysis_tools/get_flops.py')
+    config = osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_2p.py')
+    flops = tool.main([config, '--batch-size', '2', '--size', '64', '48'])
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    for name in ('detector', 'encoder', 'decoder', 'perceptual_loss',
+                 'associator', 'depth_compositor'):
+        assert name in rows
+    assert rows['decoder'][1] == f'{flops["decoder"] / 1e9:.2f}'
+    assert f'{3 * flops["total"] / 1e9:.2f} GFLOPs' in out
+    # the same count as the library function on the same inputs
+    init_default_scope('nsd_toolkit')
+    model = MODELS.build(Config.fromfile(config).model).train()
+    assert loss_forward_flops(
+        model, random_train_inputs(model, 2, 64, 48)) == flops
 
 
 def test_benchmark_train_step_names_a_bad_device(capsys):

@@ -5,8 +5,10 @@
         [--cfg-options KEY=VALUE ...]
 
 Prints the median seconds per optimiser step (forward, backward, Adam) of the whole
-model and, separately, forward + backward of each of detector, encoder, decoder and
-perceptual loss, so the cost of a config change can be measured before and after.
+model, the step's achieved FLOP/s against the measured rate of a float32 matrix product
+on the same device and threads (FLOPs of ``get_flops.py``: 3 x the traced forward), and,
+separately, forward + backward of each of detector, encoder, decoder and perceptual
+loss, so the cost of a config change can be measured before and after.
 """
 import argparse
 import statistics
@@ -20,6 +22,10 @@ from mmengine.registry import init_default_scope
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
                                    merge_cfg_options)
+from nsd_toolkit.utils.complexity import (TRAIN_STEP_FACTOR,
+                                          loss_forward_flops,
+                                          matmul_flops_per_second,
+                                          random_train_inputs)
 
 
 def median_seconds(fn, iters, warmup, device):
@@ -85,17 +91,11 @@ def main(argv=None):
     optimizer = torch.optim.Adam(
         [p for p in model.parameters() if p.requires_grad])
     (width, height), batch = args.size, args.batch_size
-    gen = torch.Generator().manual_seed(0)
-    inputs = dict(
-        img=torch.randn(batch, 2, 3, height, width, generator=gen),
-        background=torch.randn(batch, 2, 3, height, width, generator=gen),
-        R=torch.linalg.qr(torch.randn(batch, 2, 3, 3, generator=gen))[0])
-    if model.proposal_prior is not None:  # one random xyxy box (px) per slot
-        corners = torch.rand(batch, 2, model.detector.num_people, 2, 2,
-                             generator=gen).sort(dim=-2).values
-        inputs['proposals'] = (corners * torch.tensor(
-            [width, height], dtype=torch.float32)).flatten(-2)
-    inputs = {key: value.to(device) for key, value in inputs.items()}
+    inputs = {
+        key: value.to(device)
+        for key, value in random_train_inputs(model, batch, width,
+                                              height).items()
+    }
 
     def autocast():
         return torch.autocast(device.type, dtype=torch.float16,
@@ -132,6 +132,13 @@ def main(argv=None):
           f'{precision}, median of {args.iters}')
     seconds = median_seconds(step, args.iters, args.warmup, device)
     print(f'  train step       {seconds:.3f} s')
+    step_flops = TRAIN_STEP_FACTOR * loss_forward_flops(model, inputs)['total']
+    matmul = matmul_flops_per_second(device)
+    print(f'  achieved         {step_flops / seconds / 1e9:.1f} GFLOP/s '
+          f'({step_flops / 1e9:.2f} GFLOPs per step, '
+          f'~{TRAIN_STEP_FACTOR} x forward) = '
+          f'{step_flops / seconds / matmul:.0%} of the measured fp32 '
+          f'matrix product, {matmul / 1e9:.1f} GFLOP/s')
     if device.type == 'cuda':
         print(f'  peak GPU memory  '
               f'{torch.cuda.max_memory_allocated(device) / 2**30:.2f} GiB')
