@@ -120,8 +120,10 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args, parser)
 
-    run_with_runner(cfg, args.launcher, lambda runner: runner.train(),
-                    parser)
+    def train(runner):
+        runner.train()  # returns the (wrapped) model: not kept beyond here
+
+    run_with_runner(cfg, args.launcher, train, parser)
 
 
 if __name__ == '__main__':

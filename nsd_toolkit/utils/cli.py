@@ -1,6 +1,7 @@
 """Pieces shared by the command-line tools."""
 import argparse
 import difflib
+import gc
 import json
 import math
 import numbers
@@ -275,7 +276,7 @@ def run_with_runner(cfg,
     work_dir = cfg.get('work_dir')
     before = _entries(work_dir)
     succeeded = False
-    runner = None
+    runner = result = None
     try:
         runner = build_runner(cfg)
         result = action(runner)
@@ -289,6 +290,13 @@ def run_with_runner(cfg,
         _remove_new_entries(work_dir, before)
         parser.error(f'{type(error).__name__}: {error}')
     finally:
+        if initialised:
+            # the DDP wrapper holds the process group, and the runner sits in
+            # reference cycles: freed only at interpreter exit, the group's
+            # gloo threads would be torn down then and abort the process
+            # ('terminate called without an active exception')
+            runner = result = None
+            gc.collect()
         cleanup_distributed(initialised, succeeded)
 
 
