@@ -194,3 +194,26 @@ def test_eval_pose_predictions_scores_a_file(tmp_path, capsys,
     with pytest.raises(SystemExit):
         tool.main([config, str(path), '--data-root', synthetic_root_2p])
     assert 'pred.json' in capsys.readouterr().err
+
+
+def test_benchmark_loader_rates(synthetic_root, capsys, monkeypatch):
+    import itertools
+    tool = load_tool('analysis_tools/benchmark_loader.py')
+    config = osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_1p.py')
+    options = ['--cfg-options', f'train_dataloader.dataset.data_root={synthetic_root}',
+               'train_dataloader.dataset.sequences=[seq_000]',
+               'train_dataloader.batch_size=2']
+    # every perf_counter call 0.25 s after the previous one: 3 batches of 2
+    # pairs timed between two calls -> 6 pairs / 0.25 s
+    ticks = itertools.count(step=0.25)
+    monkeypatch.setattr(tool.time, 'perf_counter', lambda: next(ticks))
+    rates = tool.main([config, '--workers', '0', '--batches', '3',
+                       '--warmup', '1', '--step-seconds', '0.5', *options])
+    assert rates == {0: pytest.approx(24.0)}
+    out = capsys.readouterr().out
+    assert '12.00 batches/s' in out and '24.0 pairs/s' in out
+    # the step consumes 2 pairs per 0.5 s: the loader is 6 x faster
+    assert '= 6.00 x the step\'s consumption (4.0 pairs/s)' in out
+    with pytest.raises(SystemExit):
+        tool.main([config, '--workers', '-1'])
+    assert '--workers must be >= 0' in capsys.readouterr().err
