@@ -1,6 +1,7 @@
 """Strict image reading (read_image_file): truncated, empty and corrupt files
 are refused, naming the file, by the loading transform and the background
 estimation alike."""
+import os
 import re
 
 import cv2
@@ -165,3 +166,30 @@ def test_background_names_the_odd_sized_frame(multiview_root):
     assert str(err.value) == (
         'frames of different sizes cannot share a background: '
         f'{odd} is 16x12 (W x H), while 9 of the 10 frames are 32x24')
+
+
+def test_backgrounds_are_decoded_once_per_file_version(tmp_path, monkeypatch):
+    from nsd_toolkit.datasets.transforms import loading
+    path = tmp_path / 'background.png'
+    first = np.random.default_rng(0).integers(0, 255, (6, 8, 3), np.uint8)
+    assert cv2.imwrite(str(path), first)
+    decoded = []
+    real = loading.read_image
+    monkeypatch.setattr(loading, 'read_image',
+                        lambda p: decoded.append(p) or real(p))
+    loading._read_background_cached.cache_clear()
+    a, b = loading.read_background(str(path)), loading.read_background(
+        str(path))
+    assert a is b and len(decoded) == 1
+    np.testing.assert_array_equal(a, first[..., ::-1])  # RGB
+    with pytest.raises(ValueError, match='read-only'):
+        a[0, 0, 0] = 1
+    # a rewritten file (other content, size or time) is decoded again
+    second = 255 - first
+    assert cv2.imwrite(str(path), second)
+    os.utime(path, ns=(1, 1))
+    np.testing.assert_array_equal(loading.read_background(str(path)),
+                                  second[..., ::-1])
+    assert len(decoded) == 2
+    with pytest.raises(DatasetFormatError, match='missing.png'):
+        loading.read_background(str(tmp_path / 'missing.png'))

@@ -1,4 +1,7 @@
 """Loading of the frames, backgrounds and masks of the sampled views."""
+import functools
+import os
+
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -91,6 +94,35 @@ def read_mask(path):
     return mask
 
 
+#: Decoded backgrounds kept per process by :func:`read_background`.
+BACKGROUND_CACHE_SIZE = 32
+
+
+def read_background(path):
+    """:func:`read_image` of a camera's median background, cached.
+
+    Every sample of a camera shares one background, and decoding it (a PNG)
+    costs ~3 x a JPEG frame of the same size (30 ms against 10 ms at
+    1920x1080), so the last :data:`BACKGROUND_CACHE_SIZE` decoded
+    backgrounds are kept in each process, keyed by path, size and
+    modification time (a rewritten file is read again). The returned array
+    is read-only: it is shared by every caller.
+    """
+    try:
+        stat = os.stat(path)
+        version = (stat.st_size, stat.st_mtime_ns)
+    except OSError:  # a video frame reference, or missing: read_image says
+        version = None
+    return _read_background_cached((path, version))
+
+
+@functools.lru_cache(maxsize=BACKGROUND_CACHE_SIZE)
+def _read_background_cached(key):
+    img = read_image(key[0])
+    img.flags.writeable = False
+    return img
+
+
 @TRANSFORMS.register_module()
 class LoadMultiViewImages(BaseTransform):
     """Read every view's frame, background and (when present) mask.
@@ -106,8 +138,9 @@ class LoadMultiViewImages(BaseTransform):
     instead, and ``ori_shape``/``img_shape`` lists of (H, W): follow with
     :class:`ResizeMultiView` to bring them to one size.
 
-    Raises DatasetFormatError naming the file when a file is unreadable or its
-    size differs from the calibration's ``size``.
+    Backgrounds are read through :func:`read_background` (decoded once per
+    camera and process). Raises DatasetFormatError naming the file when a
+    file is unreadable or its size differs from the calibration's ``size``.
     """
 
     def transform(self, results):
@@ -115,7 +148,7 @@ class LoadMultiViewImages(BaseTransform):
         results['img'] = self._stack(read_image, results['img_paths'],
                                      expected)
         results['background'] = self._stack(
-            read_image, results['background_paths'], expected)
+            read_background, results['background_paths'], expected)
         if results.get('mask_paths') is not None:
             results['gt_masks'] = self._stack(read_mask, results['mask_paths'],
                                               expected)
