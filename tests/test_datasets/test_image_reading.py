@@ -176,7 +176,7 @@ def test_backgrounds_are_decoded_once_per_file_version(tmp_path, monkeypatch):
     decoded = []
     real = loading.read_image
     monkeypatch.setattr(loading, 'read_image',
-                        lambda p: decoded.append(p) or real(p))
+                        lambda p, *a: decoded.append(p) or real(p, *a))
     loading._read_background_cached.cache_clear()
     a, b = loading.read_background(str(path)), loading.read_background(
         str(path))

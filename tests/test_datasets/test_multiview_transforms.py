@@ -246,3 +246,47 @@ def test_pack_joints_in_camera_frames_and_pixels():
                                    expected[:, 0], atol=1e-2)
     depths = sample.gt_joints_cam[..., 2].nanmean(-1)
     np.testing.assert_allclose(sample.gt_depths, depths, rtol=1e-6)
+
+
+def test_decode_scale_matches_a_full_decode_and_resize(multiview_root,
+                                                       cache_dir):
+    """PNG frames at half size: pixels, masks, intrinsics and the packed
+    labels equal those of a full decode followed by ResizeMultiView."""
+    tail = [dict(type='PackMultiViewInputs')]
+    sample_views = dict(type='SampleViews', num_views=2, mode='fixed')
+    resized = dataset(multiview_root, [
+        sample_views, dict(type='LoadMultiViewImages'),
+        dict(type='ResizeMultiView', size=(WIDTH // 2, HEIGHT // 2)), *tail
+    ])[2]
+    reduced = dataset(multiview_root, [
+        sample_views, dict(type='LoadMultiViewImages', decode_scale=2), *tail
+    ])[2]
+    for key in ('img', 'background', 'K'):
+        torch.testing.assert_close(reduced['inputs'][key],
+                                   resized['inputs'][key])
+    a, b = reduced['data_samples'], resized['data_samples']
+    for key in ('gt_masks', 'gt_bboxes', 'gt_keypoints_2d'):
+        torch.testing.assert_close(a.get(key), b.get(key))
+    assert a.img_shape == (HEIGHT // 2, WIDTH // 2)
+    assert a.ori_shape == (HEIGHT, WIDTH)
+
+
+def test_decode_scale_decodes_jpegs_small_and_checks_sizes(tmp_path):
+    from nsd_toolkit.datasets.transforms.loading import read_image
+    picture = cv2.GaussianBlur(
+        np.random.default_rng(0).integers(0, 255, (48, 64, 3), np.uint8),
+        (7, 7), 2)
+    path = str(tmp_path / 'frame.jpg')
+    assert cv2.imwrite(path, picture, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    small = read_image(path, 4, (64, 48))
+    assert small.shape == (12, 16, 3)
+    shrunk = cv2.resize(read_image(path), (16, 12),
+                        interpolation=cv2.INTER_AREA)
+    assert np.abs(small.astype(int) - shrunk).mean() < 3
+    # a frame of another size than the calibration's stays unscaled and named
+    info = dict(img_paths=[path], background_paths=[path], mask_paths=None,
+                K=np.eye(3)[None], image_size=np.array([[64, 50]]))
+    with pytest.raises(DatasetFormatError, match='frame.jpg: size'):
+        LoadMultiViewImages(decode_scale=2)(info)
+    with pytest.raises(ValueError, match='decode_scale must be one of'):
+        LoadMultiViewImages(decode_scale=3)

@@ -7,6 +7,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from nsd_toolkit.registry import TRANSFORMS
+from nsd_toolkit.utils.geometry import scale_intrinsics
 from ..calibration import DatasetFormatError
 from ..video import read_video_frame, split_frame_ref
 
@@ -36,7 +37,17 @@ def integrity_problem(data):
     return None
 
 
-def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image'):
+#: Decoding scales libjpeg applies in the DCT domain (OpenCV's
+#: ``IMREAD_REDUCED_COLOR_*``), output ``ceil(size / scale)``.
+DECODE_SCALES = {
+    1: cv2.IMREAD_COLOR,
+    2: cv2.IMREAD_REDUCED_COLOR_2,
+    4: cv2.IMREAD_REDUCED_COLOR_4,
+    8: cv2.IMREAD_REDUCED_COLOR_8
+}
+
+
+def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image', scale=1):
     """Decode the image file at ``path`` strictly: raise rather than return
     a partly decoded picture.
 
@@ -46,6 +57,9 @@ def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image'):
         path (str): an image file.
         flags (int): ``cv2.IMREAD_*`` flags.
         what (str): what the file is, for the messages.
+        scale (int): a key of :data:`DECODE_SCALES`: a JPEG is decoded at
+            ``ceil(size / scale)`` (much faster than decoding and resizing);
+            other formats are decoded at full size (see :func:`read_image`).
 
     Returns:
         np.ndarray: as ``cv2.imdecode`` (BGR [H, W, 3] for the default flags).
@@ -64,6 +78,8 @@ def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image'):
     problem = integrity_problem(data)
     if problem:
         raise DatasetFormatError(f'{path}: unreadable {what}: {problem}')
+    if scale != 1 and data.startswith(_JPEG_SOI):
+        flags = DECODE_SCALES[scale]
     img = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if img is None:
         raise DatasetFormatError(f'{path}: unreadable {what}: not an image '
@@ -71,26 +87,48 @@ def read_image_file(path, flags=cv2.IMREAD_COLOR, what='image'):
     return img
 
 
-def read_image(path):
+def read_image(path, scale=1, size=None):
     """RGB uint8 [H, W, 3] of an image file or a video frame reference
     ``'<video>#<index>'`` (:mod:`~nsd_toolkit.datasets.video`).
 
     The one function that reads frames: datasets, backgrounds and tools use
-    it. Raises DatasetFormatError naming a missing, truncated or unreadable
-    file (:func:`read_image_file`) or frame.
+    it. With ``scale`` > 1 (a key of :data:`DECODE_SCALES`) and the full
+    ``size`` (W, H) the image comes at ``ceil(H / scale) x ceil(W / scale)``:
+    JPEGs decoded at that size by libjpeg, other files and video frames
+    decoded whole and area-averaged. Raises DatasetFormatError naming a
+    missing, truncated or unreadable file (:func:`read_image_file`) or frame.
     """
+    if scale not in DECODE_SCALES:
+        raise ValueError(f'decode scale must be one of {list(DECODE_SCALES)}'
+                         f', got {scale!r}')
     ref = split_frame_ref(path)
-    img = read_video_frame(*ref) if ref is not None else read_image_file(path)
+    img = (read_video_frame(*ref)
+           if ref is not None else read_image_file(path, scale=scale))
+    if scale != 1 and img.shape[:2] == (int(size[1]), int(size[0])):
+        # decoded whole (not a JPEG): shrink; any other size is left for the
+        # caller's size check to name
+        img = cv2.resize(img, reduced_size(size, scale),
+                         interpolation=cv2.INTER_AREA)
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def read_mask(path):
+def reduced_size(size, scale):
+    """(W, H) of an image of ``size`` (W, H) decoded at 1 / ``scale``."""
+    return tuple(-(-int(side) // scale) for side in size)
+
+
+def read_mask(path, scale=1, size=None):
     """Instance-id mask [H, W] (uint8 or uint16) of a single-channel PNG,
-    read by :func:`read_image_file`."""
+    read by :func:`read_image_file`; with ``scale`` > 1 and the full
+    ``size`` (W, H), shrunk by nearest neighbour as :func:`read_image`
+    shrinks the frames (ids are never blended)."""
     mask = read_image_file(path, cv2.IMREAD_UNCHANGED, 'mask')
     if mask.ndim != 2:
         raise DatasetFormatError(
             f'{path}: mask must be single-channel, got shape {mask.shape}')
+    if scale != 1 and mask.shape == (int(size[1]), int(size[0])):
+        mask = cv2.resize(mask, reduced_size(size, scale),
+                          interpolation=cv2.INTER_NEAREST_EXACT)
     return mask
 
 
@@ -98,7 +136,7 @@ def read_mask(path):
 BACKGROUND_CACHE_SIZE = 32
 
 
-def read_background(path):
+def read_background(path, scale=1, size=None):
     """:func:`read_image` of a camera's median background, cached.
 
     Every sample of a camera shares one background, and decoding it (a PNG)
@@ -113,12 +151,13 @@ def read_background(path):
         version = (stat.st_size, stat.st_mtime_ns)
     except OSError:  # a video frame reference, or missing: read_image says
         version = None
-    return _read_background_cached((path, version))
+    return _read_background_cached(path, version, scale,
+                                   None if size is None else tuple(size))
 
 
 @functools.lru_cache(maxsize=BACKGROUND_CACHE_SIZE)
-def _read_background_cached(key):
-    img = read_image(key[0])
+def _read_background_cached(path, version, scale, size):
+    img = read_image(path, scale, size)
     img.flags.writeable = False
     return img
 
@@ -133,7 +172,8 @@ class LoadMultiViewImages(BaseTransform):
 
     Added keys: ``img`` and ``background`` uint8 [V, H, W, 3] RGB,
     ``gt_masks`` [V, H, W] (only when ``mask_paths`` is not None),
-    ``ori_shape`` and ``img_shape`` (H, W). Cameras of different sizes
+    ``ori_shape`` (H, W) of the calibration and ``img_shape`` (H, W) as
+    read. Cameras of different sizes
     (e.g. Human3.6M's 1000x1000 and 1000x1002) give lists of per-view arrays
     instead, and ``ori_shape``/``img_shape`` lists of (H, W): follow with
     :class:`ResizeMultiView` to bring them to one size.
@@ -141,25 +181,54 @@ class LoadMultiViewImages(BaseTransform):
     Backgrounds are read through :func:`read_background` (decoded once per
     camera and process). Raises DatasetFormatError naming the file when a
     file is unreadable or its size differs from the calibration's ``size``.
+
+    Args:
+        decode_scale (int): 1, 2, 4 or 8: every view is read at
+            ``ceil(size / decode_scale)`` (JPEG frames decoded at that size
+            by libjpeg, several times faster than a full decode; other files
+            area-averaged, masks by nearest neighbour) and ``K`` is scaled to
+            match (as :class:`ResizeMultiView` does), e.g. 2 for 1920x1080
+            frames used at 960x540. Defaults to 1 (full size).
     """
 
+    def __init__(self, decode_scale=1):
+        if decode_scale not in DECODE_SCALES:
+            raise ValueError(
+                f'LoadMultiViewImages: decode_scale must be one of '
+                f'{list(DECODE_SCALES)}, got {decode_scale!r}')
+        self.decode_scale = decode_scale
+
     def transform(self, results):
-        expected = [(int(h), int(w)) for w, h in results['image_size']]
-        results['img'] = self._stack(read_image, results['img_paths'],
-                                     expected)
+        scale, sizes = self.decode_scale, results['image_size']
+        reduced = [reduced_size(size, scale) for size in sizes]  # (W, H)
+        expected = [(h, w) for w, h in reduced]
+        results['img'] = self._stack(
+            functools.partial(read_image, scale=scale), results['img_paths'],
+            sizes, expected)
         results['background'] = self._stack(
-            read_background, results['background_paths'], expected)
+            functools.partial(read_background, scale=scale),
+            results['background_paths'], sizes, expected)
         if results.get('mask_paths') is not None:
-            results['gt_masks'] = self._stack(read_mask, results['mask_paths'],
-                                              expected)
-        shapes = [view.shape[:2] for view in results['img']]
-        results['ori_shape'] = results['img_shape'] = (
-            shapes[0] if len(set(shapes)) == 1 else shapes)
+            results['gt_masks'] = self._stack(
+                functools.partial(read_mask, scale=scale),
+                results['mask_paths'], sizes, expected)
+        if scale != 1:
+            ratio = (np.asarray(reduced, dtype=float) /
+                     np.asarray(sizes, dtype=float))  # [V, 2]
+            results['K'] = scale_intrinsics(results['K'], ratio[:, 0],
+                                            ratio[:, 1])
+        results['img_shape'] = _one_or_all(
+            [view.shape[:2] for view in results['img']])
+        results['ori_shape'] = _one_or_all([(int(h), int(w))
+                                            for w, h in sizes])
         return results
 
+    def __repr__(self):
+        return f'{type(self).__name__}(decode_scale={self.decode_scale})'
+
     @staticmethod
-    def _stack(read, paths, expected):
-        arrays = [read(path) for path in paths]
+    def _stack(read, paths, sizes, expected):
+        arrays = [read(path, size=size) for path, size in zip(paths, sizes)]
         for path, array, shape in zip(paths, arrays, expected):
             if array.shape[:2] != shape:
                 raise DatasetFormatError(
@@ -168,3 +237,8 @@ class LoadMultiViewImages(BaseTransform):
         if len({array.shape for array in arrays}) > 1:
             return arrays
         return np.stack(arrays)
+
+
+def _one_or_all(shapes):
+    """The common (H, W) of the views, or the list when they differ."""
+    return shapes[0] if len(set(shapes)) == 1 else shapes
