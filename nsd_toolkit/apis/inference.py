@@ -11,6 +11,7 @@ from tqdm import tqdm
 from nsd_toolkit.models.architectures.base_nsd_model import STAGES_META_KEY
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
+from nsd_toolkit.utils.cli import check_top_level_keys
 from nsd_toolkit.utils.checkpoint import (CheckpointReadError,
                                           load_checkpoint_safely)
 
@@ -38,7 +39,9 @@ def init_model(config: Union[str, Config],
         checkpoint: ``iter_N.pth`` of ``tools/train.py``; None keeps the
             initial weights.
         device: torch device of the model.
-        cfg_options: overrides merged into the config.
+        cfg_options: overrides merged into the config (a top-level key
+            neither the config nor the Runner knows raises ``KeyError``
+            naming the closest one).
 
     Returns:
         The model, with the config as ``model.cfg``.
@@ -52,6 +55,7 @@ def init_model(config: Union[str, Config],
     """
     cfg = config if isinstance(config, Config) else Config.fromfile(config)
     if cfg_options:
+        check_top_level_keys(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     model = MODELS.build(cfg.model)

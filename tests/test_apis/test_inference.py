@@ -141,3 +141,12 @@ def test_a_pose_models_damaged_nsd_checkpoint_is_named(tmp_path):
     model = init_model(cfg)
     with pytest.raises(CheckpointReadError, match=re.escape(path)):
         model.init_weights()
+
+
+def test_cfg_options_with_an_unknown_top_level_key_are_refused():
+    with pytest.raises(KeyError, match="did you mean 'randomness'"):
+        init_model(CONFIG, cfg_options={'randomnes.seed': 1})
+    model = init_model(CONFIG, cfg_options={'randomness.seed': 3,
+                                            'model.detector.num_people': 2})
+    assert model.cfg.randomness.seed == 3
+    assert model.detector.num_people == 2
