@@ -8,7 +8,6 @@ import numbers
 import os
 import os.path as osp
 import shutil
-import tempfile
 from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
@@ -16,7 +15,7 @@ import torch
 from mmengine.config import DictAction
 
 from .checkpoint import (CHECKPOINT_ERRORS, load_checkpoint_safely,
-                         register_safe_checkpoint_loader)
+                         register_safe_checkpoint_loader, save_atomic)
 from .dist import cleanup_distributed, setup_cpu_distributed
 
 __all__ = [
@@ -355,26 +354,15 @@ def to_plain(value: Any) -> Any:
 
 
 def dump_json_atomic(obj: Any, path: str) -> None:
-    """Write ``obj`` as JSON to ``path`` via a temporary file + rename.
+    """Write ``obj`` as JSON to ``path`` via a temporary file + rename
+    (:func:`~nsd_toolkit.utils.checkpoint.save_atomic`).
 
-    Readers never see a half-written file; an existing file is replaced.
+    Readers never see a half-written file; an existing file is replaced; an
+    object that is not JSON leaves ``path`` untouched.
     """
-    path = osp.abspath(path)
-    folder = osp.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(obj, f, indent=2, sort_keys=True, allow_nan=False)
-            f.write('\n')
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + '\n'
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    save_atomic(path, text.encode())
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
