@@ -1,6 +1,7 @@
 """Synthetic multi-view scenes: a static room, a camera ring and articulated
 people, written in the toolkit's on-disk format
 (docs/en/advanced_guides/design.md)."""
+import numbers
 import os
 import os.path as osp
 
@@ -18,9 +19,10 @@ from .room import render_room, sample_room
 from .skeleton import JOINT_NAMES
 
 # independent random streams derived from the seed; sequence s of the training
-# people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t)
+# people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t);
+# the presence intervals of a sequence of key k use the key (_PRESENCE, *k)
 _CAMERAS, _ROOM, _PEOPLE, _FIRST_SEQUENCE = range(4)
-_TEST_PEOPLE, _TEST = 100000, 100001
+_TEST_PEOPLE, _TEST, _PRESENCE = 100000, 100001, 100002
 # the people each split shows: keys of build_scene's result
 _PEOPLE_OF_SPLIT = dict(train='people', test='test_people')
 
@@ -29,25 +31,58 @@ def _rng(seed, *key):
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
-def _sequence_plan(seed, num_sequences, num_test_sequences):
-    """(name, people, motion random stream) of each sequence, in writing order.
+def _sequence_plan(num_sequences, num_test_sequences):
+    """(name, people, random stream key) of each sequence, in writing order.
 
     ``seq_000``... show the training people (``'train'``: the training and
     validation sequences), ``test_000``... people never seen in them
     (``'test'``).
     """
-    return [(f'seq_{s:03d}', 'train', _rng(seed, _FIRST_SEQUENCE + s))
+    return [(f'seq_{s:03d}', 'train', (_FIRST_SEQUENCE + s, ))
             for s in range(num_sequences)] + [
-                (f'test_{t:03d}', 'test', _rng(seed, _TEST, t))
+                (f'test_{t:03d}', 'test', (_TEST, t))
                 for t in range(num_test_sequences)
             ]
+
+
+def draw_presence(rng, num_people, min_people, num_frames):
+    """Frames each person of a sequence is present in.
+
+    People ``0..min_people-1`` are present throughout. Each other person gets
+    one interval whose two ends are drawn uniformly in ``[-F/2, 3F/2]`` and
+    clipped to ``[0, F]``: it starts at frame 0 or ends at the last frame
+    with a probability of about 7/16 each, spans the whole sequence or is
+    empty with about 1/8 each.
+
+    Args:
+        rng (np.random.Generator): random stream (not drawn from when
+            ``min_people == num_people``).
+        num_people, min_people, num_frames (int): N, M, F.
+
+    Returns:
+        np.ndarray: int [N, 2], frames ``[start, end)`` of each person.
+    """
+    intervals = np.tile([0, num_frames], (num_people, 1))
+    if min_people < num_people:
+        half = num_frames // 2
+        ends = rng.integers(-half, num_frames + half,
+                            (num_people - min_people, 2), endpoint=True)
+        intervals[min_people:] = np.sort(ends, axis=1).clip(0, num_frames)
+    return intervals
+
+
+def presence_mask(intervals, num_frames):
+    """bool [F, N]: person n is present in frame f (``intervals`` [N, 2] of
+    :func:`draw_presence`)."""
+    frames = np.arange(num_frames)[:, None]
+    return (intervals[:, 0] <= frames) & (frames < intervals[:, 1])
 
 
 def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
                     num_test_sequences=0, camera_height_jitter=100.0,
-                    zoom=1.0):
+                    zoom=1.0, min_people=None):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
                         ('num_frames', num_frames), ('num_sequences',
@@ -59,6 +94,10 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
                          f'{num_test_sequences!r}')
     if num_people > 254:
         raise ValueError(f'num_people must be <= 254, got {num_people}')
+    if min_people is not None and not (isinstance(
+            min_people, numbers.Integral) and 0 <= min_people <= num_people):
+        raise ValueError(f'min_people must be None or an integer in [0, '
+                         f'num_people ({num_people})], got {min_people!r}')
     if len(size) != 2 or any(int(s) != s or s < 1 for s in size):
         raise ValueError(f'size must be two positive integers (W, H), got '
                          f'{size!r}')
@@ -135,6 +174,7 @@ def generate_synthetic_dataset(out_dir,
                                seed=0,
                                num_sequences=1,
                                num_test_sequences=0,
+                               min_people=None,
                                motion='walk',
                                ring_radius=5000.0,
                                camera_height=2200.0,
@@ -157,10 +197,22 @@ def generate_synthetic_dataset(out_dir,
     of unseen people. Same arguments give byte-identical files; the output
     appears at ``out_dir`` only once complete.
 
+    With ``min_people`` M < N, each sequence shows M..N people per frame:
+    people ``0..M-1`` are present throughout, every other person during one
+    random interval of frames (:func:`draw_presence`; it may be empty or
+    span the sequence). Absent people are not rendered (nor in the masks;
+    mask id ``i + 1`` always marks person ``i``) and their joints are NaN.
+    People appear and vanish in place at the ends of their interval (no
+    walking in from outside): the motion is simulated for all N people as
+    without ``min_people``, absent ones elsewhere, so the present people's
+    poses do not depend on ``min_people``.
+
     Args:
         out_dir (str): output folder (absent or empty unless ``overwrite``).
         num_people, num_views, num_frames, num_sequences (int): N, V, F, K.
         num_test_sequences (int): sequences of the unseen people.
+        min_people (int, optional): M in ``[0, N]``, the fewest people a
+            frame shows; None (default) is N: everybody in every frame.
         size (tuple[int, int]): image (W, H) in pixels.
         seed (int): random seed (>= 0).
         motion (str): 'walk', 'box' (face the nearest person, punch) or
@@ -179,12 +231,18 @@ def generate_synthetic_dataset(out_dir,
         progress (bool): show a progress bar over frames.
 
     Returns:
-        dict: the metadata written to ``synthetic_meta.json``.
+        dict: the metadata written to ``synthetic_meta.json``: the
+        arguments (``min_people`` resolved to an int), joint names, heights
+        and per sequence its people (``'train'`` or ``'test'``), motion
+        styles and ``present``: ``[start, end)`` frames of each person.
     """
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
-                    num_test_sequences, camera_height_jitter, zoom)
+                    num_test_sequences, camera_height_jitter, zoom,
+                    min_people)
+    if min_people is None:
+        min_people = num_people
     args = dict(num_people=num_people,
                 num_views=num_views,
                 num_frames=num_frames,
@@ -192,6 +250,7 @@ def generate_synthetic_dataset(out_dir,
                 seed=seed,
                 num_sequences=num_sequences,
                 num_test_sequences=num_test_sequences,
+                min_people=int(min_people),
                 motion=motion,
                 ring_radius=ring_radius,
                 camera_height=camera_height,
@@ -220,28 +279,37 @@ def generate_synthetic_dataset(out_dir,
                     heights_mm=heights['train'].round(1).tolist(),
                     test_heights_mm=heights['test'].round(1).tolist(),
                     sequences={})
-        for seq, split, rng in _sequence_plan(seed, num_sequences,
+        for seq, split, key in _sequence_plan(num_sequences,
                                               num_test_sequences):
             people = scene[_PEOPLE_OF_SPLIT[split]]
             seq_dir = osp.join(tmp, seq)
             for name in cameras:
                 os.makedirs(osp.join(seq_dir, name))
                 os.makedirs(osp.join(seq_dir, 'masks', name))
-            joints, styles = simulate_sequence(rng, heights[split], motion,
+            joints, styles = simulate_sequence(_rng(seed, *key),
+                                               heights[split], motion,
                                                num_frames, walk_radius, fps,
                                                min_separation)
+            intervals = draw_presence(_rng(seed, _PRESENCE, *key), num_people,
+                                      min_people, num_frames)
+            present = presence_mask(intervals, num_frames)
             joints = joints.astype(np.float32)
+            joints[~present] = np.nan
             np.save(osp.join(seq_dir, 'poses3d.npy'), joints)
-            meta['sequences'][seq] = dict(people=split, styles=styles)
+            meta['sequences'][seq] = dict(people=split,
+                                          styles=styles,
+                                          present=intervals.tolist())
             for f in tqdm(range(num_frames),
                           desc=seq,
                           disable=not progress,
                           unit='frame'):
+                ids = np.flatnonzero(present[f])
+                shown = joints[f, ids].astype(np.float64)
                 for name, cam in cameras.items():
                     image, mask = render_people(scene['backgrounds'][name],
-                                                cam, rays[name],
-                                                joints[f].astype(np.float64),
-                                                people)
+                                                cam, rays[name], shown,
+                                                [people[i] for i in ids],
+                                                ids + 1)
                     write_frame(seq_dir, name, f, image, mask, jpeg_quality)
         write_json(osp.join(tmp, 'synthetic_meta.json'), meta)
     return meta

@@ -93,7 +93,7 @@ def _albedo(person, parts, point_world, normal_world, forward):
     return albedo
 
 
-def render_people(background, cam, rays, joints, people):
+def render_people(background, cam, rays, joints, people, ids=None):
     """Composite people over a background for one camera and frame.
 
     Args:
@@ -102,15 +102,20 @@ def render_people(background, cam, rays, joints, people):
         rays (np.ndarray): [H, W, 3] from :func:`~.camera.pixel_rays`.
         joints (np.ndarray): [N, 17, 3] world joints (mm).
         people (list[dict]): from :func:`~.people.sample_people`.
+        ids (np.ndarray, optional): int [N] mask id of each person (1..255),
+            e.g. to render a subset of people under their own ids; default
+            ``i + 1`` for person ``i``.
 
     Returns:
         tuple: image uint8 [H, W, 3] RGB and mask uint8 [H, W] (0 background,
-        i + 1 = person i, nearest surface wins).
+        ``ids[i]`` = person i, nearest surface wins).
     """
     R, t, K = cam['R'], cam['t'], cam['K']
     image = background.copy()
     mask = np.zeros(background.shape[:2], np.uint8)
     zbuf = np.full(background.shape[:2], np.inf)
+    if ids is None:
+        ids = np.arange(1, len(people) + 1)
     for i, person in enumerate(people):
         start, end, radius, parts = body_capsules(joints[i], person['height'])
         start_c, end_c = start @ R.T + t, end @ R.T + t
@@ -137,6 +142,6 @@ def render_people(background, cam, rays, joints, people):
         rows, cols = np.divmod(np.flatnonzero(win), x1 - x0)
         rows, cols = rows + y0, cols + x0
         image[rows, cols] = lambert(albedo, normal @ R)
-        mask[rows, cols] = i + 1
+        mask[rows, cols] = ids[i]
         zbuf[rows, cols] = depth
     return image, mask

@@ -1,5 +1,6 @@
 """Small synthetic datasets shared by the synthetic-generator tests."""
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -42,10 +43,27 @@ def make(root, **kwargs):
     return Dataset(root, generate_synthetic_dataset(root, **kwargs))
 
 
+def files(root):
+    """``relative path -> bytes`` of every file under ``root``."""
+    out = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = osp.join(folder, name)
+            with open(path, 'rb') as f:
+                out[osp.relpath(path, root)] = f.read()
+    return out
+
+
 @pytest.fixture(scope='session')
 def make_dataset():
     """``make_dataset(root, **kwargs) -> Dataset`` (no progress bar)."""
     return make
+
+
+@pytest.fixture(scope='session')
+def files_of():
+    """``files_of(root) -> {relative path: bytes}``."""
+    return files
 
 
 @pytest.fixture(scope='session')

@@ -1,4 +1,5 @@
 """Command line of tools/dataset_converters/make_synthetic.py."""
+import json
 import os
 import os.path as osp
 import runpy
@@ -47,6 +48,9 @@ def test_script_writes_dataset(tmp_path):
     (['--zoom', '0'], '--zoom'),
     (['--camera-height-jitter', '-5'], '--camera-height-jitter'),
     (['--camera-height-jitter', '2500'], 'camera_height_jitter'),
+    (['--min-people', '-1'], '--min-people'),
+    (['--min-people', '0.5'], '--min-people'),
+    (['--num-people', '2', '--min-people', '3'], 'min_people'),
 ])
 def test_bad_arguments(tmp_path, capsys, cli_main, argv, needle):
     with pytest.raises(SystemExit) as exc:
@@ -73,3 +77,21 @@ def test_non_empty_out_dir_needs_overwrite(tmp_path, capsys, cli_main):
     assert sorted(os.listdir(out)) == [
         'calibration.json', 'seq_000', 'synthetic_meta.json'
     ]
+
+
+def test_min_people_option(tmp_path, cli_main):
+    out = tmp_path / 'out'
+    cli_main([
+        str(out), '--num-people', '2', '--min-people', '0', '--num-views',
+        '1', '--num-frames', '6', '--size', '32', '24', '--seed', '2',
+        '--no-progress'
+    ])
+    with open(out / 'synthetic_meta.json') as f:
+        meta = json.load(f)
+    assert meta['arguments']['min_people'] == 0
+    start, end = np.array(meta['sequences']['seq_000']['present']).T
+    frames = np.arange(6)[:, None]
+    absent = (frames < start) | (frames >= end)
+    assert absent.any()
+    poses = np.load(out / 'seq_000' / 'poses3d.npy')
+    assert (np.isnan(poses).all(axis=(2, 3)) == absent).all()

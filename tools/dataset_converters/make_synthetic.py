@@ -5,6 +5,13 @@ Example::
     python tools/dataset_converters/make_synthetic.py data/synthetic \
         --num-people 2 --num-views 4 --num-frames 500 --size 128 96 \
         --num-sequences 4 --num-test-sequences 2
+
+With ``--min-people M`` every frame shows M to N people (see
+``nsd_toolkit.synthetic.generate_synthetic_dataset``)::
+
+    python tools/dataset_converters/make_synthetic.py data/synthetic_upto3p \
+        --num-people 3 --min-people 1 --num-views 4 --num-frames 250 \
+        --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 3
 """
 import argparse
 
@@ -30,6 +37,13 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_output_arguments(parser)
     parser.add_argument('--num-people', type=_number(int), default=1)
+    parser.add_argument('--min-people',
+                        type=_number(int, allow_zero=True),
+                        default=None,
+                        help='fewest people a frame shows (0..num-people, '
+                        'default num-people): people 0..min-people-1 are '
+                        'always there, each other one appears and vanishes '
+                        'in place during one random interval per sequence')
     parser.add_argument('--num-views', type=_number(int), default=4)
     parser.add_argument('--num-frames', type=_number(int), default=100)
     parser.add_argument('--num-sequences',
