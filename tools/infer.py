@@ -9,7 +9,8 @@ camera's empty-scene image, or a folder of that camera's frames whose median
 Writes one picture per image to DIR (boxes with relative depth when the model
 has depth, instance masks for NSD, poses placed in their boxes for pose models)
 and DIR/predictions.json (per image: boxes in pixels, depths when the model has
-them, mask areas or root-relative poses in mm).
+them, presence scores when its detector predicts them (a slot below 0.5 holds
+nobody and its mask is empty), mask areas or root-relative poses in mm).
 
 Every argument is checked before any work (the checkpoint is loaded, DIR must
 be a folder that can be written, or be creatable); the outputs are written to
@@ -33,7 +34,8 @@ from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    checkpoint_file, dump_json_atomic,
                                    existing_file, to_plain)
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
-                                       label, overlay_masks, save_rgb)
+                                       label, overlay_masks, save_rgb,
+                                       slot_texts)
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
@@ -155,9 +157,9 @@ def poses_in_boxes(poses, boxes):
 
 def picture(img, sample):
     boxes = sample.pred_bboxes[0].numpy()
-    depths = ([f'd={d:.2f}' for d in sample.pred_depths[0].tolist()]
-              if 'pred_depths' in sample else None)
-    tiles = [label(draw_boxes(img, boxes, depths), 'boxes')]
+    texts = slot_texts(*(sample.get(key)[0] if key in sample else None
+                         for key in ('pred_depths', 'pred_scores')))
+    tiles = [label(draw_boxes(img, boxes, texts), 'boxes')]
     if 'pred_masks' in sample:
         tiles.append(label(overlay_masks(img, sample.pred_masks[0].numpy()),
                            'masks'))
@@ -171,6 +173,8 @@ def record(path, sample):
     entry = dict(image=path, boxes_xyxy_px=sample.pred_bboxes[0])
     if 'pred_depths' in sample:
         entry['depths'] = sample.pred_depths[0]
+    if 'pred_scores' in sample:
+        entry['presence_scores'] = sample.pred_scores[0]
     if 'pred_masks' in sample:
         entry['mask_pixels'] = (sample.pred_masks[0] >= 0.5).flatten(1).sum(1)
     if 'pred_joints_3d' in sample:

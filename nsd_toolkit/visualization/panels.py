@@ -29,6 +29,19 @@ def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
     return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy().copy()
 
 
+def slot_texts(depths=None, scores=None) -> Optional[list]:
+    """Box labels of one image's N slots: ``'d=0.42'`` (relative depth)
+    and / or ``'p=0.97'`` (presence score); None without either.
+
+    Args:
+        depths, scores: [N] array-likes or None.
+    """
+    columns = [[f'{key}={value:.2f}' for value in np.asarray(values).tolist()]
+               for key, values in (('d', depths), ('p', scores))
+               if values is not None]
+    return [' '.join(words) for words in zip(*columns)] if columns else None
+
+
 def draw_boxes(img: np.ndarray, boxes: np.ndarray,
                texts: Optional[Sequence[str]] = None) -> np.ndarray:
     """Draw xyxy pixel boxes [N, 4] in slot colours on a copy of ``img``.

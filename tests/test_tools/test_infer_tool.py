@@ -48,6 +48,27 @@ def test_pictures_and_predictions(infer, checkpoint, synthetic_root,
     assert picture.shape[0] > 2 * 48 and picture.shape[1] > 4 * 64
 
 
+def test_presence_scores_are_recorded(infer, synthetic_root, tmp_path):
+    """A detector with presence: one score per slot, in [0, 1], beside the
+    boxes; the boxes keep their labels."""
+    options = {'model.detector.predict_presence': True,
+               'model.detector.num_people': 2}
+    path = tmp_path / 'presence.pth'
+    torch.save(dict(state_dict=init_model(CONFIG, cfg_options=options)
+                    .state_dict(), meta={}), path)
+    frames = osp.join(synthetic_root, 'seq_001', 'cam_02')
+    out = tmp_path / 'out'
+    infer.main([CONFIG, str(path), frames, '--background', frames,
+                '--out-dir', str(out), '--no-progress', '--cfg-options',
+                *(f'{key}={value}' for key, value in options.items())])
+    with open(out / 'predictions.json') as f:
+        predictions = json.load(f)
+    assert all(len(p['presence_scores']) == 2 == len(p['boxes_xyxy_px'])
+               for p in predictions)
+    scores = [s for p in predictions for s in p['presence_scores']]
+    assert all(0 <= s <= 1 for s in scores)
+
+
 def test_input_errors_are_named(infer, checkpoint, synthetic_root, tmp_path,
                                 capsys):
     frames = osp.join(synthetic_root, 'seq_001', 'cam_02')

@@ -1,7 +1,8 @@
 """Drawing helpers of the panels."""
 import numpy as np
 
-from nsd_toolkit.visualization import PALETTE, colorize_depth, draw_boxes
+from nsd_toolkit.visualization import (PALETTE, colorize_depth, draw_boxes,
+                                       slot_texts)
 
 
 def test_draw_boxes_in_slot_colours_with_texts():
@@ -40,3 +41,11 @@ def test_draw_skeletons_draws_bones_in_slot_colours():
     assert (out[30, 10] == PALETTE[0]).all()  # middle of person 0's bone
     assert (out[30, 55] == PALETTE[1]).all()
     assert (out[5:55, 20:35] == 0).all() and (out[40:, 40:] == 0).all()
+
+
+def test_slot_texts_join_depth_and_presence():
+    assert slot_texts() is None
+    assert slot_texts(depths=[0.5, 1.25]) == ['d=0.50', 'd=1.25']
+    assert slot_texts(scores=np.array([0.031])) == ['p=0.03']
+    assert slot_texts([0.5, -1.0], [0.97, 0.02]) == ['d=0.50 p=0.97',
+                                                     'd=-1.00 p=0.02']

@@ -13,12 +13,17 @@ from nsd_toolkit.structures import boxes_to_pixels
 from nsd_toolkit.registry import HOOKS
 from nsd_toolkit.visualization import (colorize_depth, draw_boxes, grid,
                                        label, overlay_masks, save_rgb,
-                                       to_uint8_image)
+                                       slot_texts, to_uint8_image)
 
 
-def depth_texts(depths: torch.Tensor) -> list:
-    """[B, N] slot depths -> per image, one label per slot ('d=0.42')."""
-    return [[f'd={d:.2f}' for d in row] for row in depths.tolist()]
+def batch_slot_texts(depths: Optional[torch.Tensor],
+                     scores: Optional[torch.Tensor], images: int) -> list:
+    """[B, N] slot depths and presence scores (either may be None) -> per
+    image, one label per slot (:func:`slot_texts`) or None."""
+    rows = [None if values is None else values.detach().cpu().numpy()
+            for values in (depths, scores)]
+    return [slot_texts(*(None if values is None else values[image]
+                         for values in rows)) for image in range(images)]
 
 
 @HOOKS.register_module()
@@ -27,7 +32,8 @@ class NSDPanelHook(Hook):
 
     Training (every ``interval`` iterations): one row per sample of the batch
     (at most ``max_samples``) with both input views and their N predicted
-    boxes (slot colours, labelled with the slot's depth), the target view,
+    boxes (slot colours, labelled with the slot's depth and, when B
+    predicts it, its presence score), the target view,
     its re-synthesis from the other view, the composited instance masks (one
     colour per slot) and, when the compositor reasons about depth, its depth
     map (near bright). Validation / test (the first ``max_batches``
@@ -88,7 +94,8 @@ class NSDPanelHook(Hook):
         images = [to_uint8_image(x, mean, std) for x in out['target']]
         synth = [to_uint8_image(x, mean, std) for x in out['image']]
         masks = out['visibility'][:, :, 0].cpu().numpy()
-        texts = depth_texts(out['depth'])
+        texts = batch_slot_texts(out['depth'], out.get('presence'),
+                                 len(images))
         depth_map = out.get('depth_map')
         rows = []
         for sample in range(min(self.max_samples, len(images) // 2)):
@@ -127,8 +134,8 @@ class NSDPanelHook(Hook):
         for views, sample in zip(images[:self.max_samples],
                                  outputs[:self.max_samples]):
             row = []
-            texts = (depth_texts(sample.pred_depths)
-                     if 'pred_depths' in sample else [None] * len(views))
+            texts = batch_slot_texts(sample.get('pred_depths'),
+                                     sample.get('pred_scores'), len(views))
             for view, img in enumerate(views):
                 img = to_uint8_image(img)
                 row.append(

@@ -187,13 +187,17 @@ class NSD(BaseNSDModel):
     def render(self, appearance: torch.Tensor, points: torch.Tensor,
                center: torch.Tensor, scale: torch.Tensor,
                depth: Optional[torch.Tensor],
-               background: torch.Tensor) -> Dict[str, torch.Tensor]:
+               background: torch.Tensor,
+               presence: Optional[torch.Tensor] = None
+               ) -> Dict[str, torch.Tensor]:
         """Decode N latents, place them in the target boxes and composite.
 
         Args:
             appearance: [B, N, A]; points: [B, N, P, 3] in the target camera frame.
             center, scale: [B, N, 2] target-view boxes; depth: [B, N] or None.
             background: [B, 3, H, W] target-view background.
+            presence: [B, N] target-view slot presences in [0, 1] scaling
+                the (normalised) masks, or None.
 
         Returns:
             The compositor's dict (``image`` [B, 3, H, W], ``visibility``
@@ -210,6 +214,8 @@ class NSD(BaseNSDModel):
         if self.normalize_masks:
             peak = mask.flatten(2).amax(dim=2).clamp_min(1e-6)
             mask = mask / peak[..., None, None, None]
+        if presence is not None:
+            mask = mask * presence[..., None, None, None]
         out_size = background.shape[-2:]
         layers = self.transformer.uncrop(
             rgb, center, scale, out_size, padding_mode='border')
@@ -285,7 +291,8 @@ class NSD(BaseNSDModel):
             appearance, points = appearance.flatten(0, 1), points.flatten(0, 1)
         points = points @ rel_rotation.flatten(0, 1)[:, None].transpose(-1, -2)
         return self.render(appearance, points, parts['center'],
-                           parts['scale'], parts['depth'], flat_bg)
+                           parts['scale'], parts['depth'], flat_bg,
+                           parts.get('presence'))
 
     def _source_views(self, batch: int,
                       device: torch.device) -> torch.Tensor:
@@ -350,7 +357,9 @@ class NSD(BaseNSDModel):
 
         Each view is encoded and decoded in its own camera frame, so prediction
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
-        ``pred_masks`` [V, N, H, W] (visibilities) and ``pred_depths``
+        ``pred_masks`` [V, N, H, W] (visibilities), with a detector that
+        predicts presence ``pred_scores`` [V, N] (a slot's presence; its
+        mask is already scaled by it) and ``pred_depths``
         [V, N]: with ``predict_depth='triangulated'`` and V >= 2 the depths
         of :meth:`triangulated_depths`; otherwise (``'detector'``, or single
         images) B's depths, only while ``use_depth`` is on (before that they
@@ -363,11 +372,13 @@ class NSD(BaseNSDModel):
         parts = self.decompose(img.flatten(0, 1), flat_bg)
         rendered = self.render(parts['appearance'], parts['points'],
                                parts['center'], parts['scale'], parts['depth'],
-                               flat_bg)
+                               flat_bg, parts.get('presence'))
         fields = dict(
             pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
                                         height),
             pred_masks=rendered['visibility'][:, :, 0])
+        if 'presence' in parts:
+            fields['pred_scores'] = parts['presence']
         if self.predict_depth == 'triangulated' and img.shape[1] > 1:
             fields['pred_depths'] = self.triangulated_depths(
                 parts['appearance'], fields['pred_bboxes'], inputs)

@@ -230,16 +230,20 @@ class NSDPoseEstimator(BaseNSDModel):
                 data_samples: List[MultiViewDataSample]
                 ) -> List[MultiViewDataSample]:
         """Fill ``pred_joints_3d`` [V, N, J, 3], ``pred_bboxes`` [V, N, 4]
-        (px) and ``pred_depths`` [V, N] of every view of every sample."""
+        (px), ``pred_depths`` [V, N] and, when B predicts presence,
+        ``pred_scores`` [V, N] of every view of every sample."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
-        boxes = boxes_to_pixels(out['center'], out['scale'], width, height)
+        fields = dict(pred_joints_3d=out['pose'],
+                      pred_bboxes=boxes_to_pixels(out['center'], out['scale'],
+                                                  width, height),
+                      pred_depths=out['depth'])
+        if 'presence' in out:
+            fields['pred_scores'] = out['presence']
         per_view = {
             key: value.view(batch, -1, *value.shape[1:]).cpu()
-            for key, value in (('pred_joints_3d', out['pose']),
-                               ('pred_bboxes', boxes),
-                               ('pred_depths', out['depth']))
+            for key, value in fields.items()
         }
         for index, sample in enumerate(data_samples):
             for key, value in per_view.items():

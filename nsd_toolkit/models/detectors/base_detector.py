@@ -30,5 +30,6 @@ class BaseDetector(BaseModule, metaclass=ABCMeta):
         Returns:
             ``center`` [B, N, 2] and ``scale`` [B, N, 2] (x, y; fractions of
             the image's half extent) and ``depth`` [B, N] (relative, no unit;
-            smaller is nearer).
+            smaller is nearer); optionally ``presence`` [B, N] in [0, 1]
+            (whether each slot holds a person; its mask is scaled by it).
         """

@@ -4,6 +4,7 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 
 from nsd_toolkit.registry import MODELS
 from ..utils import ConvFCHead, check_positive_ints
@@ -12,20 +13,35 @@ from .base_detector import BaseDetector
 
 @MODELS.register_module()
 class BoxDetector(BaseDetector):
-    """Backbone on the resampled frame, conv-fc head, ``N * 5`` outputs.
+    """Backbone on the resampled frame, conv-fc head, ``N * 5`` outputs
+    (``N * 6`` with ``predict_presence``).
 
-    Per slot n the raw outputs ``(cx, cy, sx, sy, d)`` become, in normalised
-    image coordinates ([-1, 1], ``align_corners=False``)::
+    Per slot n the raw outputs ``(cx, cy, sx, sy, d[, p])`` become, in
+    normalised image coordinates ([-1, 1], ``align_corners=False``)::
 
-        center = center_range * tanh(raw_c)                   in (-c, c)
-        scale  = smin + (smax - smin) * sigmoid(raw_s)        fraction of W, H
-        depth  = raw_d                                        relative, no unit
+        center   = center_range * tanh(raw_c)                 in (-c, c)
+        scale    = smin + (smax - smin) * sigmoid(raw_s)      fraction of W, H
+        depth    = raw_d                                      relative, no unit
+        presence = sigmoid(raw_p)                             in (0, 1)
 
     The crop spans ``center +- scale``. The last linear layer starts at zero
-    except the biases of scale and horizontal centre: every box starts with
-    scale ``init_scale``, depth 0 and, for N > 1, its own centre x on
-    ``linspace(-init_spread, init_spread, N)`` (identical slots would get
-    identical gradients and never separate; N = 1 starts centred).
+    except the biases of scale, horizontal centre and presence: every box
+    starts with scale ``init_scale``, depth 0, presence ``init_presence``
+    and, for N > 1, its own centre x on ``linspace(-init_spread,
+    init_spread, N)`` (identical slots would get identical gradients and
+    never separate; N = 1 starts centred).
+
+    The presence says whether the slot holds a person; the model scales the
+    slot's mask by it, so a slot that sees nobody can paint nothing (scenes
+    with fewer people than slots).
+
+    A checkpoint of another slot layout loads slot by slot (a curriculum on
+    the number of people): the outputs of the slots and values both layouts
+    have are taken from it, the others keep their initialisation (e.g. the
+    third slot and every presence when a two-person model without presence
+    starts a three-person one with it). The layout ``(N, outputs per slot)``
+    is saved as the buffer ``slot_layout``; checkpoints without it have 5
+    outputs per slot.
 
     Args:
         num_people (int): N, box slots.
@@ -46,6 +62,8 @@ class BoxDetector(BaseDetector):
         init_spread (float): initial centre x of the outer slots, in
             [0, center_range).
         head_channels (tuple): channels of the two head convs.
+        predict_presence (bool): also predict a presence per slot.
+        init_presence (float): initial presence, in (0, 1).
         init_cfg (dict, optional): init of the whole detector.
     """
 
@@ -59,6 +77,8 @@ class BoxDetector(BaseDetector):
                  init_scale: float = 0.7,
                  init_spread: float = 0.5,
                  head_channels: Sequence[int] = (512, 128),
+                 predict_presence: bool = False,
+                 init_presence: float = 0.9,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         check_positive_ints('BoxDetector', num_people=num_people,
@@ -70,11 +90,16 @@ class BoxDetector(BaseDetector):
             raise ValueError(
                 f'init_spread must be in [0, center_range={center_range}), '
                 f'got {init_spread}')
+        if not 0 < init_presence < 1:
+            raise ValueError(
+                f'init_presence must be in (0, 1), got {init_presence}')
         self.num_people = num_people
         self.input_size = tuple(input_size)
         self.use_background_diff = use_background_diff
         self.center_range = center_range
         self.scale_range = (float(smin), float(smax))
+        self.predict_presence = predict_presence
+        self.num_outputs = 6 if predict_presence else 5
         in_channels = 6 if use_background_diff else 3
         if backbone.get('in_channels', in_channels) != in_channels:
             raise ValueError(
@@ -82,8 +107,10 @@ class BoxDetector(BaseDetector):
                 f', but use_background_diff={use_background_diff} feeds '
                 f'{in_channels} channels; leave it out of the backbone')
         self.backbone = MODELS.build(dict(backbone, in_channels=in_channels))
-        self.head = ConvFCHead(self.backbone.out_channels, num_people * 5,
-                               head_channels)
+        self.head = ConvFCHead(self.backbone.out_channels,
+                               num_people * self.num_outputs, head_channels)
+        self.register_buffer('slot_layout',
+                             torch.tensor([num_people, self.num_outputs]))
         fc = self.head.fc
         torch.nn.init.zeros_(fc.weight)
         torch.nn.init.zeros_(fc.bias)
@@ -92,9 +119,45 @@ class BoxDetector(BaseDetector):
         if num_people == 1:
             spread.zero_()
         with torch.no_grad():
-            bias = fc.bias.view(num_people, 5)
+            bias = fc.bias.view(num_people, self.num_outputs)
             bias[:, 0] = torch.atanh(spread / center_range)
             bias[:, 2:4] = math.log(frac / (1 - frac))
+            if predict_presence:
+                bias[:, 5] = math.log(init_presence / (1 - init_presence))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        self._adopt_slot_layout(state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _adopt_slot_layout(self, state_dict: dict, prefix: str) -> None:
+        """Rewrite a checkpoint's last head layer of another slot layout into
+        this one's, in place (see the class docstring)."""
+        fc_key, layout_key = prefix + 'head.fc.', prefix + 'slot_layout'
+        if fc_key + 'bias' not in state_dict:
+            return
+        old_bias = state_dict[fc_key + 'bias']
+        old_layout = (tuple(state_dict[layout_key].tolist())
+                      if layout_key in state_dict else
+                      (old_bias.numel() // 5, 5))
+        state_dict[layout_key] = self.slot_layout.clone()
+        layout = tuple(self.slot_layout.tolist())
+        weight = state_dict.get(fc_key + 'weight')
+        if (old_layout == layout or weight is None
+                or weight.shape[1:] != self.head.fc.weight.shape[1:]):
+            return  # same layout, or a mismatch load_state_dict reports
+        slots, values = min(old_layout[0], layout[0]), min(old_layout[1],
+                                                           layout[1])
+        for name, old in (('weight', weight), ('bias', old_bias)):
+            new = getattr(self.head.fc, name).detach().clone()
+            new.view(*layout, -1)[:slots, :values] = old.reshape(
+                *old_layout, -1)[:slots, :values]
+            state_dict[fc_key + name] = new.view_as(
+                getattr(self.head.fc, name))
+        print_log(
+            f'BoxDetector: loaded {slots} slot(s) x {values} outputs of a '
+            f'checkpoint with {old_layout[0]} x {old_layout[1]}; the rest '
+            f'keep their initialisation ({layout[0]} x {layout[1]})',
+            logger='current')
 
     def forward(self,
                 img: torch.Tensor,
@@ -107,7 +170,8 @@ class BoxDetector(BaseDetector):
 
         Returns:
             dict: ``center`` [B, N, 2] (x, y), ``scale`` [B, N, 2] (x, y),
-            ``depth`` [B, N].
+            ``depth`` [B, N] and, with ``predict_presence``, ``presence``
+            [B, N].
         """
         x = img
         if self.use_background_diff:
@@ -121,9 +185,13 @@ class BoxDetector(BaseDetector):
                 mode='bilinear',
                 align_corners=False,
                 antialias=True)
-        raw = self.head(self.backbone(x)).view(-1, self.num_people, 5)
+        raw = self.head(self.backbone(x)).view(-1, self.num_people,
+                                               self.num_outputs)
         smin, smax = self.scale_range
-        return dict(
+        boxes = dict(
             center=self.center_range * torch.tanh(raw[..., 0:2]),
             scale=smin + (smax - smin) * torch.sigmoid(raw[..., 2:4]),
             depth=raw[..., 4])
+        if self.predict_presence:
+            boxes['presence'] = torch.sigmoid(raw[..., 5])
+        return boxes

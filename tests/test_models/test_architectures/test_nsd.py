@@ -335,3 +335,54 @@ def test_predict_depth_is_checked():
         tiny_nsd(predict_depth='stereo')
     with pytest.raises(ValueError, match='associator'):
         tiny_nsd(num_people=2, predict_depth='triangulated')
+
+
+def _with_presence(model, presence):
+    """Set every slot's presence of B to ``presence`` (its fc bias)."""
+    fc = model.detector.head.fc
+    with torch.no_grad():
+        fc.weight.view(-1, 6, fc.in_features)[:, 5] = 0
+        fc.bias.view(-1, 6)[:, 5] = float(np.log(presence / (1 - presence)))
+
+
+def test_presence_scales_masks_and_is_predicted_as_scores():
+    model = tiny_nsd(num_people=3,
+                     detector=dict(tiny_nsd_cfg(3)['detector'],
+                                   predict_presence=True))
+    inputs = random_inputs(batch=1, views=2)
+    crops, scores = {}, {}
+    for presence in (0.5, 0.99):
+        _with_presence(model, presence)
+        crops[presence] = model(inputs, mode='tensor')['crop_mask']
+        scores[presence] = model(inputs, [MultiViewDataSample()],
+                                 mode='predict')[0].pred_scores
+    torch.testing.assert_close(scores[0.5], torch.full((2, 3), 0.5))
+    torch.testing.assert_close(crops[0.5] / 0.5, crops[0.99] / 0.99)
+    assert crops[0.99].amax(dim=(2, 3, 4)).min() > 0.98  # normalised peak
+
+
+def test_an_absent_slot_paints_nothing_and_a_present_one_is_a_false_positive():
+    """An empty scene: slots with low presence give empty masks and no false
+    positives; with high presence every slot's mask counts as one."""
+    model = tiny_nsd(num_people=2,
+                     detector=dict(tiny_nsd_cfg(2)['detector'],
+                                   predict_presence=True))
+    inputs = random_inputs(batch=1, views=2)
+    rates = {}
+    for presence in (0.01, 0.99):
+        _with_presence(model, presence)
+        sample = model(inputs, [MultiViewDataSample()], mode='predict')[0]
+        sample.gt_masks = torch.zeros(2, 24, 32, dtype=torch.long)  # nobody
+        sample.gt_bboxes = torch.full((2, 1, 4), float('nan'))
+        metric = DecompositionMetric()
+        metric.process({}, [sample])
+        rates[presence] = (metric.evaluate(1),
+                           (sample.pred_masks >= 0.5).sum().item())
+    empty, crowded = rates[0.01], rates[0.99]
+    assert empty[1] == 0 and crowded[1] > 0
+    assert np.isnan(empty[0]['decomposition/false_positive_rate'])
+    assert crowded[0]['decomposition/false_positive_rate'] == 1.0
+    model.train()
+    losses = model(inputs, mode='loss')
+    sum(losses.values()).backward()
+    assert model.detector.head.fc.bias.grad.view(-1, 6)[:, 5].abs().sum() > 0

@@ -126,3 +126,70 @@ def test_full_image_detector_boxes_the_whole_frame():
     assert torch.equal(boxes['center'], torch.zeros(3, 1, 2))
     assert torch.equal(boxes['scale'], torch.ones(3, 1, 2))
     assert torch.equal(boxes['depth'], torch.zeros(3, 1))
+
+
+@pytest.mark.parametrize('num_people', [1, 3])
+def test_presence_starts_at_init_presence_and_keeps_the_boxes(num_people):
+    plain = small(num_people=num_people, init_spread=0.4)
+    det = small(num_people=num_people, init_spread=0.4, predict_presence=True,
+                init_presence=0.8)
+    assert det.head.fc.out_features == num_people * 6
+    img = torch.randn(2, 3, 40, 40)
+    out, reference = det(img), plain(img)
+    assert torch.allclose(out['presence'], torch.full((2, num_people), 0.8))
+    for key in ('center', 'scale', 'depth'):
+        assert torch.allclose(out[key], reference[key], atol=1e-6), key
+    assert 'presence' not in reference
+
+
+def test_presence_is_a_probability_per_slot():
+    det = small(num_people=3, predict_presence=True)
+    with torch.no_grad():
+        det.head.fc.weight.normal_(0, 100)
+    presence = det(torch.randn(4, 3, 32, 48))['presence']
+    assert presence.shape == (4, 3)
+    assert presence.min() >= 0 and presence.max() <= 1
+    assert presence.min() < 0.1 and presence.max() > 0.9  # saturates both ways
+    with pytest.raises(ValueError, match='init_presence'):
+        small(predict_presence=True, init_presence=1.0)
+
+
+def test_checkpoint_of_fewer_slots_loads_slot_by_slot():
+    """Curriculum on the number of people: a two-slot model without presence
+    starts a three-slot one with presence; shared outputs are copied, the
+    third slot and every presence keep their initialisation."""
+    two = small(num_people=2)
+    with torch.no_grad():
+        two.head.fc.weight.normal_()
+        two.head.fc.bias.normal_()
+    state = two.state_dict()
+    del state['slot_layout']  # as in checkpoints written before the buffer
+    three = small(num_people=3, predict_presence=True)
+    fresh = {k: v.clone() for k, v in three.head.fc.state_dict().items()}
+    missing, unexpected = three.load_state_dict(state, strict=True)
+    assert not missing and not unexpected
+    for name in ('weight', 'bias'):
+        loaded = getattr(three.head.fc, name).detach().view(3, 6, -1)
+        old = getattr(two.head.fc, name).detach().view(2, 5, -1)
+        init = fresh[name].view(3, 6, -1)
+        assert torch.equal(loaded[:2, :5], old)
+        assert torch.equal(loaded[2], init[2])
+        assert torch.equal(loaded[:, 5], init[:, 5])
+    assert three.slot_layout.tolist() == [3, 6]
+    # and back: the layout travels with the checkpoint
+    back = small(num_people=2)
+    back.load_state_dict(three.state_dict())
+    assert torch.equal(back.head.fc.bias.view(2, 5),
+                       three.head.fc.bias.detach().view(3, 6)[:2, :5])
+
+
+def test_same_layout_loads_unchanged_and_other_mismatches_are_reported():
+    det = small(num_people=2, predict_presence=True)
+    copy = small(num_people=2, predict_presence=True)
+    with torch.no_grad():
+        det.head.fc.bias.normal_()
+    copy.load_state_dict(det.state_dict())
+    assert torch.equal(copy.head.fc.bias, det.head.fc.bias)
+    wider = small(num_people=1, head_channels=(16, 4))
+    with pytest.raises(RuntimeError, match='head.fc.weight'):
+        small(num_people=1).load_state_dict(wider.state_dict())
