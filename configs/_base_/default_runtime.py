@@ -29,6 +29,12 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
+# LocalVisBackend writes <work_dir>/<run>/vis_data/scalars.json (read by
+# plot_metrics.py and analyze_logs.py). TensorBoard is off by default; to log
+# there as well (pip install tensorboard), set in a config inheriting this one:
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                   dict(type='TensorboardVisBackend')])
+# and run `tensorboard --logdir <work_dir>`.
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='Visualizer', vis_backends=vis_backends, name='visualizer')

@@ -228,9 +228,9 @@ def load_checkpoint_safely(
 def check_resumable(filename: str) -> None:
     """Raise unless training can resume from ``filename``.
 
-    It must load (:func:`load_checkpoint_safely`) and hold the weights and
-    ``meta.epoch`` / ``meta.iter``, as the checkpoints of ``tools/train.py``
-    do (published and bare weight files do not).
+    It must load (:func:`load_checkpoint_safely`) and hold the weights, the
+    message hub and ``meta.epoch`` / ``meta.iter``, as the checkpoints of
+    ``tools/train.py`` do (published and bare weight files do not).
 
     Raises:
         FileNotFoundError, UnsafeCheckpointError, CheckpointReadError: as
@@ -240,7 +240,8 @@ def check_resumable(filename: str) -> None:
     checkpoint = load_checkpoint_safely(filename, map_location='cpu')
     meta = checkpoint.get('meta')
     meta = meta if isinstance(meta, Mapping) else {}
-    missing = (['state_dict'] * ('state_dict' not in checkpoint)
+    missing = ([key for key in ('state_dict', 'message_hub')
+                if key not in checkpoint]
                + [f'meta.{key}' for key in ('epoch', 'iter') if key not in meta])
     if missing:
         raise CheckpointReadError(

@@ -1,4 +1,4 @@
-"""plot_metrics.py and box_prior_from_calibration.py."""
+"""plot_metrics.py, analyze_logs.py and box_prior_from_calibration.py."""
 import importlib.util
 import json
 import os.path as osp
@@ -49,6 +49,102 @@ def test_plot_metrics_errors_name_the_work_dir(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert 'scalars.json' in capsys.readouterr().err
     assert not (tmp_path / 'metrics.png').exists()
+
+
+# a training run resumed at iteration 40: training records hold `iter`, the
+# validation record's `time` (the validation loop's) must not count
+RESUMED_RUNS = {
+    '20260101_000000': [
+        dict(step=10, iter=10, loss=1.0, time=0.5),  # start-up
+        dict(step=20, iter=20, loss=0.8, time=0.2),
+        dict(step=20, time=9.0, data_time=8.0, **{'decomposition/mask_iou': 0.3}),
+        dict(step=30, iter=30, loss=0.6, time=0.3),
+    ],
+    '20260101_010000': [
+        dict(step=40, iter=40, loss=0.5, time=0.7),  # start-up
+        dict(step=50, iter=50, loss=0.4, time=0.1),
+        dict(step=60, iter=60, loss=0.3, time=0.4),
+        dict(step=60, time=9.0, **{'decomposition/mask_iou': 0.5}),
+    ],
+}
+
+
+@pytest.fixture
+def resumed_work_dir(tmp_path):
+    for run, records in RESUMED_RUNS.items():
+        write_scalars(tmp_path / 'work' / run / 'vis_data', records)
+    return str(tmp_path / 'work')
+
+
+def test_cal_train_time_by_hand(resumed_work_dir, capsys):
+    tool = load_tool('analysis_tools/analyze_logs.py')
+    stats, = tool.main(['cal_train_time', resumed_work_dir])
+    # without each run's first record: 0.2, 0.3, 0.1, 0.4 s/iter
+    assert stats['intervals'] == 4
+    assert stats['mean'] == pytest.approx(0.25)
+    # deviations -0.05, 0.05, -0.15, 0.15
+    assert stats['std'] == pytest.approx(((2 * 0.05**2 + 2 * 0.15**2) / 4)**0.5)
+    assert stats['slowest'] == (60, pytest.approx(0.4))
+    assert stats['fastest'] == (50, pytest.approx(0.1))
+    out = capsys.readouterr().out
+    assert 'slowest interval: up to iteration 60, 0.4000 s/iter' in out
+    assert 'fastest interval: up to iteration 50, 0.1000 s/iter' in out
+    assert 'time std over intervals: 0.1118 s/iter' in out
+    assert 'average iter time: 0.2500 s/iter (4 logged intervals)' in out
+    stats, = tool.main(['cal_train_time', resumed_work_dir,
+                        '--include-outliers'])
+    assert stats['intervals'] == 6
+    assert stats['mean'] == pytest.approx(2.2 / 6)
+    assert stats['slowest'] == (40, pytest.approx(0.7))
+    # one run's file: its records only
+    one_run = osp.join(resumed_work_dir, '20260101_000000', 'vis_data',
+                       'scalars.json')
+    stats, = tool.main(['cal_train_time', one_run])
+    assert stats['mean'] == pytest.approx(0.25)  # 0.2 and 0.3
+    assert stats['intervals'] == 2
+
+
+def test_plot_curve_draws_each_key_of_each_log(resumed_work_dir, tmp_path,
+                                               monkeypatch):
+    tool = load_tool('analysis_tools/analyze_logs.py')
+    out = tmp_path / 'curves.png'
+    assert tool.main(['plot_curve', resumed_work_dir, resumed_work_dir,
+                      '--keys', 'loss', 'decomposition/mask_iou', '--legend',
+                      'a', 'b', '--out', str(out)]) == str(out)
+    assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    figures = []
+    monkeypatch.setattr(tool, 'save_figure', lambda fig, path: figures.append(fig))
+    tool.main(['plot_curve', resumed_work_dir, '--keys', 'loss',
+               'decomposition/mask_iou', 'time', '--out', str(out)])
+    axes = figures[0].axes
+    assert [ax.get_title() for ax in axes] == [
+        'loss', 'decomposition/mask_iou', 'time']
+    drawn = [(list(line.get_xdata()), list(line.get_ydata()))
+             for ax in axes for line in ax.get_lines()]
+    steps = [10, 20, 30, 40, 50, 60]
+    assert drawn == [(steps, [1.0, 0.8, 0.6, 0.5, 0.4, 0.3]),
+                     ([20, 60], [0.3, 0.5]),
+                     (steps, [0.5, 0.2, 0.3, 0.7, 0.1, 0.4])]
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['plot_curve', '{work}', '--keys', 'los', '--out', '{out}'], "no 'los'"),
+    (['plot_curve', '{work}', '--legend', 'a', 'b', '--out', '{out}'],
+     'argument --legend'),
+    (['plot_curve', '{work}', '--out', '{out}.xyz'], "'xyz' is not supported"),
+    (['cal_train_time', '{empty}'], 'no */vis_data/scalars.json'),
+])
+def test_analyze_logs_errors(resumed_work_dir, tmp_path, capsys, argv,
+                             message):
+    tool = load_tool('analysis_tools/analyze_logs.py')
+    out = tmp_path / 'curves.png'
+    argv = [arg.format(work=resumed_work_dir, out=out, empty=tmp_path / 'empty')
+            for arg in argv]
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not any(path.is_file() for path in tmp_path.iterdir())
 
 
 def test_box_prior_from_calibration(synthetic_root, capsys):

@@ -324,8 +324,16 @@ def test_weights_only_files_cannot_be_resumed_from(runner_checkpoint,
     weights = str(tmp_path / 'weights.pth')
     torch.save({'state_dict': {'w': torch.zeros(1)}}, weights)
     with pytest.raises(CheckpointReadError,
-                       match='weights.pth: it lacks meta.epoch, meta.iter'):
+                       match='weights.pth: it lacks message_hub, meta.epoch, '
+                       'meta.iter'):
         check_resumable(weights)
+    # a published file keeps meta.epoch / meta.iter but not the message hub
+    published = str(tmp_path / 'published.pth')
+    torch.save({'state_dict': {'w': torch.zeros(1)},
+                'meta': {'epoch': 0, 'iter': 4}}, published)
+    with pytest.raises(CheckpointReadError,
+                       match=r'published.pth: it lacks message_hub \('):
+        check_resumable(published)
 
 
 # --------------------------------------------------------------- atomic saves
