@@ -1,0 +1,23 @@
+"""Multi-view motion capture: association of slots across views, fusion
+into world-frame skeletons, tracking over time and export (numpy, mm)."""
+from .association import associate_views, consistency, pair_costs
+from .bvh import (BVH, H36M_PARENTS, bvh_positions, bvh_to_h36m,
+                  local_rotations, read_bvh, write_bvh)
+from .export import (TRACKS_FILE, TRACKS_VERSION, export_tracks, fill_gaps,
+                     read_tracks, write_tracks)
+from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
+                     fuse_poses, root_from_boxes, triangulate_point,
+                     triangulate_robust, weighted_median)
+from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
+from .tracking import Track, TrackedPerson, Tracker, tracks_to_arrays
+
+__all__ = [
+    'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'TRACKS_FILE',
+    'TRACKS_VERSION', 'Track', 'TrackedPerson', 'Tracker', 'associate_views',
+    'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
+    'export_tracks', 'fill_gaps', 'fit_rays', 'fuse_moment', 'fuse_person',
+    'fuse_poses', 'local_rotations', 'pair_costs', 'pixel_rays',
+    'ray_residuals', 'read_bvh', 'read_tracks', 'root_from_boxes',
+    'tracks_to_arrays', 'triangulate_point', 'triangulate_robust',
+    'weighted_median', 'write_bvh', 'write_tracks'
+]

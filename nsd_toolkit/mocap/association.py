@@ -1,0 +1,161 @@
+"""Association of person slots across the views of one moment.
+
+Algorithm (greedy agglomerative clustering with complete linkage):
+
+1. every detection (view v, slot i) with a finite box and a score of at
+   least ``min_score`` becomes a cluster of its own; its ray is the viewing
+   ray through its box centre;
+2. a set of detections of different views is *consistent* when the point
+   nearest to their rays lies within ``max_ray_distance`` (mm) of each ray,
+   in front of every camera, and the person heights their boxes imply at
+   that point (box height x depth / focal length) differ by at most the
+   factor ``max_size_ratio``: rays of two different people often cross by
+   chance, but then at depths that do not fit both boxes' sizes;
+3. two detections are *compatible* when they are consistent and their
+   appearance cosine distance is at most ``max_appearance_distance``; their
+   cost is the sum of the three discrepancies divided by their limits (the
+   size ratio by its logarithm);
+4. compatible pairs are visited by increasing cost; the clusters of the two
+   detections are merged when they share no view, every cross pair is
+   compatible and the merged cluster is consistent.
+
+Geometry therefore vetoes a merge however similar the appearance is.
+
+Limits: greedy, so not globally optimal; with two views only, two different
+people of similar appearance can still pass for one when their rays cross
+at a depth that fits both boxes; a box centre is not the image of a fixed
+body point and box heights change with the pose and the view, so the limits
+must absorb about half a body width and some 10-20 % of size; people far
+from upright (lying) break the size cue; lens distortion is ignored (pass
+boxes of undistorted images); a person seen by one view stays a group of
+one view.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from .rays import box_centers, fit_rays, pixel_rays
+
+
+class _Detections(NamedTuple):
+    """Usable detections, D of them: view and slot [D], unit appearance
+    [D, A], box-centre rays [D, 3], optical axes [D, 3] and box heights
+    over the focal length [D]."""
+    views: np.ndarray
+    slots: np.ndarray
+    vectors: np.ndarray
+    origins: np.ndarray
+    directions: np.ndarray
+    axes: np.ndarray
+    sizes: np.ndarray
+
+
+def _detections(appearance, boxes, scores, min_score, K, R, t):
+    views, slots, vectors, kept_boxes = [], [], [], []
+    for view, (feats, view_boxes) in enumerate(zip(appearance, boxes)):
+        view_boxes = np.asarray(view_boxes, np.float64).reshape(-1, 4)
+        feats = np.asarray(feats, np.float64).reshape(len(view_boxes), -1)
+        usable = np.isfinite(view_boxes).all(-1) & np.isfinite(feats).all(-1)
+        if scores is not None:
+            usable &= np.asarray(scores[view], np.float64) >= min_score
+        index = np.flatnonzero(usable)
+        views.append(np.full(len(index), view))
+        slots.append(index)
+        vectors.append(feats[index])
+        kept_boxes.append(view_boxes[index])
+    views, kept_boxes = np.concatenate(views), np.concatenate(kept_boxes)
+    vectors = np.concatenate(vectors)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True),
+                          1e-12)
+    origins, directions = pixel_rays(box_centers(kept_boxes), K[views],
+                                     R[views], t[views])
+    sizes = (kept_boxes[:, 3] - kept_boxes[:, 1]) / K[views, 1, 1]
+    return _Detections(views, np.concatenate(slots), vectors, origins,
+                       directions, R[views, 2], sizes)
+
+
+def consistency(origins, directions, axes, sizes):
+    """Geometric discrepancies of sets of K detections (module docstring).
+
+    Args:
+        origins, directions: [..., K, 3] box-centre rays (unit directions).
+        axes: [..., K, 3] optical axes (world) of their cameras.
+        sizes: [..., K] box heights divided by the focal length (px / px).
+
+    Returns:
+        tuple: the largest distance (mm) from the rays' nearest point to a
+        ray [...] and the ratio of the largest to the smallest implied
+        person height [...]; both +inf where the point is behind a camera or
+        undefined.
+    """
+    point, worst = fit_rays(origins, directions)
+    depth = ((point[..., None, :] - origins) * axes).sum(-1)
+    heights = sizes * depth
+    ratio = heights.max(-1) / np.maximum(heights.min(-1), 1e-12)
+    return worst, np.where(np.isfinite(worst), ratio, np.inf)
+
+
+def pair_costs(detections, max_ray_distance, max_size_ratio,
+               max_appearance_distance):
+    """Cost [D, D] of joining each pair of detections: the sum of ray
+    distance, log size ratio and appearance cosine distance over their
+    limits; +inf for incompatible pairs (same view, a limit exceeded)."""
+    def pairs(x):
+        return np.stack(np.broadcast_arrays(x[:, None], x[None]), 2)
+
+    d = detections
+    ray, ratio = consistency(pairs(d.origins), pairs(d.directions),
+                             pairs(d.axes), pairs(d.sizes))
+    appearance = 1.0 - d.vectors @ d.vectors.T
+    compatible = ((d.views[:, None] != d.views[None]) &
+                  (ray <= max_ray_distance) & (ratio <= max_size_ratio) &
+                  (appearance <= max_appearance_distance))
+    cost = (ray / max_ray_distance + np.log(ratio) / np.log(max_size_ratio)
+            + appearance / max_appearance_distance)
+    return np.where(compatible, cost, np.inf)
+
+
+def associate_views(appearance, boxes, K, R, t, scores=None, min_score=0.5,
+                    max_ray_distance=300.0, max_size_ratio=1.3,
+                    max_appearance_distance=0.5):
+    """Group the slots of V views into people (module docstring).
+
+    Args:
+        appearance: per view [N_v, A] appearance vectors.
+        boxes: per view [N_v, 4] xyxy pixel-edge boxes (NaN: empty slot).
+        K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras.
+        scores: per view [N_v] presence scores, or None (all used).
+        min_score: slots scoring lower are left out.
+        max_ray_distance: largest distance (mm) between a group's rays and
+            their nearest point.
+        max_size_ratio: largest ratio between the person heights a group's
+            boxes imply.
+        max_appearance_distance: largest cosine distance within a group.
+
+    Returns:
+        list[dict[int, int]]: people, each view -> slot, ordered by
+        decreasing number of views then by their first (view, slot).
+    """
+    K, R, t = (np.asarray(x, np.float64) for x in (K, R, t))
+    d = _detections(appearance, boxes, scores, min_score, K, R, t)
+    cost = pair_costs(d, max_ray_distance, max_size_ratio,
+                      max_appearance_distance)
+    cluster = np.arange(len(d.views))
+    for flat in np.argsort(cost, axis=None):
+        a, b = np.unravel_index(flat, cost.shape)
+        if not np.isfinite(cost[a, b]):
+            break
+        members_a = np.flatnonzero(cluster == cluster[a])
+        members_b = np.flatnonzero(cluster == cluster[b])
+        if cluster[a] == cluster[b] or not np.isfinite(
+                cost[np.ix_(members_a, members_b)]).all():
+            continue  # same cluster, shared view or an incompatible pair
+        merged = np.concatenate([members_a, members_b])
+        ray, ratio = consistency(d.origins[merged], d.directions[merged],
+                                 d.axes[merged], d.sizes[merged])
+        if ray <= max_ray_distance and ratio <= max_size_ratio:
+            cluster[merged] = cluster[a]
+    groups = [{int(d.views[i]): int(d.slots[i])
+               for i in np.flatnonzero(cluster == label)}
+              for label in np.unique(cluster)]
+    return sorted(groups, key=lambda g: (-len(g), sorted(g.items())[0]))

@@ -1,0 +1,201 @@
+"""Person identities across moments.
+
+Each moment's fused people (:func:`~nsd_toolkit.mocap.fusion.fuse_moment`)
+are matched to the live tracks by the Hungarian algorithm on
+
+    cost = |predicted root - root| / max_distance
+           + appearance_weight * cosine distance of the appearances,
+
+pairs farther than ``max_distance`` (mm) being forbidden. A track's root is
+predicted at constant velocity, which keeps identities through crossings.
+Unmatched people start new tracks; a track unmatched for more than
+``max_missed`` consecutive moments ends. Joints are optionally smoothed by
+exponential smoothing ``s = a x + (1 - a) s_prev`` (``smoothing=a``;
+``None``: raw joints), which lags fast motion by about ``(1 - a) / a``
+moments.
+"""
+from dataclasses import dataclass, field
+from typing import List, NamedTuple, Optional
+
+import numpy as np
+
+from nsd_toolkit.structures.matching import match_instances
+
+
+@dataclass(eq=False)
+class Track:
+    """One person's record: F moments (compare fields, not tracks)."""
+    track_id: int
+    frames: np.ndarray  #: int64 [F] moment indices, increasing
+    joints: np.ndarray  #: [F, 17, 3] world (mm), NaN: unknown joint
+    confidence: np.ndarray  #: [F, 17] in [0, 1]
+    views: List[List[int]]  #: per moment, the views that saw the person
+
+
+class TrackedPerson(NamedTuple):
+    """A person of one moment, as :meth:`Tracker.update` returns them."""
+    track_id: int
+    joints: np.ndarray  #: [17, 3] world (mm), smoothed if enabled
+    confidence: np.ndarray  #: [17]
+    views: List[int]
+
+
+@dataclass(eq=False)
+class _LiveTrack:
+    """State of a track being extended."""
+    track_id: int
+    root: np.ndarray
+    velocity: np.ndarray
+    appearance: Optional[np.ndarray]
+    last_frame: int
+    missed: int = 0
+    people: List[TrackedPerson] = field(default_factory=list)
+    frames: List[int] = field(default_factory=list)
+
+    def to_track(self):
+        return Track(self.track_id, np.asarray(self.frames, np.int64),
+                     np.stack([p.joints for p in self.people]),
+                     np.stack([p.confidence for p in self.people]),
+                     [list(p.views) for p in self.people])
+
+
+def _cosine_distance(a, b):
+    """[T, P] cosine distances of rows of a [T, A] and b [P, A]."""
+    a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=-1, keepdims=True)
+    return 1.0 - a @ b.T
+
+
+class Tracker:
+    """Keeps person ids across moments (module docstring).
+
+    Args:
+        max_distance: gate on the root distance (mm) between a track's
+            predicted root and a person.
+        appearance_weight: weight of the appearance cosine distance (people
+            without ``appearance`` are matched on distance only).
+        max_missed: moments a track may stay unmatched before it ends.
+        smoothing: exponential smoothing factor in (0, 1] of the joints, or
+            None for raw joints.
+        appearance_momentum: weight of the old appearance when a track's
+            appearance is updated.
+    """
+
+    def __init__(self, max_distance=500.0, appearance_weight=1.0,
+                 max_missed=5, smoothing=0.7, appearance_momentum=0.9):
+        if smoothing is not None and not 0 < smoothing <= 1:
+            raise ValueError(f'smoothing must be in (0, 1] or None, got '
+                             f'{smoothing}')
+        self.max_distance = max_distance
+        self.appearance_weight = appearance_weight
+        self.max_missed = max_missed
+        self.smoothing = smoothing
+        self.appearance_momentum = appearance_momentum
+        self.live: List[_LiveTrack] = []
+        self.finished: List[Track] = []
+        self._next_id = 0
+
+    def _costs(self, frame, people):
+        """[T, P] matching costs, +inf where gated."""
+        predicted = np.stack([
+            track.root + track.velocity * (frame - track.last_frame)
+            for track in self.live])
+        roots = np.stack([p['root'] for p in people])
+        cost = np.linalg.norm(predicted[:, None] - roots[None], axis=-1)
+        cost = cost / self.max_distance
+        gated = cost > 1
+        with_appearance = [t.appearance is not None for t in self.live]
+        if all(with_appearance) and all('appearance' in p for p in people):
+            cost = cost + self.appearance_weight * _cosine_distance(
+                np.stack([t.appearance for t in self.live]),
+                np.stack([p['appearance'] for p in people]))
+        return np.where(gated, np.inf, cost)
+
+    def _smooth(self, track, joints):
+        if self.smoothing is None or not track.people:
+            return joints
+        previous = track.people[-1].joints
+        smoothed = self.smoothing * joints + (1 - self.smoothing) * previous
+        return np.where(np.isfinite(previous), smoothed, joints)
+
+    def _extend(self, track, frame, person):
+        root = np.asarray(person['root'], np.float64)
+        if track.frames:
+            track.velocity = (root - track.root) / (frame - track.last_frame)
+        appearance = person.get('appearance')
+        if appearance is not None:
+            track.appearance = appearance if track.appearance is None else (
+                self.appearance_momentum * track.appearance +
+                (1 - self.appearance_momentum) * np.asarray(appearance))
+        track.root, track.last_frame, track.missed = root, frame, 0
+        joints = self._smooth(track, np.asarray(person['joints'], np.float64))
+        tracked = TrackedPerson(track.track_id, joints,
+                                np.asarray(person['confidence'], np.float64),
+                                list(person['views']))
+        track.people.append(tracked)
+        track.frames.append(frame)
+        return tracked
+
+    def _start(self, frame):
+        track = _LiveTrack(self._next_id, np.zeros(3), np.zeros(3), None,
+                           frame)
+        self._next_id += 1
+        self.live.append(track)
+        return track
+
+    def update(self, frame, people):
+        """Assign the people of moment ``frame`` to tracks.
+
+        Args:
+            frame: moment index, larger than the previous call's.
+            people: list of dicts with root [3] (mm), joints [17, 3],
+                confidence [17], views and optionally appearance [A]
+                (:func:`~nsd_toolkit.mocap.fusion.fuse_moment`).
+
+        Returns:
+            list[TrackedPerson]: one per person, in the order of ``people``.
+        """
+        matched = {}
+        if self.live and people:
+            cost = self._costs(frame, people)
+            for t, p in match_instances(cost, maximize=False):
+                if np.isfinite(cost[t, p]):
+                    matched[p] = self.live[t]
+        for track in self.live:
+            track.missed += track not in matched.values()
+        out = [self._extend(matched.get(p) or self._start(frame), frame,
+                            person)
+               for p, person in enumerate(people)]
+        self._end([t for t in self.live if t.missed > self.max_missed])
+        return out
+
+    def _end(self, tracks):
+        self.finished.extend(track.to_track() for track in tracks)
+        self.live = [t for t in self.live if t not in tracks]
+
+    def finish(self):
+        """End every live track; returns all tracks sorted by id."""
+        self._end(list(self.live))
+        return sorted(self.finished, key=lambda track: track.track_id)
+
+
+def tracks_to_arrays(tracks, num_frames=None):
+    """Tracks as dense arrays.
+
+    Args:
+        tracks: list of :class:`Track`.
+        num_frames: F, default the last frame of any track + 1.
+
+    Returns:
+        tuple: ids int64 [T], joints [T, F, 17, 3] (mm) and confidence
+        [T, F, 17], NaN where a track is absent.
+    """
+    if num_frames is None:
+        num_frames = max((int(t.frames.max()) + 1 for t in tracks), default=0)
+    joints = np.full((len(tracks), num_frames, 17, 3), np.nan)
+    confidence = np.full((len(tracks), num_frames, 17), np.nan)
+    for row, track in enumerate(tracks):
+        joints[row, track.frames] = track.joints
+        confidence[row, track.frames] = track.confidence
+    return (np.array([t.track_id for t in tracks], np.int64), joints,
+            confidence)

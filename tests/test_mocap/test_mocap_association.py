@@ -1,0 +1,128 @@
+import numpy as np
+from mocap_fixtures import joint_boxes, ring_cameras, walking_bodies
+
+from nsd_toolkit.mocap import (associate_views, consistency, fit_rays,
+                               pixel_rays)
+from nsd_toolkit.mocap.rays import box_centers
+
+ROOTS = ((300.0, -200.0), (-800.0, 600.0), (900.0, 900.0))
+
+
+def _scene(num_views=3):
+    """Boxes [P, V, 4] of three people and distinct appearances [P, 4]."""
+    K, R, t = ring_cameras(num_views)
+    bodies = walking_bodies(roots=ROOTS, headings=(0.4, 2.0, 4.0))[0]
+    boxes = np.stack([joint_boxes(body, K, R, t) for body in bodies])
+    appearance = np.array([[1.0, 0.2, 0.0, 0.0], [0.0, 1.0, 0.3, 0.0],
+                           [0.1, 0.0, 0.0, 1.0]])
+    return boxes, appearance, K, R, t
+
+
+def _views(boxes, appearance, seen, noise=0.0):
+    """Per view the slots of the people ``seen[v]`` (in that order), with
+    appearance noise; returns appearance, boxes and the truth
+    {(view, slot): person}."""
+    rng = np.random.default_rng(0)
+    feats, view_boxes, truth = [], [], {}
+    for view, people in enumerate(seen):
+        feats.append(appearance[people] +
+                     noise * rng.standard_normal((len(people), 4)))
+        view_boxes.append(boxes[people, view].reshape(-1, 4))
+        truth.update({(view, slot): p for slot, p in enumerate(people)})
+    return feats, view_boxes, truth
+
+
+def _as_people(groups, truth):
+    """Groups as sets of person ids (one per group when correct)."""
+    return [{truth[(v, s)] for v, s in group.items()} for group in groups]
+
+
+def test_two_people_with_shuffled_slots():
+    boxes, appearance, K, R, t = _scene()
+    feats, view_boxes, truth = _views(boxes, appearance,
+                                      [[0, 1], [1, 0], [1, 0]], noise=0.05)
+    groups = associate_views(feats, view_boxes, K, R, t)
+    assert groups == [{0: 0, 1: 1, 2: 1}, {0: 1, 1: 0, 2: 0}]
+
+
+def test_a_person_missing_in_one_view():
+    boxes, appearance, K, R, t = _scene()
+    feats, view_boxes, truth = _views(boxes, appearance,
+                                      [[1, 0], [0], [0, 1]])
+    groups = associate_views(feats, view_boxes, K, R, t)
+    assert [sorted(g) for g in groups] == [[0, 1, 2], [0, 2]]
+    assert _as_people(groups, truth) == [{0}, {1}]
+
+
+def test_geometry_separates_people_of_the_same_appearance():
+    boxes, _, K, R, t = _scene()
+    same = np.ones((3, 4))
+    feats, view_boxes, truth = _views(boxes, same,
+                                      [[2, 0, 1], [1, 2, 0], [0, 1, 2]])
+    groups = associate_views(feats, view_boxes, K, R, t)
+    assert sorted(map(len, groups)) == [3, 3, 3]
+    assert sorted(map(sorted, _as_people(groups, truth))) == [[0], [1], [2]]
+
+
+def test_inconsistent_geometry_is_not_joined_despite_appearance():
+    boxes, _, K, R, t = _scene()
+    same = np.ones((3, 4))
+    # person 0 in views 0 and 1; person 1, looking alike, in view 2 only
+    feats, view_boxes, truth = _views(boxes, same, [[0], [0], [1]])
+    origins, directions = pixel_rays(box_centers(boxes[[0, 0, 1], [0, 1, 2]]),
+                                     K, R, t)
+    assert fit_rays(origins, directions)[1] > 300  # the premise
+    groups = associate_views(feats, view_boxes, K, R, t)
+    assert groups == [{0: 0, 1: 0}, {2: 0}]
+    # two views only: person 0 in view 0, person 2 in view 1; their rays
+    # cross (a phantom point), at depths that do not fit both boxes' sizes
+    feats, view_boxes, truth = _views(boxes, same, [[0], [2]])
+    origins, directions = pixel_rays(box_centers(boxes[[0, 2], [0, 1]]),
+                                     K[:2], R[:2], t[:2])
+    assert fit_rays(origins, directions)[1] < 300  # the premise
+    groups = associate_views(feats, view_boxes, K[:2], R[:2], t[:2])
+    assert groups == [{0: 0}, {1: 0}]
+    groups = associate_views(feats, view_boxes, K[:2], R[:2], t[:2],
+                             max_size_ratio=3.0)
+    assert groups == [{0: 0, 1: 0}]  # the phantom, without the size cue
+
+
+def test_appearance_gate_and_scores():
+    boxes, appearance, K, R, t = _scene()
+    feats, view_boxes, _ = _views(boxes, appearance, [[0], [0], [0]])
+    feats[2] = appearance[[1]]  # geometry agrees, appearance does not
+    groups = associate_views(feats, view_boxes, K, R, t)
+    assert groups == [{0: 0, 1: 0}, {2: 0}]
+    feats[2] = appearance[[0]]
+    scores = [np.array([0.9]), np.array([0.2]), np.array([0.9])]
+    view_boxes[0] = np.concatenate([view_boxes[0], np.full((1, 4), np.nan)])
+    feats[0] = np.concatenate([feats[0], appearance[[1]]])
+    scores[0] = np.array([0.9, 0.9])
+    groups = associate_views(feats, view_boxes, K, R, t, scores=scores)
+    assert groups == [{0: 0, 2: 0}]  # low score and empty slot left out
+
+
+def test_consistency_by_hand():
+    origins = np.array([[-1000.0, 0.0, 0.0], [0.0, -1000.0, 100.0]])
+    directions = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    sizes = np.array([1.7, 1.7 * 1.2])  # box heights / focal length
+    ray, ratio = consistency(origins, directions, directions, sizes)
+    np.testing.assert_allclose([ray, ratio], [50.0, 1.2])  # depths 1000 mm
+    ray, ratio = consistency(origins, -directions, -directions, sizes)
+    assert ray == ratio == np.inf  # behind both cameras
+
+
+def test_a_cluster_must_stay_consistent_as_a_whole():
+    K, R, t = ring_cameras()
+    near = joint_boxes(walking_bodies()[0, 0], K, R, t)
+    far = joint_boxes(walking_bodies(roots=((1900.0, -500.0), ),
+                                     headings=(2.0, ))[0, 0], K, R, t)
+    boxes = [near[[0]], near[[1]], far[[2]]]  # views 0, 1: near; view 2: far
+    origins, directions = pixel_rays(box_centers(np.concatenate(boxes)),
+                                     K, R, t)
+    for pair in ([0, 2], [1, 2]):  # each view of `near` fits `far`'s box ...
+        assert fit_rays(origins[pair], directions[pair])[1] < 150
+    assert fit_rays(origins, directions)[1] > 500  # ... but not both at once
+    groups = associate_views([np.ones((1, 4))] * 3, boxes, K, R, t,
+                             max_size_ratio=2.0)
+    assert groups == [{0: 0, 1: 0}, {2: 0}]

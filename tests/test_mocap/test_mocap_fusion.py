@@ -1,0 +1,159 @@
+import numpy as np
+import pytest
+from mocap_fixtures import (PRINCIPAL, camera_poses, joint_boxes, ring_cameras,
+                            walking_bodies)
+
+from nsd_toolkit.mocap import (fuse_moment, fuse_poses, triangulate_point,
+                               triangulate_robust, weighted_median)
+from nsd_toolkit.utils.geometry import project_points
+
+A_ROOT, B_ROOT = np.array([300.0, -200.0, 900.0]), np.array([-800.0, 600, 950])
+
+
+def test_triangulate_point_by_hand():
+    # Ring at 5 m, 1.5 m high, looking at the origin: the origin is at the
+    # principal point; (0, 0, 1500), at the cameras' height, lies
+    # f * tan(atan(1500 / 5000)) = 30 px above it in every view.
+    K, R, t = ring_cameras()
+    for point, pixel in (((0.0, 0.0, 0.0), PRINCIPAL),
+                         ((0.0, 0.0, 1500.0), (PRINCIPAL[0], PRINCIPAL[1] - 30))):
+        pixels = np.tile(pixel, (3, 1))
+        np.testing.assert_allclose(
+            project_points(np.array([point]), K, R, t)[:, 0], pixels, atol=1e-9)
+        np.testing.assert_allclose(triangulate_point(pixels, K, R, t), point,
+                                   atol=1e-6)
+
+
+def test_triangulate_point_weights():
+    K, R, t = ring_cameras()
+    pixels = project_points(A_ROOT[None], K, R, t)[:, 0]
+    np.testing.assert_allclose(triangulate_point(pixels, K, R, t), A_ROOT,
+                               atol=1e-6)
+    pixels[2] += 5.0  # a wrong view
+    biased = triangulate_point(pixels, K, R, t)
+    assert np.linalg.norm(biased - A_ROOT) > 10
+    batch = triangulate_point(pixels, K, R, t,
+                              weights=[[1, 1, 0], [2, 2, 2], [1, 0, 0]])
+    np.testing.assert_allclose(batch[0], A_ROOT, atol=1e-6)
+    np.testing.assert_allclose(batch[1], biased, atol=1e-9)  # scale-free
+    assert np.isnan(batch[2]).all()  # one view cannot triangulate
+    pixels[0] = np.nan
+    np.testing.assert_allclose(
+        triangulate_point(pixels, K, R, t, [1, 1, 0.0]), np.nan)
+
+
+@pytest.mark.parametrize('num_views, wrong', [(3, 1), (3, 0), (4, 2)])
+def test_triangulate_robust_ignores_a_view_on_the_wrong_person(num_views, wrong):
+    K, R, t = ring_cameras(num_views)
+    pixels = project_points(A_ROOT[None], K, R, t)[:, 0]
+    pixels[wrong] = project_points(B_ROOT[None], K, R, t)[wrong, 0]
+    point, inliers = triangulate_robust(pixels, K, R, t)
+    np.testing.assert_allclose(point, A_ROOT, atol=1e-6)
+    assert inliers.tolist() == [v != wrong for v in range(num_views)]
+
+
+def test_triangulate_robust_without_enough_views():
+    K, R, t = ring_cameras()
+    pixels = project_points(A_ROOT[None], K, R, t)[:, 0]
+    pixels[:2] = np.nan
+    point, inliers = triangulate_robust(pixels, K, R, t)
+    assert np.isnan(point).all() and not inliers.any()
+
+
+def test_weighted_median_by_hand():
+    values = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, np.nan],
+                       [10.0, 10.0, 10.0, 10.0]])
+    weights = np.array([[1, 1, 1, 0], [1, 1, 1, 1], [1, 5, 0, 0]])
+    np.testing.assert_allclose(weighted_median(values, weights),
+                               [2.0, 10.0, 1.5, np.nan])
+
+
+def _pose_views(num_views=3):
+    K, R, t = ring_cameras(num_views)
+    joints = walking_bodies()[0, 0]
+    return joints, camera_poses(joints, R, t), K, R, t
+
+
+def test_fuse_poses_recovers_a_known_pose():
+    joints, poses, _, R, _ = _pose_views()
+    fused = fuse_poses(poses, R, joints[0])
+    np.testing.assert_allclose(fused.joints, joints, atol=1e-3)
+    np.testing.assert_allclose(fused.confidence, 1.0)
+    assert fused.inliers.all()
+
+
+def test_fuse_poses_flags_a_view_with_a_wrong_pose():
+    joints, poses, _, R, t = _pose_views()
+    other = walking_bodies(roots=((0.0, 0.0), ), headings=(2.5, ), seed=3)[0, 0]
+    poses[1] = camera_poses(other, R, t)[1]
+    fused = fuse_poses(poses, R, joints[0])
+    np.testing.assert_allclose(fused.joints, joints, atol=1e-3)
+    assert fused.inliers.tolist() == [True, False, True]
+    moved = np.linalg.norm(other - other[0] - joints + joints[0], axis=-1) > 150
+    np.testing.assert_allclose(fused.confidence[moved], 2 / 3, atol=2e-3)
+
+
+def test_fuse_poses_visibility_weights():
+    joints, poses, _, R, _ = _pose_views()
+    weights = np.ones((3, 17))
+    weights[1:, 13] = 0  # l_wrist seen by view 0 only
+    poses[1:, 13] += 400  # ... and wrong elsewhere
+    fused = fuse_poses(poses, R, joints[0], weights)
+    np.testing.assert_allclose(fused.joints, joints, atol=1e-3)
+    assert fused.confidence[13] == 0  # nobody to agree with
+    assert fused.confidence[12] == 1
+
+
+def test_fuse_poses_two_disagreeing_views_are_averaged():
+    joints, poses, _, R, _ = _pose_views(2)
+    shift = np.array([0.0, 0.0, 400.0])
+    poses[0, 13] += R[0] @ shift
+    fused = fuse_poses(poses, R, joints[0])
+    np.testing.assert_allclose(fused.joints[13], joints[13] + shift / 2,
+                               atol=1e-6)
+    assert fused.confidence[13] < 0.01 and fused.inliers.all()
+
+
+def _moment(num_views=3):
+    """Two people seen by every view; slots are people in order."""
+    K, R, t = ring_cameras(num_views)
+    bodies = walking_bodies(roots=((300.0, -200.0), (-800.0, 600.0)),
+                            headings=(0.4, 2.0))[0]
+    per_view = [[camera_poses(b, R, t)[v] for b in bodies]
+                for v in range(num_views)]
+    boxes = [[joint_boxes(b, K, R, t)[v] for b in bodies]
+             for v in range(num_views)]
+    roots = project_points(bodies[:, 0], K, R, t)  # [V, 2, 2]
+    return bodies, np.array(per_view), np.array(boxes), roots, K, R, t
+
+
+def test_fuse_moment_recovers_both_people():
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    groups = [{0: 0, 1: 0, 2: 0}, {0: 1, 1: 1, 2: 1}]
+    appearance = np.tile(np.eye(2), (3, 1, 1)) * [[[1.0], [2.0]]]
+    people = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots,
+                         appearance=appearance)
+    assert len(people) == 2
+    for person, body, unit in zip(people, bodies, np.eye(2)):
+        np.testing.assert_allclose(person['joints'], body, atol=1e-3)
+        np.testing.assert_allclose(person['root'], body[0], atol=1e-3)
+        assert person['views'] == [0, 1, 2]
+        np.testing.assert_allclose(person['appearance'], unit)
+    from_boxes = fuse_moment(groups, boxes, poses, K, R, t)
+    for person, body in zip(from_boxes, bodies):
+        error = np.linalg.norm(person['joints'] - body, axis=-1).max()
+        assert error < 1e-3, error
+        np.testing.assert_allclose(person['joints'] - person['root'],
+                                   body - body[0], atol=1e-3)
+
+
+def test_fuse_moment_drops_a_view_on_the_wrong_person():
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    groups = [{0: 0, 1: 0, 2: 1}, {0: 1, 1: 1}]  # view 2 took B for A
+    weights = np.ones((3, 2, 17))
+    people = fuse_moment(groups, boxes, poses, K, R, t, weights=weights,
+                         root_2d=roots)
+    np.testing.assert_allclose(people[0]['joints'], bodies[0], atol=1e-3)
+    assert people[0]['views'] == [0, 1]
+    np.testing.assert_allclose(people[1]['joints'], bodies[1], atol=1e-3)
+    assert fuse_moment([{2: 0}], boxes, poses, K, R, t) == []  # one view
