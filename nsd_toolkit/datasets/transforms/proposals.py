@@ -6,37 +6,58 @@ from mmcv.transforms import BaseTransform
 from nsd_toolkit.registry import TRANSFORMS
 
 
-def foreground_boxes(img: np.ndarray, background: np.ndarray, threshold: float,
-                     min_area: float, max_boxes: int) -> np.ndarray:
-    """Boxes of the largest blobs where a frame differs from its background.
+def foreground_blobs(img: np.ndarray, background: np.ndarray,
+                     threshold: float, min_area: float,
+                     max_blobs: int) -> tuple:
+    """The largest blobs where a frame differs from its background.
+
+    A pixel is foreground when any channel differs by more than
+    ``threshold``; the foreground is opened with a 3 x 3 square (specks
+    removed) and split into 8-connected blobs.
 
     Args:
         img, background: uint8 [H, W, 3] frame and its median background.
         threshold: largest per-channel absolute difference (0-255) above which
             a pixel is foreground.
         min_area: smallest blob, as a fraction of the image area.
-        max_boxes: K, boxes returned.
+        max_blobs: K, blobs kept (at most 255).
 
     Returns:
-        float32 [K, 4] xyxy pixel boxes (pixel-edge convention), largest blob
-        first, NaN rows where there are fewer blobs.
+        tuple: ``ids`` uint8 [H, W], 0 off the kept blobs and ``k + 1`` on the
+        k-th largest one, and ``boxes`` float32 [K, 4] their xyxy pixel boxes
+        (pixel-edge convention), largest blob first, NaN rows where there are
+        fewer blobs.
     """
+    if not 0 <= max_blobs <= 255:
+        raise ValueError(f'max_blobs must be in [0, 255], got {max_blobs}')
     height, width = img.shape[:2]
     diff = cv2.absdiff(img, background).max(axis=2)
     foreground = (diff > threshold).astype(np.uint8)
     foreground = cv2.morphologyEx(foreground, cv2.MORPH_OPEN,
                                   np.ones((3, 3), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(foreground, 8)
-    stats = stats[1:]  # row 0 is the background component
-    stats = stats[stats[:, cv2.CC_STAT_AREA] >= min_area * height * width]
-    stats = stats[np.argsort(-stats[:, cv2.CC_STAT_AREA], kind='stable')]
-    boxes = np.full((max_boxes, 4), np.nan, np.float32)
-    kept = stats[:max_boxes]
-    boxes[:len(kept), :2] = kept[:, [cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP]]
-    boxes[:len(kept), 2:] = (
-        boxes[:len(kept), :2] +
-        kept[:, [cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]])
-    return boxes
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(foreground, 8)
+    areas = stats[1:, cv2.CC_STAT_AREA]  # row 0 is the background component
+    order = np.argsort(-areas, kind='stable')
+    kept = order[areas[order] >= min_area * height * width][:max_blobs] + 1
+    lookup = np.zeros(len(stats), np.uint8)
+    lookup[kept] = np.arange(1, len(kept) + 1)
+    boxes = np.full((max_blobs, 4), np.nan, np.float32)
+    corners = stats[kept][:, [cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP]]
+    sizes = stats[kept][:, [cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]]
+    boxes[:len(kept)] = np.concatenate([corners, corners + sizes], axis=1)
+    return lookup[labels], boxes
+
+
+def foreground_boxes(img: np.ndarray, background: np.ndarray, threshold: float,
+                     min_area: float, max_boxes: int) -> np.ndarray:
+    """Boxes of the largest blobs where a frame differs from its background.
+
+    float32 [K, 4] xyxy pixel boxes, largest blob first, NaN rows where there
+    are fewer blobs: the boxes of :func:`foreground_blobs` (same arguments,
+    ``max_boxes`` = K).
+    """
+    return foreground_blobs(img, background, threshold, min_area,
+                            max_boxes)[1]
 
 
 @TRANSFORMS.register_module()
