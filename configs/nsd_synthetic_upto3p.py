@@ -6,8 +6,9 @@
 # painting a person where the other view's latent has none costs pixels. In stage 2 the
 # occlusion model leaves only the nearest of two slots on one person visible, so a
 # duplicate shows as an empty mask instead of a false positive.
-# Warm start from the two-person model (curriculum 1 -> 2 -> up to 3 people; B's head
-# is new: N x 6 outputs); the rest of the recipe is nsd_synthetic_3p.py's.
+# Warm start from the two-person model (curriculum 1 -> 2 -> up to 3 people): B's two
+# trained slots are kept, the third slot and the presences start from their
+# initialisation (adopt_slot_layouts); the rest of the recipe is nsd_synthetic_3p.py's.
 # Data: make_synthetic.py data/synthetic_upto3p --num-people 3 --min-people 1
 # --num-views 4 --num-frames 250 --num-sequences 4 --num-test-sequences 2
 # --size 128 96 --seed 3
@@ -16,7 +17,7 @@ _base_ = ['./nsd_synthetic_3p.py']
 
 data_root = 'data/synthetic_upto3p'
 load_from = 'work_dirs/nsd_synthetic_2p/iter_4000.pth'
-model = dict(detector=dict(predict_presence=True))
+model = dict(detector=dict(predict_presence=True, adopt_slot_layouts=True))
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))

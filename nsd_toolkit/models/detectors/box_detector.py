@@ -35,13 +35,14 @@ class BoxDetector(BaseDetector):
     slot's mask by it, so a slot that sees nobody can paint nothing (scenes
     with fewer people than slots).
 
-    A checkpoint of another slot layout loads slot by slot (a curriculum on
-    the number of people): the outputs of the slots and values both layouts
-    have are taken from it, the others keep their initialisation (e.g. the
-    third slot and every presence when a two-person model without presence
-    starts a three-person one with it). The layout ``(N, outputs per slot)``
-    is saved as the buffer ``slot_layout``; checkpoints without it have 5
-    outputs per slot.
+    With ``adopt_slot_layouts`` a checkpoint of another slot layout loads
+    slot by slot (a warm start in a curriculum on the number of people;
+    otherwise it does not fit and loading reports it): the outputs of the
+    slots and values both layouts have are taken from it, the others keep
+    their initialisation (e.g. the third slot and every presence when a
+    two-person model without presence starts a three-person one with it).
+    The layout ``(N, outputs per slot)`` is saved as the buffer
+    ``slot_layout``; checkpoints without it have 5 outputs per slot.
 
     Args:
         num_people (int): N, box slots.
@@ -64,6 +65,8 @@ class BoxDetector(BaseDetector):
         head_channels (tuple): channels of the two head convs.
         predict_presence (bool): also predict a presence per slot.
         init_presence (float): initial presence, in (0, 1).
+        adopt_slot_layouts (bool): load checkpoints of another slot layout
+            slot by slot (see above).
         init_cfg (dict, optional): init of the whole detector.
     """
 
@@ -79,6 +82,7 @@ class BoxDetector(BaseDetector):
                  head_channels: Sequence[int] = (512, 128),
                  predict_presence: bool = False,
                  init_presence: float = 0.9,
+                 adopt_slot_layouts: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         check_positive_ints('BoxDetector', num_people=num_people,
@@ -99,6 +103,7 @@ class BoxDetector(BaseDetector):
         self.center_range = center_range
         self.scale_range = (float(smin), float(smax))
         self.predict_presence = predict_presence
+        self.adopt_slot_layouts = adopt_slot_layouts
         self.num_outputs = 6 if predict_presence else 5
         in_channels = 6 if use_background_diff else 3
         if backbone.get('in_channels', in_channels) != in_channels:
@@ -125,16 +130,24 @@ class BoxDetector(BaseDetector):
             if predict_presence:
                 bias[:, 5] = math.log(init_presence / (1 - init_presence))
 
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        self._adopt_slot_layout(state_dict, prefix)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
+        mismatch = self._adopt_slot_layout(state_dict, prefix)
+        if mismatch:
+            error_msgs.append(mismatch)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
-    def _adopt_slot_layout(self, state_dict: dict, prefix: str) -> None:
+    def _adopt_slot_layout(self, state_dict: dict,
+                           prefix: str) -> Optional[str]:
         """Rewrite a checkpoint's last head layer of another slot layout into
-        this one's, in place (see the class docstring)."""
+        this one's, in place, with ``adopt_slot_layouts`` (class docstring);
+        without, return the mismatch to report when the shapes alone would
+        not show it."""
         fc_key, layout_key = prefix + 'head.fc.', prefix + 'slot_layout'
         if fc_key + 'bias' not in state_dict:
-            return
+            return None
         old_bias = state_dict[fc_key + 'bias']
         old_layout = (tuple(state_dict[layout_key].tolist())
                       if layout_key in state_dict else
@@ -144,7 +157,12 @@ class BoxDetector(BaseDetector):
         weight = state_dict.get(fc_key + 'weight')
         if (old_layout == layout or weight is None
                 or weight.shape[1:] != self.head.fc.weight.shape[1:]):
-            return  # same layout, or a mismatch load_state_dict reports
+            return None  # same layout, or a mismatch load_state_dict reports
+        if not self.adopt_slot_layouts:
+            return (None if old_bias.shape != self.head.fc.bias.shape else
+                    f'{layout_key}: the checkpoint has {old_layout[0]} slots '
+                    f'x {old_layout[1]} outputs, the model {layout[0]} x '
+                    f'{layout[1]}')
         slots, values = min(old_layout[0], layout[0]), min(old_layout[1],
                                                            layout[1])
         for name, old in (('weight', weight), ('bias', old_bias)):
@@ -158,6 +176,7 @@ class BoxDetector(BaseDetector):
             f'checkpoint with {old_layout[0]} x {old_layout[1]}; the rest '
             f'keep their initialisation ({layout[0]} x {layout[1]})',
             logger='current')
+        return None
 
     def forward(self,
                 img: torch.Tensor,

@@ -164,9 +164,12 @@ def test_checkpoint_of_fewer_slots_loads_slot_by_slot():
         two.head.fc.bias.normal_()
     state = two.state_dict()
     del state['slot_layout']  # as in checkpoints written before the buffer
-    three = small(num_people=3, predict_presence=True)
+    with pytest.raises(RuntimeError, match='size mismatch for head.fc'):
+        small(num_people=3, predict_presence=True).load_state_dict(state)
+    three = small(num_people=3, predict_presence=True,
+                  adopt_slot_layouts=True)
     fresh = {k: v.clone() for k, v in three.head.fc.state_dict().items()}
-    missing, unexpected = three.load_state_dict(state, strict=True)
+    missing, unexpected = three.load_state_dict(state)
     assert not missing and not unexpected
     for name in ('weight', 'bias'):
         loaded = getattr(three.head.fc, name).detach().view(3, 6, -1)
@@ -177,17 +180,27 @@ def test_checkpoint_of_fewer_slots_loads_slot_by_slot():
         assert torch.equal(loaded[:, 5], init[:, 5])
     assert three.slot_layout.tolist() == [3, 6]
     # and back: the layout travels with the checkpoint
-    back = small(num_people=2)
+    back = small(num_people=2, adopt_slot_layouts=True)
     back.load_state_dict(three.state_dict())
     assert torch.equal(back.head.fc.bias.view(2, 5),
                        three.head.fc.bias.detach().view(3, 6)[:2, :5])
 
 
 def test_same_layout_loads_unchanged_and_other_mismatches_are_reported():
+    # 6 slots x 5 outputs and 5 slots x 6 have the same shapes
+    with pytest.raises(RuntimeError, match='slot_layout: the checkpoint has '
+                       '6 slots x 5 outputs, the model 5 x 6'):
+        small(num_people=5, predict_presence=True).load_state_dict(
+            small(num_people=6).state_dict())
     det = small(num_people=2, predict_presence=True)
     copy = small(num_people=2, predict_presence=True)
     with torch.no_grad():
         det.head.fc.bias.normal_()
+    old = det.state_dict()
+    del old['slot_layout']  # written before the buffer: 5 outputs per slot
+    small(num_people=2).load_state_dict(
+        {k: v[:10] if k.startswith('head.fc') else v
+         for k, v in old.items()})
     copy.load_state_dict(det.state_dict())
     assert torch.equal(copy.head.fc.bias, det.head.fc.bias)
     wider = small(num_people=1, head_channels=(16, 4))
