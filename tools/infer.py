@@ -20,19 +20,16 @@ import argparse
 import glob
 import os
 import os.path as osp
-import shutil
 import sys
-import tempfile
-
-import torch
 
 from nsd_toolkit.apis import inference_images, init_model
 from nsd_toolkit.datasets.background import median_image, sample_evenly
 from nsd_toolkit.datasets.transforms.loading import read_image
 from nsd_toolkit.utils.checkpoint import CHECKPOINT_ERRORS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
+                                   check_device, check_out_dir,
                                    checkpoint_file, dump_json_atomic,
-                                   existing_file, to_plain)
+                                   existing_file, staged_out_dir, to_plain)
 from nsd_toolkit.visualization import (draw_boxes, draw_skeletons, grid,
                                        label, overlay_masks, save_rgb,
                                        slot_texts)
@@ -71,33 +68,6 @@ def picture_names(paths):
     return list(seen)
 
 
-def check_out_dir(path):
-    """ValueError unless ``path`` is a folder, or can be created as one, and
-    can be written."""
-    if osp.exists(path) and not osp.isdir(path):
-        raise ValueError(f'--out-dir {path}: exists and is not a folder')
-    existing = osp.abspath(path)
-    while not osp.exists(existing):
-        existing = osp.dirname(existing)
-    if not osp.isdir(existing):
-        raise ValueError(f'--out-dir {path}: {existing} is a file, so the '
-                         'folder cannot be created')
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f'--out-dir {path}: {existing} is not writable')
-
-
-def check_device(device):
-    """ValueError unless torch knows ``device`` and it is available."""
-    try:
-        parsed = torch.device(device)
-    except RuntimeError as error:
-        raise ValueError(f'--device {device!r}: {error}') from None
-    if parsed.type == 'cuda' and (
-            not torch.cuda.is_available()
-            or (parsed.index or 0) >= torch.cuda.device_count()):
-        raise ValueError(f'--device {device}: no such CUDA device here')
-
-
 def check_background(path):
     """ValueError unless ``path`` is an image file or a folder of images."""
     if not osp.exists(path):
@@ -120,22 +90,12 @@ def load_model(parser, args):
 
 def write_outputs(out_dir, named_pictures, predictions):
     """Write ``(name, picture)`` pairs as ``name.png`` and the predictions as
-    ``predictions.json`` into ``out_dir``: first into a staging folder beside
-    it, moved into ``out_dir`` once everything is written."""
-    out_dir = osp.abspath(out_dir)
-    os.makedirs(osp.dirname(out_dir), exist_ok=True)
-    staging = tempfile.mkdtemp(dir=osp.dirname(out_dir),
-                               prefix=f'.{osp.basename(out_dir)}.',
-                               suffix='.partial')
-    try:
+    ``predictions.json`` into ``out_dir``, all at once
+    (:func:`~nsd_toolkit.utils.cli.staged_out_dir`)."""
+    with staged_out_dir(out_dir) as staging:
         for name, image in named_pictures:
             save_rgb(osp.join(staging, f'{name}.png'), image)
         dump_json_atomic(predictions, osp.join(staging, 'predictions.json'))
-        os.makedirs(out_dir, exist_ok=True)
-        for name in sorted(os.listdir(staging)):
-            os.replace(osp.join(staging, name), osp.join(out_dir, name))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_background(path, num_frames, progress):

@@ -1,13 +1,16 @@
 """Pieces shared by the command-line tools."""
 import argparse
+import contextlib
 import difflib
 import gc
+import glob
 import json
 import math
 import numbers
 import os
 import os.path as osp
 import shutil
+import tempfile
 from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
@@ -24,7 +27,8 @@ __all__ = [
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
     'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
     'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit',
-    'add_split_arguments', 'build_split', 'check_stage_hook'
+    'add_split_arguments', 'build_split', 'check_stage_hook',
+    'check_out_dir', 'check_device', 'staged_out_dir'
 ]
 
 
@@ -363,6 +367,63 @@ def dump_json_atomic(obj: Any, path: str) -> None:
     text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + '\n'
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     save_atomic(path, text.encode())
+
+
+def check_out_dir(path: str) -> None:
+    """ValueError (naming ``--out-dir``) unless ``path`` is a folder, or can
+    be created as one, and can be written."""
+    if osp.exists(path) and not osp.isdir(path):
+        raise ValueError(f'--out-dir {path}: exists and is not a folder')
+    existing = osp.abspath(path)
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not osp.isdir(existing):
+        raise ValueError(f'--out-dir {path}: {existing} is a file, so the '
+                         'folder cannot be created')
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f'--out-dir {path}: {existing} is not writable')
+
+
+def check_device(device: str) -> None:
+    """ValueError (naming ``--device``) unless torch knows ``device`` and it
+    is available."""
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f'--device {device!r}: {error}') from None
+    if parsed.type == 'cuda' and (
+            not torch.cuda.is_available()
+            or (parsed.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(f'--device {device}: no such CUDA device here')
+
+
+@contextlib.contextmanager
+def staged_out_dir(out_dir: str, stale=()):
+    """Write a tool's outputs all at once: yields a staging folder beside
+    ``out_dir``, whose files are moved into ``out_dir`` (created if needed)
+    when the block ends without an error.
+
+    Files of ``out_dir`` matching the glob patterns ``stale`` (outputs of an
+    earlier run) that the staging folder lacks are removed then; other files
+    of ``out_dir`` stay. The staging folder is removed in any case.
+    """
+    out_dir = osp.abspath(out_dir)
+    os.makedirs(osp.dirname(out_dir), exist_ok=True)
+    staging = tempfile.mkdtemp(dir=osp.dirname(out_dir),
+                               prefix=f'.{osp.basename(out_dir)}.',
+                               suffix='.partial')
+    try:
+        yield staging
+        os.makedirs(out_dir, exist_ok=True)
+        names = sorted(os.listdir(staging))
+        for pattern in stale:
+            for path in glob.glob(osp.join(out_dir, pattern)):
+                if osp.basename(path) not in names:
+                    os.remove(path)
+        for name in names:
+            os.replace(osp.join(staging, name), osp.join(out_dir, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:

@@ -183,8 +183,8 @@ class NSDPoseEstimator(BaseNSDModel):
 
         Returns:
             NSD's decomposition (``center``/``scale`` [M, N, 2], ``depth``
-            [M, N], ...) plus ``pose`` [M, N, J, 3] root-relative, camera
-            frame, calibration units (mm).
+            [M, N], ``appearance`` [M, N, A], ...) plus ``pose``
+            [M, N, J, 3] root-relative, camera frame, calibration units (mm).
         """
         with torch.set_grad_enabled(torch.is_grad_enabled()
                                     and not self.nsd_frozen):
@@ -230,15 +230,18 @@ class NSDPoseEstimator(BaseNSDModel):
                 data_samples: List[MultiViewDataSample]
                 ) -> List[MultiViewDataSample]:
         """Fill ``pred_joints_3d`` [V, N, J, 3], ``pred_bboxes`` [V, N, 4]
-        (px), ``pred_depths`` [V, N] and, when B predicts presence,
-        ``pred_scores`` [V, N] of every view of every sample."""
+        (px), ``pred_depths`` [V, N], ``pred_appearance`` [V, N, A] (E's
+        appearance vectors, for matching slots across views and time) and,
+        when B predicts presence, ``pred_scores`` [V, N] of every view of
+        every sample."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
         fields = dict(pred_joints_3d=out['pose'],
                       pred_bboxes=boxes_to_pixels(out['center'], out['scale'],
                                                   width, height),
-                      pred_depths=out['depth'])
+                      pred_depths=out['depth'],
+                      pred_appearance=out['appearance'])
         if 'presence' in out:
             fields['pred_scores'] = out['presence']
         per_view = {

@@ -134,6 +134,23 @@ def test_predict_fills_poses_boxes_and_depths_per_view():
     assert out[1].pred_depths.shape == (1, 2)
 
 
+def test_predict_gives_each_slot_its_appearance_vector():
+    """pred_appearance [V, N, A]: E's vector of each view's slot, in the
+    order of the samples and views (what multi-view association reads)."""
+    model = build().eval()
+    gen = torch.Generator().manual_seed(2)
+    img = torch.randn(2, 3, 3, HEIGHT, WIDTH, generator=gen)
+    inputs = dict(img=img, background=img.flip(-1))
+    out = model.predict(inputs, [MultiViewDataSample() for _ in range(2)])
+    expected = model.estimate(img.flatten(0, 1),
+                              inputs['background'].flatten(0, 1))
+    expected = expected['appearance'].view(2, 3, 2, -1)
+    assert out[1].pred_appearance.shape == (3, 2, 8)
+    for index, sample in enumerate(out):
+        torch.testing.assert_close(sample.pred_appearance, expected[index])
+    assert not torch.equal(expected[0, 0], expected[0, 1])
+
+
 def test_init_weights_loads_the_nsd_checkpoint(tmp_path):
     source = build().nsd
     path = tmp_path / 'iter_10.pth'

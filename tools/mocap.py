@@ -1,0 +1,121 @@
+"""Multi-view motion capture: 3D tracks per person from a calibrated capture.
+
+    python tools/mocap.py CONFIG CHECKPOINT CAPTURE --out-dir DIR
+        [--sequence NAME] [--no-smoothing] [--fps F] [--device DEV]
+        [--batch-size B] [--chunk-size C] [--min-track-length M]
+        [--video-format gif|mp4] [--no-video] [--no-progress]
+        [--cfg-options KEY=VALUE ...]
+
+CONFIG and CHECKPOINT: a pose model (``configs/pose/``). CAPTURE: a dataset
+root in the toolkit's format (``calibration.json`` and sequence folders of
+frames or ``<cam>.mp4`` videos; ``--sequence`` picks one, default the
+first), or a folder holding ``calibration.json`` and one ``<cam>.mp4`` per
+camera. Writes into DIR:
+
+- ``tracks.json``: per person (track), the moments it was seen, its 17
+  world joints (mm), their confidence and the views that saw it
+  (:mod:`nsd_toolkit.mocap.export`);
+- ``person_<id>.bvh``: one skeleton animation per person;
+- ``mocap.gif`` (or ``.mp4``): the skeletons drawn over every view and in
+  an oblique 3D view (not with ``--no-video``);
+- ``moments/``: the fused people of each chunk of moments. A rerun into the
+  same DIR (after an interruption, or with other tracking options such as
+  ``--no-smoothing``) runs the model only on the chunks missing.
+
+Every argument, the config (a pose model) and the capture's layout
+(calibration, synchronised frame counts) are checked before any work; the
+outputs are written to a staging folder beside DIR and moved into DIR once
+all are written.
+"""
+import argparse
+import math
+import os.path as osp
+
+from mmengine.config import Config
+
+from nsd_toolkit.apis import (capture_dataset, check_pose_config,
+                              inference_capture, load_pose_model)
+from nsd_toolkit.mocap import Tracker, export_tracks
+from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
+                                   check_device, check_out_dir,
+                                   checkpoint_file, existing_file,
+                                   merge_cfg_options, staged_out_dir)
+from nsd_toolkit.visualization.mocap import capture_pictures, save_animation
+
+CACHE = 'moments'
+#: Outputs of an earlier run that a new run replaces or removes.
+OUTPUTS = ('tracks.json', 'person_*.bvh', 'mocap.gif', 'mocap.mp4')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', type=existing_file, help='pose config')
+    parser.add_argument('checkpoint', type=checkpoint_file)
+    parser.add_argument('capture', help='dataset root or folder of videos')
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--sequence', help='default: the first')
+    parser.add_argument('--no-smoothing', action='store_true',
+                        help='raw fused joints, no temporal smoothing')
+    parser.add_argument('--fps', type=float, default=25.0,
+                        help='frame rate of the capture (default 25)')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--batch-size', type=int, default=8,
+                        help='moments per forward pass')
+    parser.add_argument('--chunk-size', type=int, default=100,
+                        help='moments per resumable chunk')
+    parser.add_argument('--min-track-length', type=int, default=5,
+                        help='shorter tracks (moments) are left out')
+    parser.add_argument('--video-format', choices=('gif', 'mp4'),
+                        default='gif')
+    parser.add_argument('--no-video', action='store_true')
+    parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
+    args = parser.parse_args(argv)
+    if not (math.isfinite(args.fps) and args.fps > 0):
+        parser.error(f'--fps {args.fps}: must be a positive number')
+    if min(args.batch_size, args.chunk_size, args.min_track_length) < 1:
+        parser.error('--batch-size, --chunk-size and --min-track-length '
+                     'must be >= 1')
+    call_or_exit(parser, check_out_dir, args.out_dir)
+    call_or_exit(parser, check_device, args.device)
+    cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
+                            parser)
+    call_or_exit(parser, check_pose_config, cfg)
+    sequences = None if args.sequence is None else [args.sequence]
+    dataset = call_or_exit(parser, capture_dataset, cfg, args.capture,
+                           sequences)
+    _, metainfo = call_or_exit(parser, dataset.scan)
+    if len(metainfo['sequences']) > 1:
+        dataset = capture_dataset(cfg, args.capture,
+                                  metainfo['sequences'][:1])
+    return parser, args, cfg, dataset
+
+
+def main(argv=None):
+    parser, args, cfg, dataset = parse_args(argv)
+    model = call_or_exit(parser, load_pose_model, cfg, args.checkpoint,
+                         args.device)
+    capture = call_or_exit(
+        parser, inference_capture, model, dataset,
+        Tracker(smoothing=None) if args.no_smoothing else None,
+        batch_size=args.batch_size,
+        cache_dir=osp.join(args.out_dir, CACHE),
+        chunk_size=args.chunk_size,
+        min_track_moments=args.min_track_length,
+        progress=not args.no_progress)
+    with staged_out_dir(args.out_dir, stale=OUTPUTS) as staging:
+        export_tracks(staging, capture.tracks, args.fps)
+        if not args.no_video:
+            save_animation(
+                osp.join(staging, f'mocap.{args.video_format}'),
+                capture_pictures(dataset, capture.moments,
+                                 progress=not args.no_progress), args.fps)
+    seq = capture.moments[0].seq
+    print(f'{len(capture.tracks)} people tracked over '
+          f'{len(capture.moments)} moments of {seq!r}: outputs in '
+          f'{args.out_dir}')
+    return capture
+
+
+if __name__ == '__main__':
+    main()
