@@ -82,11 +82,12 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
                     num_test_sequences=0, camera_height_jitter=100.0,
-                    zoom=1.0, min_people=None):
+                    zoom=1.0, min_people=None, num_casts=1):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
-                        ('num_frames', num_frames), ('num_sequences',
-                                                     num_sequences)):
+                        ('num_frames', num_frames),
+                        ('num_sequences', num_sequences),
+                        ('num_casts', num_casts)):
         if int(value) != value or value < 1:
             raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
     if int(num_test_sequences) != num_test_sequences or num_test_sequences < 0:
@@ -133,16 +134,23 @@ def build_scene(seed=0,
                 camera_height=2200.0,
                 walk_radius=1200.0,
                 camera_height_jitter=100.0,
-                zoom=1.0):
+                zoom=1.0,
+                num_casts=1):
     """The static part of a dataset, shared by all its sequences (camera
     arguments: :func:`~.camera.ring_cameras`).
+
+    Args:
+        num_casts (int): C, groups of N training people (see
+            :func:`generate_synthetic_dataset`); the first cast is the same
+            for every C.
 
     Returns:
         dict: ``cameras`` (name -> K [3, 3], R [3, 3], t [3], size [W, H]),
         ``room`` (:func:`~.room.sample_room`), ``people`` and
-        ``test_people`` (:func:`~.people.sample_people`: the training
-        people and N others never seen with them), ``backgrounds`` (name ->
-        uint8 RGB [H, W, 3] empty room).
+        ``test_people`` (:func:`~.people.sample_people`: the C x N training
+        people, cast c being ``people[c * N:(c + 1) * N]``, and N others
+        never seen with them), ``backgrounds`` (name -> uint8 RGB [H, W, 3]
+        empty room).
     """
     cameras = ring_cameras(_rng(seed, _CAMERAS),
                            num_views,
@@ -153,7 +161,7 @@ def build_scene(seed=0,
                            height_jitter=camera_height_jitter,
                            zoom=zoom)
     room = sample_room(_rng(seed, _ROOM), ring_radius)
-    people = sample_people(_rng(seed, _PEOPLE), num_people)
+    people = sample_people(_rng(seed, _PEOPLE), num_people * num_casts)
     return dict(cameras=cameras,
                 room=room,
                 people=people,
@@ -175,6 +183,7 @@ def generate_synthetic_dataset(out_dir,
                                num_sequences=1,
                                num_test_sequences=0,
                                min_people=None,
+                               num_casts=1,
                                motion='walk',
                                ring_radius=5000.0,
                                camera_height=2200.0,
@@ -192,7 +201,9 @@ def generate_synthetic_dataset(out_dir,
     ``seq_000/<cam>/<frame:06d>.jpg``, ``seq_000/masks/<cam>/<frame>.png``
     and ``seq_000/poses3d.npy`` (float32 [F, N, 17, 3] world mm, H36M order).
     Sequences ``seq_000``... show the same N people (split them into
-    training and validation sequences); ``test_000``... show N other people
+    training and validation sequences; with ``num_casts`` C > 1, sequence s
+    shows cast ``s mod C`` of C groups of N people, so more identities are
+    seen in training); ``test_000``... show N other people
     (new heights, clothing, skin and hair) with new motion, for a test split
     of unseen people. Same arguments give byte-identical files; the output
     appears at ``out_dir`` only once complete.
@@ -213,6 +224,8 @@ def generate_synthetic_dataset(out_dir,
         num_test_sequences (int): sequences of the unseen people.
         min_people (int, optional): M in ``[0, N]``, the fewest people a
             frame shows; None (default) is N: everybody in every frame.
+        num_casts (int): C >= 1, groups of N people the training
+            sequences cycle through (1: the same N people throughout).
         size (tuple[int, int]): image (W, H) in pixels.
         seed (int): random seed (>= 0).
         motion (str): 'walk', 'box' (face the nearest person, punch) or
@@ -233,14 +246,15 @@ def generate_synthetic_dataset(out_dir,
     Returns:
         dict: the metadata written to ``synthetic_meta.json``: the
         arguments (``min_people`` resolved to an int), joint names, heights
-        and per sequence its people (``'train'`` or ``'test'``), motion
+        and per sequence its people (``'train'`` or ``'test'``), ``cast``
+        (index of its group of training people, None for test), motion
         styles and ``present``: ``[start, end)`` frames of each person.
     """
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
                     num_test_sequences, camera_height_jitter, zoom,
-                    min_people)
+                    min_people, num_casts)
     if min_people is None:
         min_people = num_people
     args = dict(num_people=num_people,
@@ -251,6 +265,7 @@ def generate_synthetic_dataset(out_dir,
                 num_sequences=num_sequences,
                 num_test_sequences=num_test_sequences,
                 min_people=int(min_people),
+                num_casts=num_casts,
                 motion=motion,
                 ring_radius=ring_radius,
                 camera_height=camera_height,
@@ -263,7 +278,7 @@ def generate_synthetic_dataset(out_dir,
     with atomic_output_dir(out_dir, overwrite) as tmp:
         scene = build_scene(seed, num_people, num_views, size, ring_radius,
                             camera_height, walk_radius, camera_height_jitter,
-                            zoom)
+                            zoom, num_casts)
         cameras = scene['cameras']
         rays = {name: pixel_rays(cam) for name, cam in cameras.items()}
         write_json(osp.join(tmp, 'calibration.json'),
@@ -279,15 +294,20 @@ def generate_synthetic_dataset(out_dir,
                     heights_mm=heights['train'].round(1).tolist(),
                     test_heights_mm=heights['test'].round(1).tolist(),
                     sequences={})
-        for seq, split, key in _sequence_plan(num_sequences,
-                                              num_test_sequences):
-            people = scene[_PEOPLE_OF_SPLIT[split]]
+        for index, (seq, split, key) in enumerate(
+                _sequence_plan(num_sequences, num_test_sequences)):
+            cast = index % num_casts if split == 'train' else None
+            cast_slice = slice(0 if cast is None else cast * num_people,
+                               None if cast is None else
+                               (cast + 1) * num_people)
+            people = scene[_PEOPLE_OF_SPLIT[split]][cast_slice]
             seq_dir = osp.join(tmp, seq)
             for name in cameras:
                 os.makedirs(osp.join(seq_dir, name))
                 os.makedirs(osp.join(seq_dir, 'masks', name))
             joints, styles = simulate_sequence(_rng(seed, *key),
-                                               heights[split], motion,
+                                               heights[split][cast_slice],
+                                               motion,
                                                num_frames, walk_radius, fps,
                                                min_separation)
             intervals = draw_presence(_rng(seed, _PRESENCE, *key), num_people,
@@ -297,6 +317,7 @@ def generate_synthetic_dataset(out_dir,
             joints[~present] = np.nan
             np.save(osp.join(seq_dir, 'poses3d.npy'), joints)
             meta['sequences'][seq] = dict(people=split,
+                                          cast=cast,
                                           styles=styles,
                                           present=intervals.tolist())
             for f in tqdm(range(num_frames),

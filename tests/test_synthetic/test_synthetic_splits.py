@@ -102,3 +102,29 @@ def test_bad_num_test_sequences(tmp_path, make_dataset):
     with pytest.raises(ValueError, match='num_test_sequences'):
         make_dataset(str(tmp_path / 'bad'), num_test_sequences=-1)
     assert not (tmp_path / 'bad').exists()
+
+
+def test_training_casts_cycle_through_groups_of_new_people(tmp_path):
+    """num_casts=2: sequence 1 shows other people than sequence 0 (which
+    keeps the people of num_casts=1), sequence 2 those of sequence 0 again,
+    and the test people differ from all of them."""
+    from nsd_toolkit.synthetic import generate_synthetic_dataset
+    kwargs = dict(num_people=2, num_views=2, num_frames=2, size=(32, 24),
+                  num_sequences=3, num_test_sequences=1, seed=4,
+                  progress=False)
+    one = generate_synthetic_dataset(str(tmp_path / 'one'), **kwargs)
+    two = generate_synthetic_dataset(str(tmp_path / 'two'), num_casts=2,
+                                     **kwargs)
+    assert [two['sequences'][s]['cast'] for s in
+            ('seq_000', 'seq_001', 'seq_002', 'test_000')] == [0, 1, 0, None]
+    assert two['heights_mm'][:2] == one['heights_mm']
+    assert len(set(two['heights_mm'])) == 4
+    assert not set(two['test_heights_mm']) & set(two['heights_mm'])
+    for seq in ('seq_000', 'seq_001'):
+        same = np.array_equal(
+            np.load(tmp_path / 'one' / seq / 'poses3d.npy'),
+            np.load(tmp_path / 'two' / seq / 'poses3d.npy'))
+        assert same == (seq == 'seq_000')  # heights shape the poses
+    with pytest.raises(ValueError, match='num_casts'):
+        generate_synthetic_dataset(str(tmp_path / 'bad'), num_casts=0,
+                                   **kwargs)

@@ -12,6 +12,10 @@ With ``--min-people M`` every frame shows M to N people (see
     python tools/dataset_converters/make_synthetic.py data/synthetic_upto3p \
         --num-people 3 --min-people 1 --num-views 4 --num-frames 250 \
         --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 3
+
+With ``--num-casts C`` the training sequences cycle through C groups of N
+people (more identities to learn appearance from; with C = --num-sequences
+the validation sequence shows people unseen in the others).
 """
 import argparse
 
@@ -44,6 +48,12 @@ def parse_args(argv=None):
                         'default num-people): people 0..min-people-1 are '
                         'always there, each other one appears and vanishes '
                         'in place during one random interval per sequence')
+    parser.add_argument('--num-casts',
+                        type=_number(int),
+                        default=1,
+                        help='groups of num-people training people; '
+                        'training sequence s shows group s mod num-casts '
+                        '(default 1: the same people in every sequence)')
     parser.add_argument('--num-views', type=_number(int), default=4)
     parser.add_argument('--num-frames', type=_number(int), default=100)
     parser.add_argument('--num-sequences',
