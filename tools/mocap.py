@@ -4,13 +4,17 @@
         [--sequence NAME] [--no-smoothing] [--fps F] [--device DEV]
         [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
-        [--cfg-options KEY=VALUE ...]
+        [--root-cue auto|mask_box|crop_box] [--cfg-options KEY=VALUE ...]
 
 CONFIG and CHECKPOINT: a pose model (``configs/pose/``). CAPTURE: a dataset
 root in the toolkit's format (``calibration.json`` and sequence folders of
 frames or ``<cam>.mp4`` videos; ``--sequence`` picks one, default the
 first), or a folder holding ``calibration.json`` and one ``<cam>.mp4`` per
-camera. Writes into DIR:
+camera. Each person's root is triangulated from the centres of its
+slots' boxes: by default (``--root-cue auto``) the pose model renders NSD's
+instance masks (``model.predict_masks``) and their boxes are used, tight
+around the person; ``crop_box`` takes NSD's looser crop windows and renders
+no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). Writes into DIR:
 
 - ``tracks.json``: per person (track), the moments it was seen, its 17
   world joints (mm), their confidence and the views that saw it
@@ -35,6 +39,7 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
+from nsd_toolkit.apis.mocap import ROOT_CUES, use_root_cue
 from nsd_toolkit.mocap import Tracker, export_tracks
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, check_out_dir,
@@ -69,6 +74,10 @@ def parse_args(argv=None):
                         default='gif')
     parser.add_argument('--no-video', action='store_true')
     parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
+                        help='boxes whose centres give the roots: the '
+                        "slots' masks (auto, mask_box) or NSD's crop "
+                        'windows (crop_box)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if not (math.isfinite(args.fps) and args.fps > 0):
@@ -81,6 +90,7 @@ def parse_args(argv=None):
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     call_or_exit(parser, check_pose_config, cfg)
+    use_root_cue(cfg, args.root_cue)
     sequences = None if args.sequence is None else [args.sequence]
     dataset = call_or_exit(parser, capture_dataset, cfg, args.capture,
                            sequences)
@@ -102,6 +112,7 @@ def main(argv=None):
         cache_dir=osp.join(args.out_dir, CACHE),
         chunk_size=args.chunk_size,
         min_track_moments=args.min_track_length,
+        root_cue=args.root_cue,
         progress=not args.no_progress)
     with staged_out_dir(args.out_dir, stale=OUTPUTS) as staging:
         export_tracks(staging, capture.tracks, args.fps)

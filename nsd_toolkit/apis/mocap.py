@@ -3,11 +3,14 @@ world-frame 3D tracks per person.
 
 Per moment (the V views of one frame, all in one sample), the pose model
 (:class:`~nsd_toolkit.models.NSDPoseEstimator`) gives every view's slots a
-box, a root-relative pose in the view's camera frame, an appearance vector
-and, with a presence-predicting detector, a presence score; the slots are
-grouped into people across views, each person's root is triangulated and
-the poses are fused in the world frame (:func:`fuse_predictions`); the
-people of successive moments are then tracked (:mod:`nsd_toolkit.mocap`).
+box, a root-relative pose in the view's camera frame, an appearance vector,
+with a presence-predicting detector a presence score and, with
+``predict_masks``, an instance mask; the slots are grouped into people
+across views, each person's root is triangulated from the centres of the
+slots' boxes (:func:`slot_boxes`: the boxes of the masks, or NSD's crop
+windows) and the poses are fused in the world frame
+(:func:`fuse_predictions`); the people of successive moments are then
+tracked (:mod:`nsd_toolkit.mocap`).
 
 Resuming long captures: with ``cache_dir``, the fused people of each chunk
 of ``chunk_size`` moments are kept there (:class:`~.capture_cache.
@@ -32,11 +35,16 @@ from nsd_toolkit.mocap import (Track, TrackedPerson, Tracker, associate_views,
                                box_centers, fuse_moment)
 from nsd_toolkit.models import NSDPoseEstimator
 from nsd_toolkit.registry import DATASETS, MODELS
+from nsd_toolkit.structures import mask_to_box
 from .capture_cache import MomentCache, fingerprint
 from .inference import init_model
 
 #: Prediction fields a model must fill for motion capture.
 POSE_FIELDS = ('pred_joints_3d', 'pred_bboxes', 'pred_appearance')
+#: Boxes motion capture reads each slot's root pixel from (:func:`slot_boxes`).
+ROOT_CUES = ('auto', 'mask_box', 'crop_box')
+#: Visibility threshold of the masks of the mask cue (:func:`slot_boxes`).
+MASK_THR = 0.7
 
 
 class CaptureMoment(NamedTuple):
@@ -133,6 +141,52 @@ def capture_dataset(cfg, data_root: str,
     return DATASETS.build(dataset_cfg)
 
 
+def check_root_cue(root_cue: str) -> None:
+    """ValueError unless ``root_cue`` is one of :data:`ROOT_CUES`."""
+    if root_cue not in ROOT_CUES:
+        raise ValueError(f'root_cue must be one of {ROOT_CUES}, got '
+                         f'{root_cue!r}')
+
+
+def use_root_cue(cfg, root_cue: str) -> None:
+    """Make the pose config's model render masks (``predict_masks``)
+    unless ``root_cue`` is ``'crop_box'``, which needs none."""
+    check_root_cue(root_cue)
+    cfg.model.predict_masks = root_cue != 'crop_box'
+
+
+def slot_boxes(sample, root_cue='auto', mask_thr=MASK_THR):
+    """Boxes of every view's slots for association and root triangulation.
+
+    Args:
+        sample: predictions with ``pred_bboxes`` [V, N, 4] and, for the
+            mask cue, ``pred_masks`` [V, N, H, W] (visibilities).
+        root_cue: ``'mask_box'``: the boxes of the masks thresholded at
+            ``mask_thr``, tight around the person (needs ``pred_masks``:
+            ``NSDPoseEstimator(predict_masks=True)``); a slot whose mask is
+            empty is left out. ``'crop_box'``: NSD's crop windows
+            (``pred_bboxes``), loose attention windows. ``'auto'``:
+            ``'mask_box'`` when the sample has ``pred_masks``, else
+            ``'crop_box'``.
+        mask_thr: visibility threshold of the masks. 0.7 (of 0.5 to 0.8)
+            gave the smallest world error on the two-person validation
+            sequence; from 0.75 slots of occluded people start to be empty.
+
+    Returns:
+        np.ndarray float64 [V, N, 4]: xyxy pixel-edge boxes, NaN rows for
+        slots left out.
+    """
+    check_root_cue(root_cue)
+    has_masks = 'pred_masks' in sample
+    if root_cue == 'crop_box' or (root_cue == 'auto' and not has_masks):
+        return sample.pred_bboxes.double().numpy()
+    if not has_masks:
+        raise ValueError("root_cue='mask_box' needs pred_masks: build the "
+                         'pose model with predict_masks=True, or use '
+                         "root_cue='crop_box'")
+    return mask_to_box(sample.pred_masks >= mask_thr)
+
+
 def suppress_duplicates(people, min_separation=300.0):
     """Keep one of people whose roots are closer than ``min_separation``
     (mm; closer than bodies can be): the one seen by more views (then the
@@ -159,32 +213,38 @@ def suppress_duplicates(people, min_separation=300.0):
 
 
 def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
-                     association=None, fusion=None) -> List[dict]:
+                     association=None, fusion=None, root_cue='auto',
+                     mask_thr=MASK_THR) -> List[dict]:
     """World skeletons of one moment from the pose model's predictions.
 
     Args:
         sample: data sample with ``pred_joints_3d`` [V, N, 17, 3] (mm,
             root-relative, camera frames), ``pred_bboxes`` [V, N, 4] (px),
-            ``pred_appearance`` [V, N, A] and optionally ``pred_scores``
-            [V, N] (slots below ``association['min_score']``, default 0.5,
-            are left out; the others weigh their views in the fusion).
+            ``pred_appearance`` [V, N, A], optionally ``pred_masks``
+            [V, N, H, W] and ``pred_scores`` [V, N] (slots below
+            ``association['min_score']``, default 0.5, are left out; the
+            others weigh their views in the fusion).
         K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras of the packed images.
         box_root: the root is the triangulated box centre; False moves it
             until the boxes of the projected skeleton are centred on the
-            boxes (:func:`~nsd_toolkit.mocap.root_from_boxes`), which fits
-            tight boxes but not NSD's crop windows (mean root error 64
-            instead of 47 mm on the two-person validation sequence).
+            boxes (:func:`~nsd_toolkit.mocap.root_from_boxes`): a larger
+            mean root error (raw tracks, two-person validation sequence)
+            with crop boxes (64 instead of 47 mm) and mask boxes (54
+            instead of 34 mm) alike.
         min_separation: see :func:`suppress_duplicates`.
         association, fusion: keyword arguments of
             :func:`~nsd_toolkit.mocap.associate_views` and
             :func:`~nsd_toolkit.mocap.fuse_moment`.
+        root_cue, mask_thr: the slots' boxes (:func:`slot_boxes`), for the
+            association and the root.
 
     Returns:
         list[dict]: :func:`~nsd_toolkit.mocap.fuse_moment`'s people (root,
         joints, confidence, views, appearance).
     """
-    poses, boxes, appearance = (sample.get(key).double().numpy()
-                                for key in POSE_FIELDS)
+    poses, appearance = (sample.get(key).double().numpy()
+                         for key in ('pred_joints_3d', 'pred_appearance'))
+    boxes = slot_boxes(sample, root_cue, mask_thr)
     scores = (sample.pred_scores.double().numpy()
               if 'pred_scores' in sample else None)
     groups = associate_views(appearance, boxes, K, R, t, scores=scores,
@@ -270,6 +330,7 @@ def inference_capture(model,
                       batch_size: int = 8,
                       num_workers: int = 0,
                       fuse_cfg: Optional[dict] = None,
+                      root_cue: str = 'auto',
                       cache_dir: Optional[str] = None,
                       chunk_size: int = 100,
                       min_track_moments: int = 5,
@@ -286,7 +347,13 @@ def inference_capture(model,
         tracker: default ``Tracker()`` (smoothing on).
         batch_size: moments per forward pass (each of V images).
         num_workers: loader processes.
-        fuse_cfg: keyword arguments of :func:`fuse_predictions`.
+        fuse_cfg: keyword arguments of :func:`fuse_predictions` (e.g.
+            ``mask_thr``).
+        root_cue: the slots' boxes whose centres are triangulated into the
+            roots and associated (:func:`slot_boxes`): ``'auto'`` takes the
+            boxes of the masks when the model renders them (a pose model
+            with ``predict_masks=True``, see :func:`use_root_cue`), else
+            NSD's crop boxes; ``'mask_box'`` or ``'crop_box'`` force one.
         cache_dir: folder of the fused moments, to resume (module
             docstring); None keeps nothing.
         chunk_size: moments per cached chunk.
@@ -300,8 +367,9 @@ def inference_capture(model,
         the tracks and the timings.
 
     Raises:
-        ValueError: the model does not predict poses and appearance, or the
-            dataset holds several sequences.
+        ValueError: the model does not predict poses and appearance (or
+            masks for ``root_cue='mask_box'``), an unknown ``root_cue``, or
+            the dataset holds several sequences.
     """
     dataset = data.dataset if isinstance(data, DataLoader) else data
     loader_args = dict(batch_size=batch_size, num_workers=num_workers,
@@ -310,12 +378,14 @@ def inference_capture(model,
         loader_args.update(batch_size=data.batch_size,
                            num_workers=data.num_workers,
                            collate_fn=data.collate_fn)
+    check_root_cue(root_cue)
     seq = _sequence(dataset)
-    settings = dict(fuse_cfg or {})
+    settings = dict(fuse_cfg or {}, root_cue=root_cue)
     num_moments = len(dataset)
     cache = None if cache_dir is None else MomentCache(
-        cache_dir, fingerprint(model, dataset, dict(settings,
-                                                    chunk_size=chunk_size)),
+        cache_dir, fingerprint(model, dataset, dict(
+            settings, chunk_size=chunk_size,
+            predict_masks=bool(getattr(model, 'predict_masks', False)))),
         len(dataset.get_data_info(0)['cameras']))
     timings = dict(loading=0.0, model=0.0, fusion=0.0, tracking=0.0)
     fused = {}

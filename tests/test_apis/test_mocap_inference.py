@@ -1,5 +1,7 @@
 """inference_capture: perfect predictions give the ground truth, the real
-model's output schema, the chunk cache, refused models and captures."""
+model's output schema, the chunk cache, refused models and captures, the
+mask and crop-box root cues."""
+import copy
 import os
 
 import numpy as np
@@ -11,8 +13,10 @@ from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, init_model)
-from nsd_toolkit.apis.mocap import drop_short_tracks, suppress_duplicates
+from nsd_toolkit.apis.mocap import (drop_short_tracks, slot_boxes,
+                                    suppress_duplicates, use_root_cue)
 from nsd_toolkit.mocap import Tracker
+from nsd_toolkit.structures import MultiViewDataSample
 
 
 @pytest.fixture(scope='module')
@@ -171,3 +175,103 @@ def test_short_tracks_are_dropped_and_ids_renumbered(cfg, model,
     assert [t.track_id for t in tracks] == [0]
     assert tracks[0].joints is capture.tracks[1].joints
     assert all([p.track_id for p in m.people] == [0] for m in moments)
+
+
+def mask_predict(shift=0.0, empty=()):
+    """Perfect predictions whose masks are the ground-truth instance masks
+    (``empty``: (view, person) pairs whose mask is blank) and whose crop
+    boxes are moved by ``shift`` px."""
+    def predict(inputs, data_samples):
+        data_samples = perfect_predict(inputs, data_samples)
+        for sample in data_samples:
+            people = torch.arange(1, sample.pred_bboxes.shape[1] + 1)
+            masks = (sample.gt_masks[:, None] == people[:, None, None]).float()
+            for view, person in empty:
+                masks[view, person] = 0.0
+            sample.pred_masks = masks
+            sample.pred_bboxes = sample.pred_bboxes + shift
+        return data_samples
+    return predict
+
+
+def root_errors(capture, gt):
+    """Distance (mm) of every tracked root to the nearest true root."""
+    return np.array([
+        np.linalg.norm(people[:, 0] - person.joints[0], axis=-1).min()
+        for moment, people in zip(capture.moments, gt)
+        for person in moment.people])
+
+
+def test_mask_boxes_give_the_root_whatever_the_crop_boxes(cfg, model,
+                                                          capture_root):
+    model.predict = mask_predict(shift=6.0)  # crop windows 6 px off
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+    masks = inference_capture(model, dataset, Tracker(smoothing=None))
+    crops = inference_capture(model, dataset, Tracker(smoothing=None),
+                              root_cue='crop_box')
+    errors = root_errors(masks, gt)
+    assert len(errors) == 2 * NUM_FRAMES
+    # the pelvis is not the centre of the body's box: within ~2 px (66 mm
+    # per px at 5 m with a focal length of 75 px)
+    assert errors.mean() < 120.0 and errors.max() < 200.0
+    assert root_errors(crops, gt).min() > 500.0
+
+
+def test_slots_with_empty_masks_are_left_out(cfg, model, capture_root):
+    model.predict = mask_predict(empty=[(0, 1), (3, 0), (3, 1)])
+    capture = inference_capture(model, dataset_of(cfg, capture_root),
+                                Tracker(smoothing=None))
+    views = sorted(person.views for moment in capture.moments
+                   for person in moment.people)
+    assert views == [[0, 1, 2]] * NUM_FRAMES + [[1, 2]] * NUM_FRAMES
+
+
+def test_slot_boxes_of_each_cue():
+    sample = MultiViewDataSample()
+    sample.pred_bboxes = torch.tensor([[[0.0, 0.0, 9.0, 9.0]] * 2])
+    masks = torch.zeros(1, 2, 8, 10)
+    masks[0, 0, 1:6, 2:10] = 0.6  # a soft margin
+    masks[0, 0, 2:5, 3:9] = 0.9
+    masks[0, 1] = 0.6  # below 0.7 everywhere: left out
+    np.testing.assert_array_equal(slot_boxes(sample, 'auto'),
+                                  sample.pred_bboxes.numpy())
+    with pytest.raises(ValueError, match='predict_masks=True'):
+        slot_boxes(sample, 'mask_box')
+    with pytest.raises(ValueError, match='root_cue must be one of'):
+        slot_boxes(sample, 'mask_centre')
+    sample.pred_masks = masks
+    expected = [[[3.0, 2.0, 9.0, 5.0], [np.nan] * 4]]
+    for cue in ('auto', 'mask_box'):
+        np.testing.assert_array_equal(slot_boxes(sample, cue, 0.7),
+                                      expected)
+    np.testing.assert_array_equal(slot_boxes(sample, 'mask_box', 0.5),
+                                  [[[2.0, 1.0, 10.0, 6.0],
+                                    [0.0, 0.0, 10.0, 8.0]]])
+    np.testing.assert_array_equal(slot_boxes(sample, 'crop_box'),
+                                  sample.pred_bboxes.numpy())
+
+
+def test_the_mask_cue_switches_the_model_masks_on(cfg, capture_root):
+    mask_cfg = copy.deepcopy(cfg)
+    use_root_cue(mask_cfg, 'crop_box')
+    assert not init_model(mask_cfg).predict_masks
+    use_root_cue(mask_cfg, 'auto')
+    predictions = []
+    capture = inference_capture(init_model(mask_cfg),
+                                dataset_of(cfg, capture_root),
+                                min_track_moments=1,
+                                on_predictions=predictions.extend)
+    assert predictions[0].pred_masks.shape == (NUM_VIEWS, 2, 48, 64)
+    assert len(capture.moments) == NUM_FRAMES
+
+
+def test_the_cache_follows_the_mask_prediction(cfg, model, capture_root,
+                                               tmp_path):
+    calls = []
+    model.predict = counting(mask_predict(), calls)
+    dataset, cache = dataset_of(cfg, capture_root), str(tmp_path / 'cache')
+    inference_capture(model, dataset, cache_dir=cache)
+    model.predict_masks = True
+    inference_capture(model, dataset, cache_dir=cache)
+    assert sum(calls) == 2 * NUM_FRAMES

@@ -3,13 +3,16 @@
     python tools/analysis_tools/benchmark_mocap.py CONFIG CHECKPOINT CAPTURE
         [--sequences SEQ ...] [--max-frames F] [--no-smoothing]
         [--match-distance MM] [--batch-size B] [--device DEV]
-        [--out FILE.json] [--cfg-options KEY=VALUE ...]
+        [--out FILE.json] [--root-cue auto|mask_box|crop_box]
+        [--mask-thr T] [--cfg-options KEY=VALUE ...]
 
 CAPTURE: a dataset root in the toolkit's format whose sequences have
 ``poses3d.npy`` (world joints [F, N, 17, 3] mm, NaN for absent people);
 default every sequence. Each sequence runs through
 :func:`~nsd_toolkit.apis.inference_capture` (first F moments with
-``--max-frames``) and reports, per sequence and over all:
+``--max-frames``; roots from the boxes of ``--root-cue``, as in
+``tools/mocap.py``, masks thresholded at ``--mask-thr``) and reports, per
+sequence and over all:
 
 - world MPJPE (mm) of the tracks: each moment, the present ground-truth
   people are matched to the tracked people by the Hungarian algorithm on
@@ -33,6 +36,7 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
+from nsd_toolkit.apis.mocap import MASK_THR, ROOT_CUES, use_root_cue
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
 from nsd_toolkit.mocap import Tracker
@@ -165,15 +169,25 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out', help='write the table to this JSON file')
     parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
+                        help='boxes whose centres give the roots: the '
+                        "slots' masks (auto, mask_box) or NSD's crop "
+                        'windows (crop_box)')
+    parser.add_argument('--mask-thr', type=float, default=MASK_THR,
+                        help='visibility threshold of the masks '
+                        f'(default {MASK_THR})')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if args.batch_size < 1 or (args.max_frames is not None
                                and args.max_frames < 1):
         parser.error('--batch-size and --max-frames must be >= 1')
+    if not 0 < args.mask_thr <= 1:
+        parser.error(f'--mask-thr {args.mask_thr}: must be in (0, 1]')
     call_or_exit(parser, check_device, args.device)
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     call_or_exit(parser, check_pose_config, cfg)
+    use_root_cue(cfg, args.root_cue)
     layout = call_or_exit(parser, capture_dataset, cfg, args.capture,
                           args.sequences)
     _, metainfo = call_or_exit(parser, layout.scan)
@@ -198,6 +212,8 @@ def main(argv=None):
             parser, inference_capture, model, dataset,
             Tracker(smoothing=None) if args.no_smoothing else None,
             batch_size=args.batch_size,
+            fuse_cfg=dict(mask_thr=args.mask_thr),
+            root_cue=args.root_cue,
             on_predictions=lambda samples: metric.process(None, samples),
             progress=not args.no_progress)
         scores.append(score_tracks(capture.moments, np.stack(gt),

@@ -57,6 +57,10 @@ class NSDPoseEstimator(BaseNSDModel):
         gt_box_padding (float): scale of the ground-truth boxes (B's crop
             windows are wider than the person: 1.25 as the proposal
             prior's margin in the single-person config).
+        predict_masks (bool): :meth:`predict` also renders NSD's instance
+            masks (``pred_masks``, as :meth:`NSD.predict`): tight 2D cues of
+            each slot, e.g. for motion capture's roots; off by default
+            (a decoder pass and [V, N, H, W] per sample).
         data_preprocessor (dict, optional): default the NSD config's.
     """
 
@@ -68,6 +72,7 @@ class NSDPoseEstimator(BaseNSDModel):
                  freeze_nsd: Union[bool, Sequence[str]] = True,
                  boxes: str = 'detector',
                  gt_box_padding: float = 1.25,
+                 predict_masks: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -92,6 +97,7 @@ class NSDPoseEstimator(BaseNSDModel):
                 f'{gt_box_padding}')
         self.boxes = boxes
         self.gt_box_padding = gt_box_padding
+        self.predict_masks = predict_masks
         for name in self.frozen_components:
             getattr(self.nsd, name).requires_grad_(False)
         self.train()
@@ -233,7 +239,8 @@ class NSDPoseEstimator(BaseNSDModel):
         (px), ``pred_depths`` [V, N], ``pred_appearance`` [V, N, A] (E's
         appearance vectors, for matching slots across views and time) and,
         when B predicts presence, ``pred_scores`` [V, N] of every view of
-        every sample."""
+        every sample; with ``predict_masks`` also ``pred_masks``
+        [V, N, H, W] (:meth:`render_masks`)."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
@@ -244,6 +251,9 @@ class NSDPoseEstimator(BaseNSDModel):
                       pred_appearance=out['appearance'])
         if 'presence' in out:
             fields['pred_scores'] = out['presence']
+        if self.predict_masks:
+            fields['pred_masks'] = self.render_masks(
+                out, inputs['background'].flatten(0, 1))
         per_view = {
             key: value.view(batch, -1, *value.shape[1:]).cpu()
             for key, value in fields.items()
@@ -252,6 +262,26 @@ class NSDPoseEstimator(BaseNSDModel):
             for key, value in per_view.items():
                 setattr(sample, key, value[index])
         return data_samples
+
+    def render_masks(self, parts: Dict[str, torch.Tensor],
+                     background: torch.Tensor) -> torch.Tensor:
+        """NSD's instance masks of single images, as :meth:`NSD.predict`:
+        each slot decoded from its own latent, placed in its crop box and
+        composited (:meth:`NSD.render`).
+
+        Args:
+            parts: :meth:`estimate` of M images.
+            background: [M, 3, H, W] normalised backgrounds.
+
+        Returns:
+            Tensor [M, N, H, W]: visibilities in [0, 1] (scaled by the
+            slots' presences when B predicts them).
+        """
+        rendered = self.nsd.render(parts['appearance'], parts['points'],
+                                   parts['center'], parts['scale'],
+                                   parts['depth'], background,
+                                   parts.get('presence'))
+        return rendered['visibility'][:, :, 0]
 
     def _forward(self,
                  inputs: Dict[str, torch.Tensor],

@@ -151,6 +151,29 @@ def test_predict_gives_each_slot_its_appearance_vector():
     assert not torch.equal(expected[0, 0], expected[0, 1])
 
 
+@pytest.mark.parametrize('presence', [False, True])
+def test_predicted_masks_are_nsds_masks(presence):
+    """predict_masks: pred_masks [V, N, H, W] are NSD.predict's masks of the
+    same weights and images (its slots decoded from their own latents);
+    off by default."""
+    nsd = tiny_nsd_cfg(2)
+    nsd['detector'] = dict(nsd['detector'], predict_presence=presence)
+    model = build(nsd=nsd, predict_masks=True).eval()
+    gen = torch.Generator().manual_seed(3)
+    img = torch.randn(2, 3, 3, HEIGHT, WIDTH, generator=gen)
+    inputs = dict(img=img, background=img.flip(-1),
+                  R=torch.eye(3).expand(2, 3, 3, 3))
+    out = model.predict(inputs, [MultiViewDataSample() for _ in range(2)])
+    expected = model.nsd.predict(inputs,
+                                 [MultiViewDataSample() for _ in range(2)])
+    for sample, nsd_sample in zip(out, expected):
+        assert sample.pred_masks.shape == (3, 2, HEIGHT, WIDTH)
+        torch.testing.assert_close(sample.pred_masks, nsd_sample.pred_masks)
+    model.predict_masks = False
+    assert 'pred_masks' not in model.predict(inputs, [MultiViewDataSample()
+                                                      for _ in range(2)])[0]
+
+
 def test_init_weights_loads_the_nsd_checkpoint(tmp_path):
     source = build().nsd
     path = tmp_path / 'iter_10.pth'
