@@ -1,7 +1,7 @@
 """Multi-view motion capture: 3D tracks per person from a calibrated capture.
 
     python tools/mocap.py CONFIG CHECKPOINT CAPTURE --out-dir DIR
-        [--sequence NAME] [--no-smoothing] [--fps F] [--device DEV]
+        [--sequence NAME] [--smoothing A] [--fps F] [--device DEV]
         [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
         [--root-cue auto|mask_box|crop_box] [--cfg-options KEY=VALUE ...]
@@ -24,7 +24,7 @@ no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). Writes into DIR:
   an oblique 3D view (not with ``--no-video``);
 - ``moments/``: the fused people of each chunk of moments. A rerun into the
   same DIR (after an interruption, or with other tracking options such as
-  ``--no-smoothing``) runs the model only on the chunks missing.
+  ``--smoothing``) runs the model only on the chunks missing.
 
 Every argument, the config (a pose model) and the capture's layout
 (calibration, synchronised frame counts) are checked before any work; the
@@ -40,7 +40,7 @@ from mmengine.config import Config
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
 from nsd_toolkit.apis.mocap import ROOT_CUES, use_root_cue
-from nsd_toolkit.mocap import Tracker, export_tracks
+from nsd_toolkit.mocap import SMOOTHING, Tracker, export_tracks
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, check_out_dir,
                                    checkpoint_file, existing_file,
@@ -59,8 +59,9 @@ def parse_args(argv=None):
     parser.add_argument('capture', help='dataset root or folder of videos')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--sequence', help='default: the first')
-    parser.add_argument('--no-smoothing', action='store_true',
-                        help='raw fused joints, no temporal smoothing')
+    parser.add_argument('--smoothing', type=float, default=SMOOTHING,
+                        help='exponential smoothing factor of the joints in '
+                        '(0, 1] (default: none; it lags moving people)')
     parser.add_argument('--fps', type=float, default=25.0,
                         help='frame rate of the capture (default 25)')
     parser.add_argument('--device', default='cpu')
@@ -82,6 +83,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not (math.isfinite(args.fps) and args.fps > 0):
         parser.error(f'--fps {args.fps}: must be a positive number')
+    if args.smoothing is not None and not 0 < args.smoothing <= 1:
+        parser.error(f'--smoothing {args.smoothing}: must be in (0, 1]')
     if min(args.batch_size, args.chunk_size, args.min_track_length) < 1:
         parser.error('--batch-size, --chunk-size and --min-track-length '
                      'must be >= 1')
@@ -107,7 +110,7 @@ def main(argv=None):
                          args.device)
     capture = call_or_exit(
         parser, inference_capture, model, dataset,
-        Tracker(smoothing=None) if args.no_smoothing else None,
+        Tracker(smoothing=args.smoothing),
         batch_size=args.batch_size,
         cache_dir=osp.join(args.out_dir, CACHE),
         chunk_size=args.chunk_size,

@@ -9,10 +9,12 @@ from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
                      fuse_poses, root_from_boxes, triangulate_point,
                      triangulate_robust, weighted_median)
 from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
-from .tracking import Track, TrackedPerson, Tracker, tracks_to_arrays
+from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
+                       tracks_to_arrays)
 
 __all__ = [
-    'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'TRACKS_FILE',
+    'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'SMOOTHING',
+    'TRACKS_FILE',
     'TRACKS_VERSION', 'Track', 'TrackedPerson', 'Tracker', 'associate_views',
     'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
     'export_tracks', 'fill_gaps', 'fit_rays', 'fuse_moment', 'fuse_person',

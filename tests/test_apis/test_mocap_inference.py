@@ -114,7 +114,8 @@ def test_the_cache_resumes_and_follows_the_weights(cfg, model, capture_root,
     dataset, cache = dataset_of(cfg, capture_root), str(tmp_path / 'cache')
     calls = []
     model.predict = counting(perfect_predict, calls)
-    first = inference_capture(model, dataset, cache_dir=cache, chunk_size=4)
+    first = inference_capture(model, dataset, Tracker(smoothing=0.5),
+                              cache_dir=cache, chunk_size=4)
     assert sorted(os.listdir(cache)) == ['chunk_000000.npz',
                                          'chunk_000004.npz', 'manifest.json']
     assert sum(calls) == NUM_FRAMES

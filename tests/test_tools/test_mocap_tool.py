@@ -75,8 +75,7 @@ def run(mocap, model_files, capture, out, *extra):
 def test_outputs_parse_back(mocap, model_files, capture_root, tmp_path,
                             perfect):
     out = tmp_path / 'out'
-    run(mocap, model_files, capture_root, out, '--no-smoothing', '--fps',
-        '10')
+    run(mocap, model_files, capture_root, out, '--fps', '10')
     assert sorted(os.listdir(out)) == ['mocap.gif', 'moments',
                                        'person_000.bvh', 'person_001.bvh',
                                        'tracks.json']
@@ -131,12 +130,12 @@ def test_a_rerun_resumes_and_replaces_the_outputs(mocap, model_files,
     perfect.clear()
     run(mocap, model_files, capture_root, out, '--chunk-size', '4')
     assert sum(perfect) == 2  # only the missing chunk's moments
-    smoothed, _ = read_tracks(str(out / 'tracks.json'))
+    raw, _ = read_tracks(str(out / 'tracks.json'))
     perfect.clear()
     run(mocap, model_files, capture_root, out, '--chunk-size', '4',
-        '--no-smoothing', '--no-video')
+        '--smoothing', '0.5', '--no-video')
     assert perfect == []  # tracking alone
-    raw, _ = read_tracks(str(out / 'tracks.json'))
+    smoothed, _ = read_tracks(str(out / 'tracks.json'))
     assert not np.allclose(raw[0].joints, smoothed[0].joints)
     assert sorted(os.listdir(out)) == ['moments', 'person_000.bvh',
                                        'person_001.bvh', 'tracks.json']
@@ -222,8 +221,8 @@ def test_bad_input_is_refused_before_any_work(mocap, model_files,
 def test_benchmark_of_perfect_predictions(benchmark, model_files,
                                           capture_root, tmp_path, perfect):
     out = tmp_path / 'bench.json'
-    rows = benchmark.main([*model_files, capture_root, '--no-smoothing',
-                           '--no-progress', '--out', str(out)])
+    rows = benchmark.main([*model_files, capture_root, '--no-progress',
+                           '--out', str(out)])
     row = rows['seq_000']
     assert row['moments'] == NUM_FRAMES and row['people'] == 2 * NUM_FRAMES
     assert row['misses'] == 0 and row['id_switches'] == 0

@@ -1,7 +1,7 @@
 """Motion capture against 3D ground truth: fused tracks vs single views.
 
     python tools/analysis_tools/benchmark_mocap.py CONFIG CHECKPOINT CAPTURE
-        [--sequences SEQ ...] [--max-frames F] [--no-smoothing]
+        [--sequences SEQ ...] [--max-frames F] [--smoothing A]
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
         [--mask-thr T] [--cfg-options KEY=VALUE ...]
@@ -39,7 +39,7 @@ from nsd_toolkit.apis import (capture_dataset, check_pose_config,
 from nsd_toolkit.apis.mocap import MASK_THR, ROOT_CUES, use_root_cue
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
-from nsd_toolkit.mocap import Tracker
+from nsd_toolkit.mocap import SMOOTHING, Tracker
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, checkpoint_file,
                                    dump_json_atomic, existing_file,
@@ -161,8 +161,9 @@ def parse_args(argv=None):
     parser.add_argument('--sequences', nargs='+', help='default: all')
     parser.add_argument('--max-frames', type=int,
                         help='first F moments of each sequence')
-    parser.add_argument('--no-smoothing', action='store_true',
-                        help='track without temporal smoothing')
+    parser.add_argument('--smoothing', type=float, default=SMOOTHING,
+                        help='exponential smoothing factor of the joints in '
+                        '(0, 1] (default: none; it lags moving people)')
     parser.add_argument('--match-distance', type=float, default=500.0,
                         help='largest root distance (mm) of a match')
     parser.add_argument('--batch-size', type=int, default=8)
@@ -181,6 +182,8 @@ def parse_args(argv=None):
     if args.batch_size < 1 or (args.max_frames is not None
                                and args.max_frames < 1):
         parser.error('--batch-size and --max-frames must be >= 1')
+    if args.smoothing is not None and not 0 < args.smoothing <= 1:
+        parser.error(f'--smoothing {args.smoothing}: must be in (0, 1]')
     if not 0 < args.mask_thr <= 1:
         parser.error(f'--mask-thr {args.mask_thr}: must be in (0, 1]')
     call_or_exit(parser, check_device, args.device)
@@ -210,7 +213,7 @@ def main(argv=None):
         metric = PoseMetric()
         capture = call_or_exit(
             parser, inference_capture, model, dataset,
-            Tracker(smoothing=None) if args.no_smoothing else None,
+            Tracker(smoothing=args.smoothing),
             batch_size=args.batch_size,
             fuse_cfg=dict(mask_thr=args.mask_thr),
             root_cue=args.root_cue,
