@@ -44,7 +44,7 @@ def _cli_error(capsys, tool, argv):
 
 def _resumable(path, iteration=2):
     """A small checkpoint training can resume from; returns its path."""
-    torch.save(dict(meta=dict(epoch=0, iter=iteration),
+    torch.save(dict(meta=dict(epoch=0, iter=iteration), message_hub={},
                     state_dict={'linear.weight': torch.zeros(1, 4)}),
                str(path))
     return str(path)
@@ -331,7 +331,8 @@ def test_weights_only_files_are_refused_by_resume(capsys, tmp_path):
     torch.save({'state_dict': {}}, str(weights))
     err = _cli_error(capsys, train_tool,
                      [write_toy_config(tmp_path), '--resume', str(weights)])
-    assert 'argument --resume' in err and 'lacks meta.epoch' in err
+    assert 'argument --resume' in err
+    assert 'lacks message_hub, meta.epoch, meta.iter' in err
 
 
 def test_auto_resume_with_only_damaged_checkpoints_stops(capsys, tmp_path):
