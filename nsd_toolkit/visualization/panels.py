@@ -29,14 +29,20 @@ def to_uint8_image(img: torch.Tensor, mean: Sequence[float] = (0, 0, 0),
     return img.clamp(0, 255).round().byte().permute(1, 2, 0).numpy().copy()
 
 
+def _short(value: float) -> str:
+    """Two decimals, none from 100 on (triangulated depths in mm)."""
+    return f'{value:.0f}' if abs(value) >= 100 else f'{value:.2f}'
+
+
 def slot_texts(depths=None, scores=None) -> Optional[list]:
-    """Box labels of one image's N slots: ``'d=0.42'`` (relative depth)
-    and / or ``'p=0.97'`` (presence score); None without either.
+    """Box labels of one image's N slots: ``'d=0.42'`` (relative depth;
+    ``'d=4162'`` for depths in mm) and / or ``'p=0.97'`` (presence score);
+    None without either.
 
     Args:
         depths, scores: [N] array-likes or None.
     """
-    columns = [[f'{key}={value:.2f}' for value in np.asarray(values).tolist()]
+    columns = [[f'{key}={_short(value)}' for value in np.asarray(values).tolist()]
                for key, values in (('d', depths), ('p', scores))
                if values is not None]
     return [' '.join(words) for words in zip(*columns)] if columns else None

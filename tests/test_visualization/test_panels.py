@@ -49,3 +49,4 @@ def test_slot_texts_join_depth_and_presence():
     assert slot_texts(scores=np.array([0.031])) == ['p=0.03']
     assert slot_texts([0.5, -1.0], [0.97, 0.02]) == ['d=0.50 p=0.97',
                                                      'd=-1.00 p=0.02']
+    assert slot_texts([4162.14, 99.5]) == ['d=4162', 'd=99.50']  # mm
