@@ -7,7 +7,8 @@
 _base_ = ['./nsd_synthetic_2p.py']
 
 data_root = 'data/synthetic_3p'
-model = dict(detector=dict(num_people=3))
+# measured without the proposal prior that the two-person step has since adopted
+model = dict(detector=dict(num_people=3), proposal_prior=None)
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
