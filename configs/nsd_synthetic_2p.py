@@ -23,9 +23,11 @@
 # budget vs the paper's 200k iterations per stage); the paper-sized configs
 # (nsd_boxing_2p.py, nsd_panoptic_3p.py) re-initialise them.
 # Data: make_synthetic.py data/synthetic_2p --num-people 2 --num-views 4
-# --num-frames 250 --num-sequences 4 --num-test-sequences 2 --size 128 96 --seed 1
-# (people walk within 1.2 m of the centre, so they overlap in many views); splits as
-# in _base_/datasets/synthetic_1p.py (test_000-001: two people never seen in training).
+# --num-frames 250 --num-sequences 4 --num-test-sequences 2 --num-val-sequences 1
+# --size 128 96 --seed 1 (people walk within 1.2 m of the centre, so they overlap in
+# many views); splits as in _base_/datasets/synthetic_1p.py (test_000-001: two people
+# never seen in training), plus val_000: two more unseen people, the validation of
+# what should carry over to new people (sequences=[val_000] in the test dataloader).
 _base_ = ['./nsd_synthetic_1p.py']
 
 num_people = 2

@@ -19,30 +19,32 @@ from .room import render_room, sample_room
 from .skeleton import JOINT_NAMES
 
 # independent random streams derived from the seed; sequence s of the training
-# people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t);
-# the presence intervals of a sequence of key k use the key (_PRESENCE, *k)
+# people uses stream _FIRST_SEQUENCE + s, test sequence t the key (_TEST, t),
+# unseen-validation sequence u the key (_VAL, u); the presence intervals of a
+# sequence of key k use the key (_PRESENCE, *k)
 _CAMERAS, _ROOM, _PEOPLE, _FIRST_SEQUENCE = range(4)
-_TEST_PEOPLE, _TEST, _PRESENCE = 100000, 100001, 100002
+_TEST_PEOPLE, _TEST, _PRESENCE, _VAL_PEOPLE, _VAL = range(100000, 100005)
 # the people each split shows: keys of build_scene's result
-_PEOPLE_OF_SPLIT = dict(train='people', test='test_people')
+_PEOPLE_OF_SPLIT = dict(train='people', test='test_people', val='val_people')
 
 
 def _rng(seed, *key):
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
-def _sequence_plan(num_sequences, num_test_sequences):
+def _sequence_plan(num_sequences, num_test_sequences, num_val_sequences=0):
     """(name, people, random stream key) of each sequence, in writing order.
 
     ``seq_000``... show the training people (``'train'``: the training and
     validation sequences), ``test_000``... people never seen in them
-    (``'test'``).
+    (``'test'``), ``val_000``... a third group seen in neither (``'val'``).
     """
-    return [(f'seq_{s:03d}', 'train', (_FIRST_SEQUENCE + s, ))
-            for s in range(num_sequences)] + [
-                (f'test_{t:03d}', 'test', (_TEST, t))
-                for t in range(num_test_sequences)
-            ]
+    return ([(f'seq_{s:03d}', 'train', (_FIRST_SEQUENCE + s, ))
+             for s in range(num_sequences)] +
+            [(f'val_{u:03d}', 'val', (_VAL, u))
+             for u in range(num_val_sequences)] +
+            [(f'test_{t:03d}', 'test', (_TEST, t))
+             for t in range(num_test_sequences)])
 
 
 def draw_presence(rng, num_people, min_people, num_frames):
@@ -82,7 +84,8 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
                     num_test_sequences=0, camera_height_jitter=100.0,
-                    zoom=1.0, min_people=None, num_casts=1):
+                    zoom=1.0, min_people=None, num_casts=1,
+                    num_val_sequences=0):
     """Raise ``ValueError`` naming the first invalid argument."""
     for name, value in (('num_people', num_people), ('num_views', num_views),
                         ('num_frames', num_frames),
@@ -90,9 +93,10 @@ def check_arguments(num_people, num_views, num_frames, size, seed,
                         ('num_casts', num_casts)):
         if int(value) != value or value < 1:
             raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
-    if int(num_test_sequences) != num_test_sequences or num_test_sequences < 0:
-        raise ValueError('num_test_sequences must be an integer >= 0, got '
-                         f'{num_test_sequences!r}')
+    for name, value in (('num_test_sequences', num_test_sequences),
+                        ('num_val_sequences', num_val_sequences)):
+        if int(value) != value or value < 0:
+            raise ValueError(f'{name} must be an integer >= 0, got {value!r}')
     if num_people > 254:
         raise ValueError(f'num_people must be <= 254, got {num_people}')
     if min_people is not None and not (isinstance(
@@ -147,9 +151,11 @@ def build_scene(seed=0,
     Returns:
         dict: ``cameras`` (name -> K [3, 3], R [3, 3], t [3], size [W, H]),
         ``room`` (:func:`~.room.sample_room`), ``people`` and
-        ``test_people`` (:func:`~.people.sample_people`: the C x N training
-        people, cast c being ``people[c * N:(c + 1) * N]``, and N others
-        never seen with them), ``backgrounds`` (name -> uint8 RGB [H, W, 3]
+        ``test_people`` and ``val_people`` (:func:`~.people.sample_people`:
+        the C x N training people, cast c being ``people[c * N:(c + 1) *
+        N]``, N others never seen with them, and N more unlike both groups;
+        the test people do not depend on the validation people),
+        ``backgrounds`` (name -> uint8 RGB [H, W, 3]
         empty room).
     """
     cameras = ring_cameras(_rng(seed, _CAMERAS),
@@ -162,12 +168,16 @@ def build_scene(seed=0,
                            zoom=zoom)
     room = sample_room(_rng(seed, _ROOM), ring_radius)
     people = sample_people(_rng(seed, _PEOPLE), num_people * num_casts)
+    test_people = sample_people(_rng(seed, _TEST_PEOPLE),
+                                num_people,
+                                unseen=people)
     return dict(cameras=cameras,
                 room=room,
                 people=people,
-                test_people=sample_people(_rng(seed, _TEST_PEOPLE),
-                                          num_people,
-                                          unseen=people),
+                test_people=test_people,
+                val_people=sample_people(_rng(seed, _VAL_PEOPLE),
+                                         num_people,
+                                         unseen=people + test_people),
                 backgrounds={
                     n: render_room(c, room)
                     for n, c in cameras.items()
@@ -182,6 +192,7 @@ def generate_synthetic_dataset(out_dir,
                                seed=0,
                                num_sequences=1,
                                num_test_sequences=0,
+                               num_val_sequences=0,
                                min_people=None,
                                num_casts=1,
                                motion='walk',
@@ -205,8 +216,11 @@ def generate_synthetic_dataset(out_dir,
     shows cast ``s mod C`` of C groups of N people, so more identities are
     seen in training); ``test_000``... show N other people
     (new heights, clothing, skin and hair) with new motion, for a test split
-    of unseen people. Same arguments give byte-identical files; the output
-    appears at ``out_dir`` only once complete.
+    of unseen people; ``val_000``... N more people seen in neither, for
+    choosing settings on unseen people without looking at the test split
+    (adding them changes no other sequence). Same arguments give
+    byte-identical files; the output appears at ``out_dir`` only once
+    complete.
 
     With ``min_people`` M < N, each sequence shows M..N people per frame:
     people ``0..M-1`` are present throughout, every other person during one
@@ -222,6 +236,7 @@ def generate_synthetic_dataset(out_dir,
         out_dir (str): output folder (absent or empty unless ``overwrite``).
         num_people, num_views, num_frames, num_sequences (int): N, V, F, K.
         num_test_sequences (int): sequences of the unseen people.
+        num_val_sequences (int): sequences of the unseen validation people.
         min_people (int, optional): M in ``[0, N]``, the fewest people a
             frame shows; None (default) is N: everybody in every frame.
         num_casts (int): C >= 1, groups of N people the training
@@ -246,7 +261,8 @@ def generate_synthetic_dataset(out_dir,
     Returns:
         dict: the metadata written to ``synthetic_meta.json``: the
         arguments (``min_people`` resolved to an int), joint names, heights
-        and per sequence its people (``'train'`` or ``'test'``), ``cast``
+        and per sequence its people (``'train'``, ``'val'`` or ``'test'``),
+        ``cast``
         (index of its group of training people, None for test), motion
         styles and ``present``: ``[start, end)`` frames of each person.
     """
@@ -254,7 +270,7 @@ def generate_synthetic_dataset(out_dir,
                     num_sequences, motion, ring_radius, camera_height,
                     walk_radius, fps, min_separation, jpeg_quality,
                     num_test_sequences, camera_height_jitter, zoom,
-                    min_people, num_casts)
+                    min_people, num_casts, num_val_sequences)
     if min_people is None:
         min_people = num_people
     args = dict(num_people=num_people,
@@ -264,6 +280,7 @@ def generate_synthetic_dataset(out_dir,
                 seed=seed,
                 num_sequences=num_sequences,
                 num_test_sequences=num_test_sequences,
+                num_val_sequences=num_val_sequences,
                 min_people=int(min_people),
                 num_casts=num_casts,
                 motion=motion,
@@ -293,9 +310,11 @@ def generate_synthetic_dataset(out_dir,
                     joint_names=list(JOINT_NAMES),
                     heights_mm=heights['train'].round(1).tolist(),
                     test_heights_mm=heights['test'].round(1).tolist(),
+                    val_heights_mm=heights['val'].round(1).tolist(),
                     sequences={})
         for index, (seq, split, key) in enumerate(
-                _sequence_plan(num_sequences, num_test_sequences)):
+                _sequence_plan(num_sequences, num_test_sequences,
+                               num_val_sequences)):
             cast = index % num_casts if split == 'train' else None
             cast_slice = slice(0 if cast is None else cast * num_people,
                                None if cast is None else

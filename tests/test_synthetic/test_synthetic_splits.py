@@ -44,6 +44,17 @@ def test_test_people_share_no_identity_with_training(seed):
     assert all(p['hair'] not in used_hair for p in test[:4 - len(used_hair)])
 
 
+@pytest.mark.parametrize('seed', range(4))
+def test_validation_people_are_unlike_training_and_test_people(seed):
+    scene = build_scene(seed=seed, num_people=2)
+    assert len(scene['val_people']) == 2
+    for new in scene['val_people']:
+        for old in scene['people'] + scene['test_people']:
+            assert abs(new['height'] - old['height']) >= 30.0
+            hue_gap = abs(new['hue'] - old['hue'])
+            assert min(hue_gap, 1 - hue_gap) > 0.05
+
+
 def test_sample_people_without_unseen_is_unchanged_by_the_option():
     a = sample_people(np.random.default_rng(5), 2)
     b = sample_people(np.random.default_rng(5), 2, unseen=())
@@ -98,9 +109,30 @@ def test_same_seed_same_test_split(tmp_path, with_test, make_dataset):
                                   with_test.image('cam_00', 1, 'seq_001'))
 
 
+def test_unseen_validation_sequences_change_no_other_sequence(
+        tmp_path, with_test, make_dataset):
+    more = make_dataset(str(tmp_path / 'val'),
+                        seed=3,
+                        **dict(SPLIT_ARGS, num_val_sequences=1))
+    assert more.meta['sequences']['val_000']['people'] == 'val'
+    assert sorted(os.listdir(more.root)) == sorted(
+        os.listdir(with_test.root) + ['val_000'])
+    for seq in ('seq_001', 'test_001'):
+        np.testing.assert_array_equal(more.poses(seq), with_test.poses(seq))
+        np.testing.assert_array_equal(more.image('cam_01', 2, seq),
+                                      with_test.image('cam_01', 2, seq))
+    heights = more.meta['val_heights_mm']
+    assert len(heights) == 2
+    assert not set(heights) & set(more.meta['heights_mm'] +
+                                  more.meta['test_heights_mm'])
+    assert not np.allclose(more.poses('val_000'), more.poses('test_000'))
+
+
 def test_bad_num_test_sequences(tmp_path, make_dataset):
     with pytest.raises(ValueError, match='num_test_sequences'):
         make_dataset(str(tmp_path / 'bad'), num_test_sequences=-1)
+    with pytest.raises(ValueError, match='num_val_sequences'):
+        make_dataset(str(tmp_path / 'bad'), num_val_sequences=1.5)
     assert not (tmp_path / 'bad').exists()
 
 

@@ -16,6 +16,10 @@ With ``--min-people M`` every frame shows M to N people (see
 With ``--num-casts C`` the training sequences cycle through C groups of N
 people (more identities to learn appearance from; with C = --num-sequences
 the validation sequence shows people unseen in the others).
+
+With ``--num-val-sequences U`` the sequences ``val_000``... show N further
+people seen neither in training nor in the test split: a validation split of
+unseen people (the other sequences stay byte-identical).
 """
 import argparse
 
@@ -66,6 +70,14 @@ def parse_args(argv=None):
                         default=0,
                         help='sequences test_000... of as many people never '
                         'seen in seq_000... (a test split)')
+    parser.add_argument('--num-val-sequences',
+                        type=_number(int, allow_zero=True),
+                        default=0,
+                        help='sequences val_000... of as many people seen '
+                        'neither in seq_000... nor in test_000... (a '
+                        'validation split of unseen people, for choosing '
+                        'settings without the test split; adds no change to '
+                        'the other sequences)')
     parser.add_argument('--size',
                         type=_number(int),
                         nargs=2,
