@@ -262,9 +262,9 @@ def generate_synthetic_dataset(out_dir,
         dict: the metadata written to ``synthetic_meta.json``: the
         arguments (``min_people`` resolved to an int), joint names, heights
         and per sequence its people (``'train'``, ``'val'`` or ``'test'``),
-        ``cast``
-        (index of its group of training people, None for test), motion
-        styles and ``present``: ``[start, end)`` frames of each person.
+        ``cast`` (index of its group of training people, None for the val
+        and test people), motion styles and ``present``: ``[start, end)``
+        frames of each person.
     """
     check_arguments(num_people, num_views, num_frames, size, seed,
                     num_sequences, motion, ring_radius, camera_height,

@@ -62,15 +62,15 @@ class RandomHueRotation(BaseTransform):
             np.random.uniform(-self.max_degrees, self.max_degrees))
         for key in ('img', 'background'):
             views = results[key]
-            rotated = [self._rotate(view, matrix) for view in views]
-            results[key] = (np.stack(rotated)
-                            if isinstance(views, np.ndarray) else rotated)
+            results[key] = (self._rotate(views, matrix)
+                            if isinstance(views, np.ndarray) else
+                            [self._rotate(view, matrix) for view in views])
         return results
 
     @staticmethod
-    def _rotate(view: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-        """uint8 [H, W, 3] -> rotated, rounded and clipped uint8 [H, W, 3]."""
-        turned = view.astype(np.float32) @ matrix.T
+    def _rotate(pixels: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+        """uint8 [..., 3] -> rotated, rounded and clipped uint8 [..., 3]."""
+        turned = pixels.astype(np.float32) @ matrix.T
         return np.clip(np.rint(turned), 0, 255).astype(np.uint8)
 
     def __repr__(self):
