@@ -41,3 +41,13 @@ def test_a_component_missing_its_contract_cannot_be_built():
 
     with pytest.raises(TypeError, match='abstract'):
         NoForward()
+
+
+@pytest.mark.parametrize('kind, base_name', sorted(KINDS.items()))
+def test_every_base_refuses_a_subclass_without_its_abstract_methods(
+        kind, base_name):
+    base = getattr(importlib.import_module(f'nsd_toolkit.models.{kind}'),
+                   base_name)
+    incomplete = type(f'Incomplete{base_name}', (base, ), {})
+    with pytest.raises(TypeError, match='abstract'):
+        incomplete()

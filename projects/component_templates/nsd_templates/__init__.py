@@ -1,0 +1,13 @@
+from .associator import DotProductAssociator
+from .backbone import PlainConvBackbone
+from .decoder import LinearDecoder
+from .detector import PooledBoxDetector
+from .encoder import PooledEncoder
+from .pose_head import LinearPoseHead
+from .prior import MinimumScalePrior
+
+__all__ = [
+    'DotProductAssociator', 'LinearDecoder', 'LinearPoseHead',
+    'MinimumScalePrior', 'PlainConvBackbone', 'PooledBoxDetector',
+    'PooledEncoder'
+]

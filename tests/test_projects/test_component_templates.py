@@ -1,0 +1,70 @@
+"""The component templates project: a third-party component of every kind
+builds into NSD (and P into the pose estimator) from a config and trains."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.runner import Runner
+
+from nsd_test_utils import tiny_run_config
+
+PROJECT = osp.join(osp.dirname(__file__), '..', '..', 'projects',
+                   'component_templates')
+NSD_TEMPLATES = {
+    'detector': 'PooledBoxDetector',
+    'encoder': 'PooledEncoder',
+    'decoder': 'LinearDecoder',
+    'associator': 'DotProductAssociator',
+    'prior': 'MinimumScalePrior',
+}
+
+
+@pytest.fixture
+def templates_on_path(monkeypatch):
+    # the package stays imported: its classes register once per process
+    monkeypatch.syspath_prepend(PROJECT)
+
+
+def train_one_iteration(cfg):
+    runner = Runner.from_cfg(cfg)
+    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    runner.train()
+    after = runner.model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    return runner, changed
+
+
+def test_every_kind_builds_into_nsd_and_trains(templates_on_path,
+                                               synthetic_root_2p, tmp_path):
+    cfg = tiny_run_config(
+        osp.join(PROJECT, 'configs', 'nsd_synthetic_2p_templates.py'),
+        synthetic_root_2p, tmp_path / 'work', final_stage=True)
+    runner, changed = train_one_iteration(cfg)
+    model = runner.model
+    for attribute, name in NSD_TEMPLATES.items():
+        assert type(getattr(model, attribute)).__name__ == name
+    for owner in (model.detector, model.encoder, model.perceptual_loss):
+        assert type(owner.backbone).__name__ == 'PlainConvBackbone'
+    for prefix in ('detector.backbone.', 'detector.head.', 'encoder.backbone.',
+                   'encoder.head.', 'decoder.linear.'):
+        assert any(k.startswith(prefix) for k in changed), prefix
+    assert not any(k.startswith('perceptual_loss.') for k in changed)
+    assert model.use_depth  # the final stage: occlusion model on
+    rate = runner.message_hub.get_scalar('val/decomposition/detection_rate')
+    assert 0.0 <= rate.current() <= 1.0
+
+
+def test_pose_head_template_trains_on_the_pose_config(
+        templates_on_path, synthetic_root_2p, tmp_path):
+    cfg = tiny_run_config(
+        osp.join(PROJECT, 'configs', 'nsd_synthetic_2p_pose_templates.py'),
+        synthetic_root_2p, tmp_path / 'work')
+    cfg.model.nsd_checkpoint = None
+    cfg.custom_hooks = [dict(type='PoseStatisticsHook')]
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.frame_interval = 5
+    runner, changed = train_one_iteration(cfg)
+    assert type(runner.model.pose_head).__name__ == 'LinearPoseHead'
+    assert any(k.startswith('pose_head.linear.') for k in changed)
+    mpjpe = runner.message_hub.get_scalar('val/pose/mpjpe_mm').current()
+    assert 0.0 < mpjpe < 5000.0
