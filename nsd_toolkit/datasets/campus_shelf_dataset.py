@@ -100,8 +100,8 @@ class CampusShelfDataset(BaseMultiViewDataset):
         actorsGT.mat                         3D ground truth (optional)
         Camera<cam>/<image name>             one folder per calibrated camera
 
-    One sequence named ``<name>``. Items are the frames with an image in
-    every selected camera (others dropped, count logged). ``joints_3d``
+    One sequence named ``<name>``. Items are the frames of ``split`` with an
+    image in every selected camera (others dropped, count logged). ``joints_3d``
     [P, 17, 3]: one row per actor of ``actorsGT.mat`` (row ``p`` = actor
     ``p``), world mm, NaN where the actor has no ground truth or the frame is
     beyond it; the pelvis is the hip midpoint (:mod:`~.joint_sets`).
@@ -113,6 +113,9 @@ class CampusShelfDataset(BaseMultiViewDataset):
         data_root (str): the dataset folder.
         gt_file (str, optional): ``actorsGT.mat`` relative to ``data_root``;
             None for no poses.
+        split (str, optional): ``'test'``: the community's evaluation frames
+            (``TEST_FRAMES``, as the multi-view pose papers use them);
+            ``'train'``: every other frame; None: all frames.
         cameras (list[str], optional): camera keys of the calibration
             (``'0'``, ``'1'``, ...), default all.
         **kwargs: ``background_frames``, ``cache_dir``, ``frame_interval``
@@ -123,12 +126,18 @@ class CampusShelfDataset(BaseMultiViewDataset):
     NAME = None
     IMAGE_SIZE = None  # (W, H)
     IMAGE_PATTERN = None  # file name regex, ``{cam}`` filled, group 1 frame
+    TEST_FRAMES = ()  # (first, last) frame numbers, inclusive
 
-    def __init__(self, data_root, gt_file='actorsGT.mat', **kwargs):
+    def __init__(self, data_root, gt_file='actorsGT.mat', split=None,
+                 **kwargs):
         sequences = kwargs.get('sequences')
         if sequences is not None and list(sequences) != [self.NAME]:
             raise ValueError(f'{type(self).__name__}: the only sequence is '
                              f'{self.NAME!r}, got {sequences!r}')
+        if split not in (None, 'train', 'test'):
+            raise ValueError(f"{type(self).__name__}: split must be 'train', "
+                             f"'test' or None, got {split!r}")
+        self.split = split
         self.gt_file = None if gt_file is None else osp.join(
             data_root, gt_file)
         super().__init__(data_root=data_root, **kwargs)
@@ -153,10 +162,11 @@ class CampusShelfDataset(BaseMultiViewDataset):
             pattern = self.IMAGE_PATTERN.format(cam=re.escape(cam))
             frames[cam] = list_frames(folder, re.compile(f'^{pattern}$'))
         sets = [set(f) for f in frames.values()]
-        frame_ids = sorted(set.intersection(*sets))
+        frame_ids = self.split_frames(sorted(set.intersection(*sets)))
         if not frame_ids:
             raise DatasetFormatError(
-                f'{root}: no frame has an image in every camera {cameras}')
+                f'{root}: no frame of split {self.split!r} (test frames '
+                f'{self.TEST_FRAMES}) has an image in every camera {cameras}')
         dropped = len(set.union(*sets)) - len(frame_ids)
         if dropped:
             print_log(f'{type(self).__name__}: dropped {dropped} frames '
@@ -184,22 +194,35 @@ class CampusShelfDataset(BaseMultiViewDataset):
             image_sizes={cam: tuple(self.IMAGE_SIZE) for cam in cameras})
         return [record], metainfo
 
+    def split_frames(self, frame_ids):
+        """The frame numbers of ``frame_ids`` (sorted) in ``self.split``."""
+        if self.split is None:
+            return frame_ids
+        ids = np.asarray(frame_ids, np.int64)
+        test = np.zeros(len(ids), bool)
+        for first, last in self.TEST_FRAMES:
+            test |= (ids >= first) & (ids <= last)
+        keep = test if self.split == 'test' else ~test
+        return ids[keep].tolist()
+
 
 @DATASETS.register_module()
 class CampusDataset(CampusShelfDataset):
-    """Campus: 3 cameras, 360 x 288, ``Camera<c>/campus4-c<c>-<frame:05d>.png``
-    (see :class:`CampusShelfDataset`)."""
+    """Campus: 3 cameras, 360 x 288, ``Camera<c>/campus4-c<c>-<frame:05d>.png``,
+    test frames 350-470 and 650-750 (see :class:`CampusShelfDataset`)."""
 
     NAME = 'campus'
     IMAGE_SIZE = (360, 288)
     IMAGE_PATTERN = r'campus4-c{cam}-(\d{{5}})\.png'
+    TEST_FRAMES = ((350, 470), (650, 750))
 
 
 @DATASETS.register_module()
 class ShelfDataset(CampusShelfDataset):
-    """Shelf: 5 cameras, 1032 x 776, ``Camera<c>/img_<frame:06d>.png`` (see
-    :class:`CampusShelfDataset`)."""
+    """Shelf: 5 cameras, 1032 x 776, ``Camera<c>/img_<frame:06d>.png``, test
+    frames 300-600 (see :class:`CampusShelfDataset`)."""
 
     NAME = 'shelf'
     IMAGE_SIZE = (1032, 776)
     IMAGE_PATTERN = r'img_(\d{{6}})\.png'
+    TEST_FRAMES = ((300, 600), )

@@ -2,7 +2,7 @@
 
 ``eval_reads_training_data`` is the general check: import it (or add a config
 to ``SPLIT_CONFIGS``) to apply it to any config whose datasets select their
-data with ``subjects`` / ``sequences``-like keys.
+data with ``subjects`` / ``sequences`` / ``split``-like keys.
 """
 import glob
 import os.path as osp
@@ -12,7 +12,7 @@ import pytest
 from mmengine import Config
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
-SPLIT_KEYS = ('subjects', 'sequences')
+SPLIT_KEYS = ('subjects', 'sequences', 'split')
 # every experiment config; each reads its split from configs/_base_/datasets
 SPLIT_CONFIGS = sorted(
     osp.relpath(path, CONFIG_DIR)

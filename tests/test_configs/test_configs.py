@@ -49,7 +49,7 @@ def boxing_root_2p(synthetic_root_2p, tmp_path_factory):
 # formats without a tiny generated copy: their readers are tested on the real
 # fixtures (tests/test_datasets); here the model and pipeline train on synthetic data
 READER_ONLY_KEYS = ('ann_file', 'camera_file', 'img_dir', 'subjects', 'cameras',
-                    'min_confidence')
+                    'min_confidence', 'split')
 
 
 def tiny_data_root(cfg, roots):

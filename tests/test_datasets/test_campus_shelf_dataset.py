@@ -1,6 +1,7 @@
 """CampusDataset and ShelfDataset on the excerpts (NSD_REAL_DATA) with dummy
 images in mmpose's layout."""
 import json
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from nsd_toolkit.datasets.joint_sets import (CAMPUS_SHELF14_JOINTS,
 from nsd_toolkit.utils import project_points
 
 CLASSES = dict(campus=CampusDataset, shelf=ShelfDataset)
+CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 GT_FRAMES = 3  # frames of the excerpts' actorsGT.mat
 
 
@@ -137,3 +139,63 @@ def test_frames_without_ground_truth_validate(real_data, tmp_path, cache_dir,
     (root / 'actorsGT.mat').unlink()
     full_size_images(root, CLASSES[name].IMAGE_SIZE)
     assert_validates_without_labels(CLASSES[name], root, gt_file=None)
+
+
+@pytest.mark.parametrize('name, test_frames, train_frames',
+                         [('campus', [350, 470, 650, 750], [0, 349, 471, 751]),
+                          ('shelf', [300, 600], [0, 299, 601, 751])])
+def test_split_selects_the_communitys_evaluation_frames(
+        real_data, tmp_path, cache_dir, name, test_frames, train_frames):
+    root = campus_shelf_tree(real_data, tmp_path / name, name,
+                             sorted(test_frames + train_frames))
+
+    def frames(split):
+        dataset = CLASSES[name](str(root), gt_file=None, split=split)
+        return [dataset.get_data_info(i)['frame']
+                for i in range(len(dataset))]
+
+    assert frames('test') == test_frames
+    assert frames('train') == train_frames
+    assert frames(None) == sorted(test_frames + train_frames)
+    with pytest.raises(ValueError, match="split must be 'train', 'test'"):
+        CLASSES[name](str(root), split='val')
+    only_train = campus_shelf_tree(real_data, tmp_path / 'only_train', name,
+                                   train_frames)
+    with pytest.raises(DatasetFormatError, match="no frame of split 'test'"):
+        CLASSES[name](str(only_train), gt_file=None, split='test')
+
+
+@pytest.mark.parametrize('name, config, num_people',
+                         [('campus', 'nsd_campus_3p.py', 3),
+                          ('shelf', 'nsd_shelf_4p.py', 4)])
+def test_config_trains_and_validates_on_unlabelled_frames(
+        real_data, tmp_path, cache_dir, name, config, num_people):
+    """The shipped config on frames without ground truth, through the real
+    calibration and reader: training reads the train frames, validation the
+    community's test frames and reports the label-free metrics."""
+    from mmengine.runner import Runner
+    from nsd_test_utils import tiny_run_config
+
+    test_frame = CLASSES[name].TEST_FRAMES[0][0]
+    root = campus_shelf_tree(real_data, tmp_path / name, name,
+                             [0, 1, test_frame, test_frame + 1])
+    (root / 'actorsGT.mat').unlink()
+    full_size_images(root, CLASSES[name].IMAGE_SIZE)
+    cfg = tiny_run_config(
+        osp.join(CONFIG_DIR, config), str(root), tmp_path / 'work')
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.update(sequences=None,
+                                                  gt_file=None)
+    runner = Runner.from_cfg(cfg)
+    assert runner.model.detector.num_people == num_people
+    runner.train()
+    frames = {}
+    for split, loop in (('train', runner.train_loop),
+                        ('val', runner.val_loop)):
+        dataset = loop.dataloader.dataset
+        frames[split] = [dataset.get_data_info(i)['frame']
+                         for i in range(len(dataset))]
+    assert frames == dict(train=[0, 1], val=[test_frame, test_frame + 1])
+    hub = runner.message_hub
+    assert hub.get_scalar('val/novel_view/psnr').current() > 0
+    assert 'val/decomposition/detection_rate' not in hub.log_scalars
