@@ -1,7 +1,9 @@
 # The two-person curriculum with every training item's colours turned by one random
 # hue (views and backgrounds alike: RandomHueRotation), so that the model sees other
 # clothing colours than those of its two training people. Measured on the validation
-# split of unseen people (val_000) and the test split: docs/benchmarks.md.
+# split of unseen people (val_000) and the test split: docs/benchmarks.md. It helps
+# with two training people and adds nothing with six (the nsd_synthetic_2p_casts3.py
+# data), so it is not part of the recipe.
 _base_ = ['../nsd_synthetic_2p.py']
 
 train_pipeline = [
