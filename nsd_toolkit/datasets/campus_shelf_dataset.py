@@ -162,15 +162,20 @@ class CampusShelfDataset(BaseMultiViewDataset):
             pattern = self.IMAGE_PATTERN.format(cam=re.escape(cam))
             frames[cam] = list_frames(folder, re.compile(f'^{pattern}$'))
         sets = [set(f) for f in frames.values()]
-        frame_ids = self.split_frames(sorted(set.intersection(*sets)))
-        if not frame_ids:
+        complete = sorted(set.intersection(*sets))
+        if not complete:
             raise DatasetFormatError(
-                f'{root}: no frame of split {self.split!r} (test frames '
-                f'{self.TEST_FRAMES}) has an image in every camera {cameras}')
-        dropped = len(set.union(*sets)) - len(frame_ids)
+                f'{root}: no frame has an image in every camera {cameras}')
+        dropped = len(set.union(*sets)) - len(complete)
         if dropped:
             print_log(f'{type(self).__name__}: dropped {dropped} frames '
                       'without an image in every camera', logger='current')
+        frame_ids = self.split_frames(complete)
+        if not frame_ids:
+            raise DatasetFormatError(
+                f'{root}: none of the {len(complete)} frames with an image in '
+                f'every camera is in split {self.split!r} (test frames '
+                f'{self.TEST_FRAMES})')
         record = dict(
             seq=self.NAME,
             calib={cam: calib[cam] for cam in cameras},

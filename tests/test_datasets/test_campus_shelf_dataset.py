@@ -2,6 +2,7 @@
 images in mmpose's layout."""
 import json
 import os.path as osp
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -154,14 +155,17 @@ def test_split_selects_the_communitys_evaluation_frames(
         return [dataset.get_data_info(i)['frame']
                 for i in range(len(dataset))]
 
-    assert frames('test') == test_frames
+    with patch(f'{CLASSES[name].__module__}.print_log') as log:
+        assert frames('test') == test_frames
+    log.assert_not_called()  # frames of the other split are not 'dropped'
     assert frames('train') == train_frames
     assert frames(None) == sorted(test_frames + train_frames)
     with pytest.raises(ValueError, match="split must be 'train', 'test'"):
         CLASSES[name](str(root), split='val')
     only_train = campus_shelf_tree(real_data, tmp_path / 'only_train', name,
                                    train_frames)
-    with pytest.raises(DatasetFormatError, match="no frame of split 'test'"):
+    with pytest.raises(DatasetFormatError,
+                       match="none of the 4 frames .* is in split 'test'"):
         CLASSES[name](str(only_train), gt_file=None, split='test')
 
 
