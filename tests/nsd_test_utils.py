@@ -49,6 +49,18 @@ def tiny_run_config(path, data_root, work_dir, final_stage=False):
     return cfg
 
 
+def train_runner(cfg):
+    """Build a Runner from ``cfg``, train it, return it and the set of
+    state-dict keys of the model whose values the training changed."""
+    import torch
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(cfg)
+    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    runner.train()
+    after = runner.model.state_dict()
+    return runner, {k for k in before if not torch.equal(before[k], after[k])}
+
+
 CROP = (16, 16)
 TINY_TRUNK = dict(type='ResNetTrunk', depth=18, num_stages=1, base_channels=8)
 

@@ -7,12 +7,11 @@ import shutil
 
 import cv2
 import pytest
-import torch
 from mmengine import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from nsd_test_utils import strip_pretrained, tiny_run_config
+from nsd_test_utils import strip_pretrained, tiny_run_config, train_runner
 
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import add_common_arguments, apply_common_args
@@ -98,11 +97,7 @@ def test_config_trains_one_iteration(path, final_stage, synthetic_root,
         cfg[f'{split}_dataloader'].dataset.data_root = data_root
     if final_stage and not cfg.model.get('stages'):
         pytest.skip('single-stage config')
-    runner = Runner.from_cfg(cfg)
-    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
-    runner.train()
-    after = runner.model.state_dict()
-    changed = [k for k in before if not torch.equal(before[k], after[k])]
+    runner, changed = train_runner(cfg)
     assert any(k.startswith('detector.') for k in changed)
     assert any(k.startswith('decoder.') for k in changed)
     assert osp.isfile(tmp_path / 'work' / 'iter_1.pth')
@@ -200,11 +195,7 @@ def test_pose_config_trains_what_it_leaves_unfrozen_and_reports_mpjpe(
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = data_root
         cfg[f'{split}_dataloader'].dataset.frame_interval = 5
-    runner = Runner.from_cfg(cfg)
-    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
-    runner.train()
-    after = runner.model.state_dict()
-    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    runner, changed = train_runner(cfg)
     assert any(k.startswith('pose_head.') for k in changed)
     frozen = runner.model.frozen_components
     assert not any(

@@ -3,10 +3,8 @@ builds into NSD (and P into the pose estimator) from a config and trains."""
 import os.path as osp
 
 import pytest
-import torch
-from mmengine.runner import Runner
 
-from nsd_test_utils import tiny_run_config
+from nsd_test_utils import tiny_run_config, train_runner
 
 PROJECT = osp.join(osp.dirname(__file__), '..', '..', 'projects',
                    'component_templates')
@@ -25,21 +23,12 @@ def templates_on_path(monkeypatch):
     monkeypatch.syspath_prepend(PROJECT)
 
 
-def train_one_iteration(cfg):
-    runner = Runner.from_cfg(cfg)
-    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
-    runner.train()
-    after = runner.model.state_dict()
-    changed = {k for k in before if not torch.equal(before[k], after[k])}
-    return runner, changed
-
-
 def test_every_kind_builds_into_nsd_and_trains(templates_on_path,
                                                synthetic_root_2p, tmp_path):
     cfg = tiny_run_config(
         osp.join(PROJECT, 'configs', 'nsd_synthetic_2p_templates.py'),
         synthetic_root_2p, tmp_path / 'work', final_stage=True)
-    runner, changed = train_one_iteration(cfg)
+    runner, changed = train_runner(cfg)
     model = runner.model
     for attribute, name in NSD_TEMPLATES.items():
         assert type(getattr(model, attribute)).__name__ == name
@@ -63,7 +52,7 @@ def test_pose_head_template_trains_on_the_pose_config(
     cfg.custom_hooks = [dict(type='PoseStatisticsHook')]
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.frame_interval = 5
-    runner, changed = train_one_iteration(cfg)
+    runner, changed = train_runner(cfg)
     assert type(runner.model.pose_head).__name__ == 'LinearPoseHead'
     assert any(k.startswith('pose_head.linear.') for k in changed)
     mpjpe = runner.message_hub.get_scalar('val/pose/mpjpe_mm').current()
