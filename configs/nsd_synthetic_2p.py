@@ -16,9 +16,11 @@
 # - from 3,000 the occlusion model (Eq. 7, appendix D) is on and every pair is a novel
 #   view: a view decoded from itself can draw the occlusion into the mask, which
 #   weakens the signal for ordering the people in depth.
-# - predicted depths are triangulated from the boxes of all views (slots matched across
-#   views by the associator; no labels): on the validation sequence they order 0.93 of
-#   the occluding pairs on both seeds, B's own depths 0.79 / 0.55 (docs/benchmarks.md).
+# - predicted depths are triangulated from the boxes of all views (slots assigned to
+#   people over all views by the associator's similarity and their rays; no labels): on
+#   the validation sequence they order 0.93 of the occluding pairs on both seeds (then
+#   matched to the first view by appearance only), B's own depths 0.79 / 0.55
+#   (docs/benchmarks.md).
 # Departure from appendix A: E and D are NOT re-initialised at the switch (60-minute
 # budget vs the paper's 200k iterations per stage); the paper-sized configs
 # (nsd_boxing_2p.py, nsd_panoptic_3p.py) re-initialise them.

@@ -7,15 +7,15 @@
 JSON, atomically (temporary file + rename), from rank 0 only.
 """
 import argparse
-import os.path as osp
 
 from mmengine.config import Config
 from mmengine.dist import get_rank
 
 from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
                                    checkpoint_file, dump_json_atomic,
-                                   existing_file, parse_common_args,
-                                   run_with_runner, to_plain)
+                                   existing_file, output_file,
+                                   parse_common_args, run_with_runner,
+                                   to_plain)
 from nsd_toolkit.utils.dist import LAUNCHERS
 
 
@@ -30,12 +30,10 @@ def parse_args(argv=None):
         help='the dir to save logs (default: the config\'s work_dir, else '
         './work_dirs/<config name>)')
     parser.add_argument(
-        '--out', help='write the metrics to this JSON file')
+        '--out', type=output_file,
+        help='write the metrics to this JSON file')
     add_common_arguments(parser, LAUNCHERS)
     args = parse_common_args(parser, argv)
-    if args.out is not None and osp.isdir(args.out):
-        parser.error(f'argument --out: {args.out!r} is a directory, '
-                     'expected a file name')
     return parser, args
 
 

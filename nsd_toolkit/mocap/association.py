@@ -34,7 +34,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .rays import box_centers, fit_rays, pixel_rays
+from nsd_toolkit.structures.matching import match_instances
+from nsd_toolkit.utils.geometry import triangulate_rays
+from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
 
 
 class _Detections(NamedTuple):
@@ -159,3 +161,70 @@ def associate_views(appearance, boxes, K, R, t, scores=None, min_score=0.5,
                for i in np.flatnonzero(cluster == label)}
               for label in np.unique(cluster)]
     return sorted(groups, key=lambda g: (-len(g), sorted(g.items())[0]))
+
+
+def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
+                 max_rounds=10):
+    """One person per slot in every view, consistent over all the views.
+
+    Where :func:`associate_views` groups an unknown number of people, this
+    assigns the N slots of each of V views to N people (a permutation per
+    view), as NSD's triangulated depths need. Start: each view's slots
+    matched to the first view's by appearance (Hungarian). Then, view by
+    view until no assignment changes (at most ``max_rounds`` passes), the
+    view's slots are re-matched to the people at the cost
+
+        - (summed similarity to the person's slots in the other views)
+        + geometry_weight * (distance in m between the slot's box-centre
+          ray and the person's point triangulated from the other views)
+
+    so every view pair counts, not only pairs with the first view, and two
+    slots whose appearance is ambiguous (an occluded, mixed crop) are told
+    apart by where their rays meet the others'. Each pass solves V
+    Hungarian problems of N x N: linear in V, cubic in N.
+
+    Args:
+        similarity: [V, V, N, N] appearance similarity, ``[v, w, i, j]`` of
+            slot i of view v and slot j of view w (e.g. cosine).
+        boxes: [V, N, 4] xyxy pixel-edge boxes of the slots.
+        K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras (mm).
+        geometry_weight: cost per metre of ray distance (0: appearance only).
+        max_rounds: most passes over the views.
+
+    Returns:
+        int64 [V, N]: the person (0..N-1) of each slot; every row is a
+        permutation.
+    """
+    similarity = np.asarray(similarity, np.float64)
+    num_views, num_slots = similarity.shape[0], similarity.shape[-1]
+    origins, directions = (x.swapaxes(0, 1) for x in pixel_rays(
+        box_centers(boxes).swapaxes(0, 1), K, R, t))  # [V, N, 3] each
+    person = np.empty((num_views, num_slots), np.int64)
+    for view in range(num_views):
+        pairs = match_instances(similarity[view, 0], maximize=True)
+        person[view, pairs[:, 0]] = pairs[:, 1]
+    for _ in range(max_rounds):
+        changed = False
+        for view in range(num_views):
+            others = np.delete(np.arange(num_views), view)
+            slot_of = np.argsort(person[others], axis=1)  # [V - 1, N]
+            # [N slots of view, N people]: similarity to each person's slots
+            agreement = np.take_along_axis(
+                similarity[view, others], slot_of[:, None, :], 2).sum(0)
+            cost = -agreement
+            if geometry_weight:
+                points = triangulate_rays(
+                    origins[others[:, None], slot_of].swapaxes(0, 1),
+                    directions[others[:, None], slot_of].swapaxes(0, 1))
+                distance = ray_residuals(points, origins[view],
+                                         directions[view])[0]  # [N, N]
+                cost = cost + geometry_weight / 1000.0 * np.nan_to_num(
+                    distance.T)
+            pairs = match_instances(cost, maximize=False)
+            assigned = person[view].copy()
+            assigned[pairs[:, 0]] = pairs[:, 1]
+            changed |= not np.array_equal(assigned, person[view])
+            person[view] = assigned
+        if not changed:
+            break
+    return person

@@ -11,7 +11,7 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 import numpy as np
 import torch
@@ -57,6 +57,15 @@ def existing_file(path: str) -> str:
     """argparse ``type=`` that requires an existing file."""
     if not osp.isfile(path):
         raise argparse.ArgumentTypeError(f'file not found: {path!r}')
+    return path
+
+
+def output_file(path: str) -> str:
+    """argparse ``type=`` of a file to write: an existing folder there is
+    an error."""
+    if osp.isdir(path):
+        raise argparse.ArgumentTypeError(
+            f'{path!r} is a directory, expected a file name')
     return path
 
 
@@ -201,6 +210,37 @@ def build_split(args, parser: argparse.ArgumentParser):
         dataset_cfg.data_root = args.data_root
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     return DATASETS.build(dataset_cfg)
+
+
+def build_depth_split(args, parser: argparse.ArgumentParser):
+    """:func:`build_split`, with the parser's error unless its samples
+    carry GT instance masks and 3D joints (``gt_depths``), which the depth
+    order of occluding pairs needs."""
+    dataset = build_split(args, parser)
+    first = dataset[0]['data_samples']
+    if 'gt_masks' not in first or 'gt_depths' not in first:
+        parser.error(f'the {args.split} split of {args.config} has no GT '
+                     'instance masks or 3D joints: the depth order of '
+                     'occluding pairs needs both')
+    return dataset
+
+
+def require_depth_pairs(parser: argparse.ArgumentParser,
+                        metrics: Dict[str, Any]) -> int:
+    """The occluding pairs ``metrics`` were scored on; the parser's error
+    when none could be formed."""
+    if 'depth_order_pairs' not in metrics:
+        parser.error('no occluding pairs could be formed (GT joints missing)')
+    return metrics['depth_order_pairs']
+
+
+def print_depth_order_row(split: str, pairs: int,
+                          columns: Dict[str, str]) -> None:
+    """Print a one-row markdown table: the split, its occluding pairs and
+    ``columns`` (name -> formatted value)."""
+    print('| split | occluding pairs | ' + ' | '.join(columns) + ' |')
+    print('|---' * (2 + len(columns)) + '|')
+    print(f'| {split} | {pairs} | ' + ' | '.join(columns.values()) + ' |')
 
 
 def check_stage_hook(cfg) -> None:

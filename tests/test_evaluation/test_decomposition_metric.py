@@ -474,3 +474,19 @@ def test_keypoint_boxes_are_clipped_and_skip_people_behind():
     boxes = keypoints_to_box(keypoints, joints, W, H)
     np.testing.assert_allclose(boxes[0], [2.0, 3.0, 8.0, H])
     assert np.isnan(boxes[1:]).all()
+
+
+def test_matched_people_as_scored():
+    """Slot -> GT person per view, as the metric matches them: swapped in
+    view 1; in view 2 person 2 is not visible, slot 1 covers person 1 and
+    slot 0 predicts nothing (-1)."""
+    ids, boxes = _gt(views=3)
+    masks = _perfect(ids)
+    masks[1] = masks[1].flip(0)
+    masks[2] = torch.stack([torch.zeros(H, W), masks[2, 0]])
+    ids[2][ids[2] == 2] = 0
+    boxes[2, 1] = float('nan')
+    people = DecompositionMetric().matched_people(
+        _sample(masks, None, ids, boxes))
+    assert people.dtype == np.int64
+    assert people.tolist() == [[0, 1], [1, 0], [-1, 0]]

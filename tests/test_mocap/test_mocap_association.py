@@ -1,8 +1,8 @@
 import numpy as np
 from mocap_fixtures import joint_boxes, ring_cameras, walking_bodies
 
-from nsd_toolkit.mocap import (associate_views, consistency, fit_rays,
-                               pixel_rays)
+from nsd_toolkit.mocap import (assign_views, associate_views, consistency,
+                               fit_rays, pixel_rays)
 from nsd_toolkit.mocap.rays import box_centers
 
 ROOTS = ((300.0, -200.0), (-800.0, 600.0), (900.0, 900.0))
@@ -126,3 +126,71 @@ def test_a_cluster_must_stay_consistent_as_a_whole():
     groups = associate_views([np.ones((1, 4))] * 3, boxes, K, R, t,
                              max_size_ratio=2.0)
     assert groups == [{0: 0, 1: 0}, {2: 0}]
+
+
+def _similarity(feats):
+    """Cosine similarity [V, V, N, N] of slot appearances [V, N, A]."""
+    feats = feats / np.linalg.norm(feats, axis=-1, keepdims=True)
+    return np.einsum('via,wja->vwij', feats, feats)
+
+
+def _permuted(boxes, appearance, orders):
+    """Similarity [V, V, N, N] and boxes [V, N, 4] of the people listed per
+    view in ``orders`` [V, N]; the truth: the person of each slot is
+    ``orders[v][slot]``."""
+    orders = np.asarray(orders)
+    slot_boxes = np.stack(
+        [boxes[order, view] for view, order in enumerate(orders)])
+    return _similarity(appearance[orders]), slot_boxes
+
+
+def _same_people(person, orders):
+    """Whether ``person`` [V, N] groups the slots as ``orders`` does (the
+    people's numbering is free)."""
+    relabel = {}
+    for found, true in zip(np.ravel(person), np.ravel(orders)):
+        if relabel.setdefault(int(found), int(true)) != true:
+            return False
+    return True
+
+
+def test_assign_views_shuffled_slots():
+    boxes, appearance, K, R, t = _scene()
+    orders = [[2, 0, 1], [1, 2, 0], [0, 2, 1]]
+    person = assign_views(*_permuted(boxes, appearance, orders), K, R, t)
+    assert person.dtype == np.int64
+    assert (np.sort(person, axis=1) == np.arange(3)).all()  # permutations
+    assert _same_people(person, orders)
+
+
+def test_assign_views_geometry_resolves_an_ambiguous_first_view():
+    """In view 0 both slots look alike (an occluded, mixed crop); the rays
+    tell them apart, whichever order view 0 lists the people in, where
+    appearance alone can only guess."""
+    boxes, appearance, K, R, t = _scene(num_views=4)
+    guessed = []
+    for first in ([0, 1], [1, 0]):
+        orders = [first, [0, 1], [1, 0], [0, 1]]
+        similarity, slot_boxes = _permuted(boxes, appearance, orders)
+        similarity[0, :] = similarity[:, 0] = 0.5  # view 0 says nothing
+        assert _same_people(
+            assign_views(similarity, slot_boxes, K, R, t), orders)
+        guessed.append(_same_people(
+            assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0),
+            orders))
+    assert guessed.count(True) == 1
+
+
+def test_assign_views_rays_overrule_a_misleading_view():
+    """View 0's slots look more like the other person (mixed crops); the
+    other views agree with each other and with the rays."""
+    boxes, appearance, K, R, t = _scene(num_views=4)
+    orders = np.array([[0, 1], [1, 0], [0, 1], [1, 0]])
+    slot_boxes = _permuted(boxes, appearance, orders)[1]
+    feats = appearance[orders]
+    feats[0] = 0.4 * appearance[[0, 1]] + 0.6 * appearance[[1, 0]]
+    similarity = _similarity(feats)
+    alone = assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0)
+    assert not _same_people(alone, orders)  # the premise: appearance errs
+    person = assign_views(similarity, slot_boxes, K, R, t)
+    assert _same_people(person, orders)

@@ -23,7 +23,6 @@ skipped with a note. Prints the metrics; ``--out`` writes them as JSON
 (atomically; NaN as ``null``).
 """
 import argparse
-import os.path as osp
 
 import numpy as np
 import torch
@@ -38,7 +37,7 @@ from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.registry import METRICS
 from nsd_toolkit.utils.cli import (add_split_arguments, call_or_exit,
                                    dump_json_atomic, merge_cfg_options,
-                                   to_plain)
+                                   output_file, to_plain)
 
 
 def parse_args(argv=None):
@@ -54,7 +53,8 @@ def parse_args(argv=None):
         '--max-people', type=int,
         help="masks per view (default: the config's model.detector."
         'num_people)')
-    parser.add_argument('--out', help='write the metrics to this JSON file')
+    parser.add_argument('--out', type=output_file,
+                        help='write the metrics to this JSON file')
     args = parser.parse_args(argv)
     checks = (('--threshold', args.threshold, 0 <= args.threshold < 255,
                '[0, 255)'),
@@ -65,9 +65,6 @@ def parse_args(argv=None):
         if not valid:
             parser.error(f'argument {name}: expected a value in {expected}, '
                          f'got {value}')
-    if args.out is not None and osp.isdir(args.out):
-        parser.error(f'argument --out: {args.out!r} is a directory, '
-                     'expected a file name')
     return parser, args
 
 

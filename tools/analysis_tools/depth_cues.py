@@ -25,14 +25,16 @@ from tqdm import tqdm
 
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.utils import box_center_depths
-from nsd_toolkit.utils.cli import (add_split_arguments, build_split,
-                                   dump_json_atomic)
+from nsd_toolkit.utils.cli import (add_split_arguments, build_depth_split,
+                                   dump_json_atomic, output_file,
+                                   print_depth_order_row, require_depth_pairs)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_split_arguments(parser, default_split='val')
-    parser.add_argument('--out', help='write the metrics to this JSON file')
+    parser.add_argument('--out', type=output_file,
+                        help='write the metrics to this JSON file')
     return parser, parser.parse_args(argv)
 
 
@@ -58,20 +60,11 @@ def score(dataset):
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    dataset = build_split(args, parser)
-    first = dataset[0]['data_samples']
-    if 'gt_masks' not in first or 'gt_depths' not in first:
-        parser.error(f'the {args.split} split of {args.config} has no GT '
-                     'instance masks or 3D joints: the cues need both')
-    metrics = score(dataset)
-    if 'depth_order_pairs' not in metrics:
-        parser.error('no occluding pairs could be formed (GT joints missing)')
-    print('| split | occluding pairs | lower box | triangulated | margin |')
-    print('|---|---|---|---|---|')
-    print(f"| {args.split} | {metrics['depth_order_pairs']} | "
-          f"{metrics['depth_order_cue_accuracy']:.3f} | "
-          f"{metrics['depth_order_accuracy']:.3f} | "
-          f"{metrics['depth_order_margin']:+.3f} |")
+    metrics = score(build_depth_split(args, parser))
+    print_depth_order_row(args.split, require_depth_pairs(parser, metrics), {
+        'lower box': f"{metrics['depth_order_cue_accuracy']:.3f}",
+        'triangulated': f"{metrics['depth_order_accuracy']:.3f}",
+        'margin': f"{metrics['depth_order_margin']:+.3f}"})
     if args.out:
         dump_json_atomic(metrics, args.out)
     return metrics

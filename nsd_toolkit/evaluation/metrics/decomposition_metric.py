@@ -169,11 +169,8 @@ class DecompositionMetric(BaseMetric):
         np.fill_diagonal(touching, False)
         overlapping = touching.any(axis=1)  # [G]: box meets another's box
         stats['num_overlap'] = int(overlapping.sum())
-        if pred_masks is not None:
-            match_iou = box_iou(mask_to_box(binary), gt_boxes)  # [N, G]
-        else:
-            match_iou = box_iou(pred_boxes, gt_boxes)
-        pairs = match_instances(match_iou, maximize=True)
+        match_iou, pairs = _match(
+            None if pred_masks is None else binary, pred_boxes, gt_boxes)
         if len(pairs) == 0:
             return stats
         slots, people = pairs[:, 0], pairs[:, 1]
@@ -334,6 +331,28 @@ class DecompositionMetric(BaseMetric):
                     has_pred_depths=pred_depths is not None,
                     pair_kind='box' if occludes is None else 'occluding'))
 
+    def matched_people(self, sample) -> np.ndarray:
+        """The person each slot is matched to in each view, as scored.
+
+        Args:
+            sample: a data sample with ``pred_masks`` [V, N, H, W] and GT
+                (``gt_masks`` and ``gt_bboxes`` or 3D joints).
+
+        Returns:
+            int64 [V, N]: index of the GT person (second axis of
+            ``gt_bboxes`` / ``gt_depths``) matched to each slot, -1 for a
+            slot matched to no visible person.
+        """
+        gt_ids = to_numpy(get_field(sample, 'gt_masks')).astype(np.int64)
+        gt_boxes = self._gt_boxes(sample, gt_ids)
+        binary = to_numpy(get_field(sample, 'pred_masks')) >= self.mask_thr
+        people = np.full(binary.shape[:2], -1, np.int64)
+        for view, (slots, boxes) in enumerate(zip(binary, gt_boxes)):
+            visible = np.flatnonzero(np.isfinite(boxes).all(axis=1))
+            pairs = _match(slots, None, boxes[visible])[1]
+            people[view, pairs[:, 0]] = visible[pairs[:, 1]]
+        return people
+
     def _depth_metrics(self, results: list) -> Dict[str, float]:
         """Depth order and its cue per kind of pairs (see the class doc)."""
         metrics = {}
@@ -413,6 +432,16 @@ class DecompositionMetric(BaseMetric):
         if all(result['has_gt_depths'] for result in results):
             metrics.update(self._depth_metrics(results))
         return metrics
+
+
+def _match(binary: Optional[np.ndarray], pred_boxes: Optional[np.ndarray],
+           gt_boxes: np.ndarray):
+    """IoU [N, G] of each slot's thresholded mask's box (else its crop box)
+    with the visible GT boxes [G, 4] of a view, and the Hungarian
+    ``(slot, person)`` pairs [P, 2] that maximise it."""
+    boxes = pred_boxes if binary is None else mask_to_box(binary)
+    match_iou = box_iou(boxes, gt_boxes)
+    return match_iou, match_instances(match_iou, maximize=True)
 
 
 def _slot_statistics(results: list) -> Dict[str, float]:

@@ -2,8 +2,10 @@
 import copy
 from typing import Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 
+from nsd_toolkit.mocap.association import assign_views
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample, boxes_to_pixels
 from nsd_toolkit.utils.geometry import box_center_depths, relative_rotation
@@ -52,10 +54,15 @@ class NSD(BaseNSDModel):
         predict_depth: where ``predict`` takes ``pred_depths`` from:
             ``'detector'``: B's relative depths, only while ``use_depth`` is
             on (the paper); ``'triangulated'``: a label-free geometric cue for
-            multi-view test data: the slots of each view are matched to
-            those of the first view by the associator and each person's box
-            centres in all views are triangulated with the calibration
-            (camera depth in mm, in every stage; needs >= 2 views).
+            multi-view test data: the slots of all views are assigned to
+            people jointly (:func:`~nsd_toolkit.mocap.assign_views`: the
+            associator's similarity over every pair of views plus where the
+            slots' rays meet) and each person's box centres in all views are
+            triangulated with the calibration (camera depth in mm, in every
+            stage; needs >= 2 views).
+        geometry_weight: ``assign_views``' cost per metre between a slot's
+            ray and the person's point in the other views (0: appearance
+            only), for ``predict_depth='triangulated'``.
         stages: training stages (:class:`BaseNSDModel`); they may set
             ``STAGE_ATTRIBUTES`` and re-initialise ``REINIT_COMPONENTS``.
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
@@ -84,6 +91,7 @@ class NSD(BaseNSDModel):
                  novel_view: bool = True,
                  self_view_prob: float = 0.0,
                  predict_depth: str = 'detector',
+                 geometry_weight: float = 2.0,
                  stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
@@ -125,6 +133,10 @@ class NSD(BaseNSDModel):
                              'than one person needs an associator to match '
                              'slots across views')
         self.predict_depth = predict_depth
+        if geometry_weight < 0:
+            raise ValueError('NSD: geometry_weight must be >= 0, got '
+                             f'{geometry_weight}')
+        self.geometry_weight = geometry_weight
         # configs of the parts stage 2 may rebuild from scratch (appendix A)
         self._reinit_cfgs = copy.deepcopy(
             dict(detector=detector, encoder=encoder, decoder=decoder))
@@ -419,12 +431,14 @@ class NSD(BaseNSDModel):
     def triangulated_depths(self, appearance: torch.Tensor,
                             boxes: torch.Tensor,
                             inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
-        """Camera depth of each slot from its boxes in all views of a sample.
+        """Camera depth of each slot from its person's boxes in all views.
 
-        The slots of every view are matched to those of the first view by
-        the associator's similarity (Hungarian: a permutation), so each
-        person has one box per view; the rays through the box centres are
-        triangulated (:func:`~nsd_toolkit.utils.geometry.box_center_depths`).
+        The slots of all views of a sample are assigned to people jointly
+        (:func:`~nsd_toolkit.mocap.assign_views` on the associator's
+        similarity of every pair of views and the slots' box-centre rays),
+        so each person has one box per view; the rays through the box
+        centres are triangulated
+        (:func:`~nsd_toolkit.utils.geometry.box_center_depths`).
 
         Args:
             appearance: [B * V, N, A] slot appearances.
@@ -440,21 +454,31 @@ class NSD(BaseNSDModel):
             raise ValueError("NSD: predict_depth='triangulated' needs >= 2 "
                              f'views per sample, got {num_views}')
         slots = boxes.shape[1]
+        cameras = [inputs[key].cpu().numpy() for key in ('K', 'R', 't')]
+        per_view_boxes = self._per_view(boxes, batch).detach().cpu().numpy()
         if self.associator is None:  # one person: slot 0 in every view
-            match = torch.arange(slots, device=boxes.device).expand(
-                boxes.shape[0], -1)
-        else:  # [B * V, N]: the first view's slot of each slot (permutation)
-            per_view = self._per_view(appearance, batch)
-            first = per_view[:, :1].expand_as(per_view).flatten(0, 1)
-            match = self.associator.hungarian(
-                self.associator.similarity(first,
-                                           per_view.flatten(0, 1))).argmax(-1)
-        # boxes in the first view's slot order, triangulated per sample
-        ordered = torch.empty_like(boxes).scatter_(
-            1, match[..., None].expand(-1, -1, 4), boxes)
-        depths = box_center_depths(
-            self._per_view(ordered, batch).cpu().numpy(),
-            *(inputs[key].cpu().numpy() for key in ('K', 'R', 't')))
-        depths = torch.as_tensor(depths, dtype=boxes.dtype,
-                                 device=boxes.device).flatten(0, 1)
-        return depths.gather(1, match)
+            person = np.broadcast_to(np.arange(slots),
+                                     (batch, num_views, slots))
+        else:  # [B, V, N]: the person of each slot (a permutation per view)
+            per_view = self._per_view(appearance, batch)  # [B, V, N, A]
+            pairs = (batch, num_views, num_views) + per_view.shape[2:]
+            # [b, v, w, i, j]: slot i of view v against slot j of view w
+            similarity = self.associator.similarity(
+                per_view[:, None].expand(pairs).flatten(0, 2),
+                per_view[:, :, None].expand(pairs).flatten(0, 2)).view(
+                    batch, num_views, num_views, slots, slots)
+            person = np.stack([
+                assign_views(sample, sample_boxes, *(c[b] for c in cameras),
+                             geometry_weight=self.geometry_weight)
+                for b, (sample, sample_boxes) in enumerate(
+                    zip(similarity.detach().cpu().numpy(), per_view_boxes))
+            ])
+        # boxes in person order, triangulated per sample
+        ordered = np.empty_like(per_view_boxes)
+        np.put_along_axis(ordered,
+                          np.broadcast_to(person[..., None], ordered.shape),
+                          per_view_boxes, 2)
+        depths = np.take_along_axis(
+            box_center_depths(ordered, *cameras), person, 2)
+        return torch.as_tensor(depths, dtype=boxes.dtype,
+                               device=boxes.device).flatten(0, 1)

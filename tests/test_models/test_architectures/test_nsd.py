@@ -273,28 +273,33 @@ def test_proposal_prior_uses_the_pipeline_proposals():
     assert model(inputs, mode='loss')['loss_proposal'] == 0
 
 
-def test_triangulated_depths_follow_each_person_across_views():
-    """Slots are matched to the first view's by appearance; each person's
-    box centres triangulate to their true camera depth in every view."""
+@pytest.mark.parametrize('ambiguous_view', [None, 0, 2])
+def test_triangulated_depths_follow_each_person_across_views(ambiguous_view):
+    """Slots are assigned to people over all views by appearance and rays;
+    each person's box centres triangulate to their true camera depth in
+    every view, also where one view's slots look alike (occluded crops),
+    the first view included."""
     model = tiny_nsd(
         num_people=2,
         predict_depth='triangulated',
         associator=dict(type='AppearanceAssociator', num_channels=2))
     K, R, t = (torch.as_tensor(x, dtype=torch.float32)
-               for x in ring_rig(3, 20.0, (15.5, 11.5)))
+               for x in ring_rig(4, 20.0, (15.5, 11.5)))
     people = torch.tensor([[0.0, 0, 1000], [600, -400, 1100]])
     x_cam = people @ R.transpose(-1, -2) + t[:, None]  # [V, P, 3]
     uv = (x_cam @ K.transpose(-1, -2))[..., :2] / x_cam[..., 2:]
     boxes = torch.cat([uv - 3 + 0.5, uv + 3 + 0.5], -1)  # [V, P, 4] edges
     identity = torch.eye(2)  # person p's appearance: e_p
-    # view 1 lists the people in the other order
-    order = torch.tensor([[0, 1], [1, 0], [0, 1]])
-    slot_boxes = torch.stack([boxes[v, order[v]] for v in range(3)])
-    appearance = torch.stack([identity[order[v]] for v in range(3)])
-    appearance = torch.cat([appearance, torch.zeros(3, 2, 6)], -1)
+    # views 1 and 2 list the people in the other order
+    order = torch.tensor([[0, 1], [1, 0], [1, 0], [0, 1]])
+    slot_boxes = torch.stack([boxes[v, order[v]] for v in range(4)])
+    appearance = torch.stack([identity[order[v]] for v in range(4)])
+    if ambiguous_view is not None:
+        appearance[ambiguous_view] = 0.5
+    appearance = torch.cat([appearance, torch.zeros(4, 2, 6)], -1)
     depths = model.triangulated_depths(appearance, slot_boxes,
                                        dict(K=K[None], R=R[None], t=t[None]))
-    expected = torch.stack([x_cam[v, order[v], 2] for v in range(3)])
+    expected = torch.stack([x_cam[v, order[v], 2] for v in range(4)])
     torch.testing.assert_close(depths, expected, rtol=1e-4, atol=0.5)
 
 
@@ -335,6 +340,8 @@ def test_predict_depth_is_checked():
         tiny_nsd(predict_depth='stereo')
     with pytest.raises(ValueError, match='associator'):
         tiny_nsd(num_people=2, predict_depth='triangulated')
+    with pytest.raises(ValueError, match='geometry_weight'):
+        tiny_nsd(geometry_weight=-1.0)
 
 
 def _with_presence(model, presence):
