@@ -41,16 +41,14 @@ import subprocess
 import sys
 
 import matplotlib
-import numpy as np
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
-from nsd_toolkit.evaluation import PoseMetric  # noqa: E402
-from nsd_toolkit.evaluation.functional import person_centers  # noqa: E402
+from nsd_toolkit.evaluation import (mean_pose_metrics,  # noqa: E402
+                                    people_poses)
 from nsd_toolkit.registry import DATASETS  # noqa: E402
 from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
 
@@ -245,28 +243,11 @@ def study_dataset(study: Study, split: str, interval: int = 1):
     return DATASETS.build(dataset)
 
 
-def people_poses(dataset, desc: str) -> np.ndarray:
-    """[K, J, 3] root-relative camera-frame poses of the people present in
-    every view of ``dataset`` (as PoseMetric counts them)."""
-    poses = []
-    for index in tqdm(range(len(dataset)), desc=desc):
-        sample = dataset[index]['data_samples']
-        height, width = sample.img_shape[:2]
-        joints = sample.gt_joints_cam.numpy().astype(np.float64)
-        present = np.isfinite(
-            person_centers(sample.gt_keypoints_2d.numpy(), joints, width,
-                           height)).all(-1)
-        poses.append((joints - joints[..., :1, :])[present])
-    return np.concatenate(poses)
-
-
-def mean_pose_metrics(study: Study, interval: int, test_poses) -> dict:
+def mean_pose_study_metrics(study: Study, interval: int, test_poses) -> dict:
     """PoseMetric's errors of the labelled images' mean pose, predicted for
     every test person."""
     labelled = people_poses(study_dataset(study, 'train', interval), 'labels')
-    pred = np.broadcast_to(np.nanmean(labelled, axis=0), test_poses.shape)
-    metrics = PoseMetric().compute_metrics(
-        [dict(pred=pred, gt=test_poses, people=len(test_poses))])
+    metrics = mean_pose_metrics(labelled, test_poses)
     return {key: metrics[key] for key in METRICS}
 
 
@@ -327,7 +308,7 @@ def main(argv=None):
             if test_poses is None:
                 test_poses = people_poses(study_dataset(study, 'test'),
                                           'test people')
-            metrics = mean_pose_metrics(study, interval, test_poses)
+            metrics = mean_pose_study_metrics(study, interval, test_poses)
         else:
             metrics = study.pose_run(method, interval, labelled)
         study.record(method, labelled, metrics)
