@@ -43,7 +43,7 @@ from nsd_toolkit.mocap import SMOOTHING, Tracker
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, checkpoint_file,
                                    dump_json_atomic, existing_file,
-                                   merge_cfg_options, to_plain)
+                                   merge_cfg_options, output_file, to_plain)
 
 STAGES = ('model', 'fusion', 'tracking')
 
@@ -168,7 +168,8 @@ def parse_args(argv=None):
                         help='largest root distance (mm) of a match')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--out', help='write the table to this JSON file')
+    parser.add_argument('--out', type=output_file,
+                        help='write the table to this JSON file')
     parser.add_argument('--no-progress', action='store_true')
     parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
                         help='boxes whose centres give the roots: the '
