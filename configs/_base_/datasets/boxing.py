@@ -6,6 +6,7 @@
 # seq_006 and seq_007 are the labelled test ones, or set the lists. One training
 # sequence, seq_005, is held out for validation (choosing checkpoints and settings)
 # where the paper trains NSD on it; test reads seq_006 and seq_007 only.
+_base_ = ['./multiview_loaders.py']
 dataset_type = 'BoxingDataset'
 data_root = 'data/boxing'
 image_size = (910, 512)
@@ -19,39 +20,20 @@ train_pipeline = [
     dict(type='ResizeMultiView', size=image_size),
     dict(type='PackMultiViewInputs'),
 ]
-# evaluation sees every view of a frame; the rest as in training
 val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 train_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         sequences=train_sequences,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         sequences=val_sequences,
         frame_interval=25,
-        test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = dict(
-    val_dataloader,
     dataset=dict(val_dataloader['dataset'], sequences=test_sequences))
-
-# NovelViewMetric needs no labels: it also validates unlabelled captures
-val_evaluator = [
-    dict(type='DecompositionMetric'),
-    dict(type='NovelViewMetric')
-]
-test_evaluator = val_evaluator

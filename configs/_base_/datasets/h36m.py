@@ -5,6 +5,7 @@
 # Split (the standard protocol, the paper's PoseTrack-2018 one): train S1, S5, S6,
 # S7, S8; validation = test S9, S11 (every 50th moment), subjects never seen in
 # training.
+_base_ = ['./multiview_loaders.py']
 dataset_type = 'H36MDataset'
 data_root = 'data/h36m'
 image_size = (500, 500)
@@ -17,14 +18,10 @@ train_pipeline = [
     dict(type='ResizeMultiView', size=image_size),
     dict(type='PackMultiViewInputs'),
 ]
-# evaluation sees every view of a frame; the rest as in training
 val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 train_dataloader = dict(
     batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
@@ -32,26 +29,13 @@ train_dataloader = dict(
         subjects=train_subjects,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='annotation_body3d/fps50/h36m_test.npz',
         subjects=test_subjects,
         frame_interval=50,
-        test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
-
 # no instance masks in Human3.6M: the crop-box metrics against the boxes of the
 # projected joints are what DecompositionMetric can report there
-# NovelViewMetric needs no labels: it also validates unlabelled captures
-val_evaluator = [
-    dict(type='DecompositionMetric'),
-    dict(type='NovelViewMetric')
-]
-test_evaluator = val_evaluator

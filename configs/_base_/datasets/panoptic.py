@@ -4,6 +4,7 @@
 # Split: the multi-person sequences of the community's split (VoxelPose and the
 # multi-view pose papers after it, same five cameras): 10 training sequences;
 # validation = test the 4 held-out sequences (every 30th frame).
+_base_ = ['./multiview_loaders.py']
 dataset_type = 'PanopticDataset'
 data_root = 'data/panoptic'
 image_size = (960, 540)
@@ -24,37 +25,19 @@ train_pipeline = [
     dict(type='ResizeMultiView', size=image_size),
     dict(type='PackMultiViewInputs'),
 ]
-# evaluation sees every view of a frame; the rest as in training
 val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 train_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         sequences=train_sequences,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         sequences=test_sequences,
         frame_interval=30,
-        test_mode=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
-
-# NovelViewMetric needs no labels: it also validates unlabelled captures
-val_evaluator = [
-    dict(type='DecompositionMetric'),
-    dict(type='NovelViewMetric')
-]
-test_evaluator = val_evaluator

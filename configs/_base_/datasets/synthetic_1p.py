@@ -11,19 +11,12 @@
 # Point any config at another dataset in the toolkit format with --cfg-options
 #   train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
 #   test_dataloader.dataset.data_root=DIR
+_base_ = ['./multiview_loaders.py']
 dataset_type = 'MultiViewDataset'
 data_root = 'data/synthetic_1p'
 train_sequences = ['seq_000', 'seq_001', 'seq_002']
 val_sequences = ['seq_003']
 test_sequences = ['test_000', 'test_001']
-
-train_pipeline = [
-    dict(type='SampleViews', num_views=2, mode='random'),
-    dict(type='LoadMultiViewImages'),
-    dict(type='PackMultiViewInputs'),
-]
-# evaluation sees every view of a frame; the rest as in training
-val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
 # 2-core machines: loading in the training process (0.02 s per batch) is faster than a
 # worker process competing with the two compute threads (0.162 against 0.195 s per
@@ -33,32 +26,15 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        sequences=train_sequences,
-        pipeline=train_pipeline))
+        type=dataset_type, data_root=data_root, sequences=train_sequences))
 val_dataloader = dict(
-    batch_size=8,
     num_workers=1,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         sequences=val_sequences,
-        frame_interval=5,
-        test_mode=True,
-        pipeline=val_pipeline))
+        frame_interval=5))
 test_dataloader = dict(
-    val_dataloader, dataset=dict(val_dataloader['dataset'],
-                                 sequences=test_sequences))
-
-# NovelViewMetric needs no labels: it also validates unlabelled captures
-val_evaluator = [
-    dict(type='DecompositionMetric'),
-    dict(type='NovelViewMetric')
-]
-test_evaluator = val_evaluator
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], sequences=test_sequences))

@@ -1,0 +1,35 @@
+# What every multi-view dataset base shares (sized for a paper-size machine; the
+# synthetic base resizes the loaders for 2 cores): the pipelines without resizing, the
+# loaders (random pairs of views in training, every view of a frame in evaluation), and
+# the evaluators. A dataset base inherits this and sets its dataset fields (type,
+# data_root, its split keys) and, where it resizes or decodes otherwise, its pipelines;
+# `test_dataloader = val_dataloader` there merges with the evaluation loader below.
+train_pipeline = [
+    dict(type='SampleViews', num_views=2, mode='random'),
+    dict(type='LoadMultiViewImages'),
+    dict(type='PackMultiViewInputs'),
+]
+# evaluation sees every view of a frame; the rest as in training
+val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(test_mode=True, pipeline=val_pipeline))
+test_dataloader = val_dataloader
+
+# NovelViewMetric needs no labels: it also validates unlabelled captures
+val_evaluator = [
+    dict(type='DecompositionMetric'),
+    dict(type='NovelViewMetric')
+]
+test_evaluator = val_evaluator
