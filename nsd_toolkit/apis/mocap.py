@@ -31,8 +31,8 @@ from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader, Subset
 from tqdm import tqdm
 
-from nsd_toolkit.mocap import (Track, TrackedPerson, Tracker, associate_views,
-                               box_centers, fuse_moment)
+from nsd_toolkit.mocap import (Track, TrackedPerson, Tracker, assign_groups,
+                               associate_views, box_centers, fuse_moment)
 from nsd_toolkit.models import NSDPoseEstimator
 from nsd_toolkit.registry import DATASETS, MODELS
 from nsd_toolkit.structures import mask_to_box
@@ -43,6 +43,8 @@ from .inference import init_model
 POSE_FIELDS = ('pred_joints_3d', 'pred_bboxes', 'pred_appearance')
 #: Boxes motion capture reads each slot's root pixel from (:func:`slot_boxes`).
 ROOT_CUES = ('auto', 'mask_box', 'crop_box')
+#: How slots are associated across views (:func:`fuse_predictions`).
+ASSOCIATIONS = ('auto', 'grouping', 'joint')
 #: Visibility threshold of the masks of the mask cue (:func:`slot_boxes`).
 MASK_THR = 0.7
 
@@ -214,7 +216,8 @@ def suppress_duplicates(people, min_separation=300.0):
 
 def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
                      association=None, fusion=None, root_cue='auto',
-                     mask_thr=MASK_THR) -> List[dict]:
+                     mask_thr=MASK_THR,
+                     association_method='auto') -> List[dict]:
     """World skeletons of one moment from the pose model's predictions.
 
     Args:
@@ -237,18 +240,44 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             :func:`~nsd_toolkit.mocap.fuse_moment`.
         root_cue, mask_thr: the slots' boxes (:func:`slot_boxes`), for the
             association and the root.
+        association_method: ``'joint'`` assigns every slot of every view
+            to one of N people (:func:`~nsd_toolkit.mocap.assign_groups`),
+            for models without presence scores whose N people are all in
+            view; ``'grouping'`` groups the slots with geometric and
+            appearance gates (:func:`~nsd_toolkit.mocap.associate_views`),
+            for any number of people; ``'auto'`` (default): joint without
+            presence scores, else grouping. On the validation sequences of
+            two camera layouts joint association cut identity switches and
+            misses at equal fused error (docs/benchmarks.md).
 
     Returns:
         list[dict]: :func:`~nsd_toolkit.mocap.fuse_moment`'s people (root,
         joints, confidence, views, appearance).
+
+    Raises:
+        ValueError: an unknown ``association_method``, or ``'joint'`` with
+            presence scores.
     """
     poses, appearance = (sample.get(key).double().numpy()
                          for key in ('pred_joints_3d', 'pred_appearance'))
     boxes = slot_boxes(sample, root_cue, mask_thr)
     scores = (sample.pred_scores.double().numpy()
               if 'pred_scores' in sample else None)
-    groups = associate_views(appearance, boxes, K, R, t, scores=scores,
-                             **(association or {}))
+    if association_method not in ASSOCIATIONS:
+        raise ValueError(f'association_method must be one of '
+                         f'{ASSOCIATIONS}, got {association_method!r}')
+    if association_method == 'auto':
+        association_method = 'grouping' if scores is not None else 'joint'
+    if association_method == 'joint':
+        if scores is not None:
+            raise ValueError(
+                'joint association assigns every slot to a person: it is '
+                'for models without presence scores (pred_scores)')
+        groups = assign_groups(appearance, boxes, K, R, t,
+                               **(association or {}))
+    else:
+        groups = associate_views(appearance, boxes, K, R, t, scores=scores,
+                                 **(association or {}))
     people = fuse_moment(groups, boxes, poses, K, R, t, weights=scores,
                          root_2d=box_centers(boxes) if box_root else None,
                          appearance=appearance, **(fusion or {}))
@@ -380,7 +409,10 @@ def inference_capture(model,
                            collate_fn=data.collate_fn)
     check_root_cue(root_cue)
     seq = _sequence(dataset)
-    settings = dict(fuse_cfg or {}, root_cue=root_cue)
+    # the defaults that change results are named, so caches written under
+    # other defaults are not reused
+    settings = {'association_method': 'auto', **(fuse_cfg or {}),
+                'root_cue': root_cue}
     num_moments = len(dataset)
     cache = None if cache_dir is None else MomentCache(
         cache_dir, fingerprint(model, dataset, dict(

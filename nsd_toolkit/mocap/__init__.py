@@ -1,7 +1,7 @@
 """Multi-view motion capture: association of slots across views, fusion
 into world-frame skeletons, tracking over time and export (numpy, mm)."""
-from .association import (assign_views, associate_views, consistency,
-                          pair_costs)
+from .association import (assign_groups, assign_views, associate_views,
+                          consistency, pair_costs)
 from .bvh import (BVH, H36M_PARENTS, bvh_positions, bvh_to_h36m,
                   local_rotations, read_bvh, write_bvh)
 from .export import (TRACKS_FILE, TRACKS_VERSION, export_tracks, fill_gaps,
@@ -16,7 +16,8 @@ from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
 __all__ = [
     'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'SMOOTHING',
     'TRACKS_FILE',
-    'TRACKS_VERSION', 'Track', 'TrackedPerson', 'Tracker', 'assign_views',
+    'TRACKS_VERSION', 'Track', 'TrackedPerson', 'Tracker', 'assign_groups',
+    'assign_views',
     'associate_views',
     'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
     'export_tracks', 'fill_gaps', 'fit_rays', 'fuse_moment', 'fuse_person',

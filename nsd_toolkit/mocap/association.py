@@ -228,3 +228,33 @@ def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
         if not changed:
             break
     return person
+
+
+def assign_groups(appearance, boxes, K, R, t, geometry_weight=2.0):
+    """:func:`assign_views` in :func:`associate_views`' output format.
+
+    For captures where every view's N slots are the same N people (models
+    without presence scores, all people in view): no slot is left alone and
+    no gate splits a person, at the price of forcing a wrong slot into a
+    group where a person is missing from a view.
+
+    Args:
+        appearance: [V, N, A] appearance vectors (cosine similarity).
+        boxes: [V, N, 4] xyxy pixel-edge boxes.
+        K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras.
+        geometry_weight: see :func:`assign_views`.
+
+    Returns:
+        list[dict[int, int]]: N people, each view -> slot, ordered by their
+        slot in the first view.
+    """
+    vectors = np.asarray(appearance, np.float64)
+    vectors = vectors / np.maximum(
+        np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+    person = assign_views(np.einsum('via,wja->vwij', vectors, vectors),
+                          np.asarray(boxes, np.float64), K, R, t,
+                          geometry_weight=geometry_weight)
+    slots = np.argsort(person, axis=1)  # [V, N]: the slot of each person
+    groups = [{view: int(slot) for view, slot in enumerate(slots[:, k])}
+              for k in range(person.shape[1])]
+    return sorted(groups, key=lambda group: group[0])

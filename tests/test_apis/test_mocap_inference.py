@@ -12,7 +12,7 @@ from mocap_test_utils import (NUM_FRAMES, NUM_VIEWS, make_capture,
 from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
-                              inference_capture, init_model)
+                              fuse_predictions, inference_capture, init_model)
 from nsd_toolkit.apis.mocap import (drop_short_tracks, slot_boxes,
                                     suppress_duplicates, use_root_cue)
 from nsd_toolkit.mocap import Tracker
@@ -50,12 +50,14 @@ def counting(predict, counter):
     return wrapped
 
 
-def test_perfect_predictions_give_the_ground_truth(cfg, model,
-                                                   capture_root):
+@pytest.mark.parametrize('association_method', ['grouping', 'joint'])
+def test_perfect_predictions_give_the_ground_truth(cfg, model, capture_root,
+                                                   association_method):
     model.predict = perfect_predict
     dataset = dataset_of(cfg, capture_root)
-    capture = inference_capture(model, dataset, Tracker(smoothing=None),
-                                batch_size=4)
+    capture = inference_capture(
+        model, dataset, Tracker(smoothing=None), batch_size=4,
+        fuse_cfg=dict(association_method=association_method))
     gt = ground_truth(dataset)
     assert [m.index for m in capture.moments] == list(range(NUM_FRAMES))
     assert [m.frame for m in capture.moments] == list(range(NUM_FRAMES))
@@ -276,3 +278,18 @@ def test_the_cache_follows_the_mask_prediction(cfg, model, capture_root,
     model.predict_masks = True
     inference_capture(model, dataset, cache_dir=cache)
     assert sum(calls) == 2 * NUM_FRAMES
+
+
+def test_association_method_is_checked():
+    sample = MultiViewDataSample()
+    sample.pred_joints_3d = torch.zeros(2, 1, 17, 3)
+    sample.pred_appearance = torch.ones(2, 1, 4)
+    sample.pred_bboxes = torch.tensor([[[0.0, 0, 4, 4]]]).expand(2, 1, 4)
+    sample.pred_scores = torch.ones(2, 1)
+    K = np.tile(np.eye(3), (2, 1, 1))
+    with pytest.raises(ValueError, match='presence scores'):
+        fuse_predictions(sample, K, K, np.zeros((2, 3)), root_cue='crop_box',
+                         association_method='joint')
+    with pytest.raises(ValueError, match='association_method'):
+        fuse_predictions(sample, K, K, np.zeros((2, 3)), root_cue='crop_box',
+                         association_method='nearest')

@@ -1,8 +1,8 @@
 import numpy as np
 from mocap_fixtures import joint_boxes, ring_cameras, walking_bodies
 
-from nsd_toolkit.mocap import (assign_views, associate_views, consistency,
-                               fit_rays, pixel_rays)
+from nsd_toolkit.mocap import (assign_groups, assign_views, associate_views,
+                               consistency, fit_rays, pixel_rays)
 from nsd_toolkit.mocap.rays import box_centers
 
 ROOTS = ((300.0, -200.0), (-800.0, 600.0), (900.0, 900.0))
@@ -194,3 +194,16 @@ def test_assign_views_rays_overrule_a_misleading_view():
     assert not _same_people(alone, orders)  # the premise: appearance errs
     person = assign_views(similarity, slot_boxes, K, R, t)
     assert _same_people(person, orders)
+
+
+def test_assign_groups_in_the_grouping_format():
+    """Every slot in one group per person, even where appearance alone
+    would err; the groups ordered by their first view's slot."""
+    boxes, appearance, K, R, t = _scene(num_views=4)
+    orders = np.array([[2, 0, 1], [1, 2, 0], [0, 2, 1], [2, 1, 0]])
+    slot_boxes = _permuted(boxes, appearance, orders)[1]
+    groups = assign_groups(appearance[orders], slot_boxes, K, R, t)
+    assert [group[0] for group in groups] == [0, 1, 2]
+    for group in groups:
+        assert sorted(group) == [0, 1, 2, 3]
+        assert len({orders[view, slot] for view, slot in group.items()}) == 1

@@ -36,7 +36,8 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
-from nsd_toolkit.apis.mocap import MASK_THR, ROOT_CUES, use_root_cue
+from nsd_toolkit.apis.mocap import (ASSOCIATIONS, MASK_THR, ROOT_CUES,
+                                    use_root_cue)
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
 from nsd_toolkit.mocap import SMOOTHING, Tracker
@@ -171,6 +172,12 @@ def parse_args(argv=None):
     parser.add_argument('--out', type=output_file,
                         help='write the table to this JSON file')
     parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--association', choices=ASSOCIATIONS,
+                        default='auto',
+                        help='slots across views: every slot assigned to one '
+                        'of N people (joint) or grouped with geometric and '
+                        'appearance gates (grouping); auto: joint for models '
+                        'without presence scores')
     parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
                         help='boxes whose centres give the roots: the '
                         "slots' masks (auto, mask_box) or NSD's crop "
@@ -216,7 +223,8 @@ def main(argv=None):
             parser, inference_capture, model, dataset,
             Tracker(smoothing=args.smoothing),
             batch_size=args.batch_size,
-            fuse_cfg=dict(mask_thr=args.mask_thr),
+            fuse_cfg=dict(mask_thr=args.mask_thr,
+                          association_method=args.association),
             root_cue=args.root_cue,
             on_predictions=lambda samples: metric.process(None, samples),
             progress=not args.no_progress)
