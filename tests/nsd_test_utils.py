@@ -1,6 +1,20 @@
-"""Helpers shared by tests that run configs or need camera rigs."""
+"""Helpers shared by tests that run configs, tools or need camera rigs."""
+import importlib.util
+import os.path as osp
+
 import numpy as np
 from mmengine import Config
+
+TOOLS = osp.join(osp.dirname(__file__), '..', 'tools')
+
+
+def load_tool(relpath):
+    """The module of ``tools/<relpath>`` (tools are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        osp.splitext(osp.basename(relpath))[0], osp.join(TOOLS, relpath))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def strip_pretrained(cfg):

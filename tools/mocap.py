@@ -39,7 +39,7 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
-from nsd_toolkit.apis.mocap import ASSOCIATIONS, ROOT_CUES, use_root_cue
+from nsd_toolkit.apis.mocap import add_fusion_arguments, use_root_cue
 from nsd_toolkit.mocap import SMOOTHING, Tracker, export_tracks
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, check_out_dir,
@@ -75,16 +75,7 @@ def parse_args(argv=None):
                         default='gif')
     parser.add_argument('--no-video', action='store_true')
     parser.add_argument('--no-progress', action='store_true')
-    parser.add_argument('--association', choices=ASSOCIATIONS,
-                        default='auto',
-                        help='slots across views: every slot assigned to one '
-                        'of N people (joint) or grouped with geometric and '
-                        'appearance gates (grouping); auto: joint for models '
-                        'without presence scores')
-    parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
-                        help='boxes whose centres give the roots: the '
-                        "slots' masks (auto, mask_box) or NSD's crop "
-                        'windows (crop_box)')
+    add_fusion_arguments(parser)
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if not (math.isfinite(args.fps) and args.fps > 0):

@@ -143,6 +143,21 @@ def capture_dataset(cfg, data_root: str,
     return DATASETS.build(dataset_cfg)
 
 
+def add_fusion_arguments(parser) -> None:
+    """``--association`` and ``--root-cue`` of the motion-capture tools
+    (``fuse_predictions``' ``association_method`` and ``root_cue``)."""
+    parser.add_argument('--association', choices=ASSOCIATIONS,
+                        default='auto',
+                        help='slots across views: every slot assigned to one '
+                        'of N people (joint) or grouped with geometric and '
+                        'appearance gates (grouping); auto: joint for models '
+                        'without presence scores')
+    parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
+                        help='boxes whose centres give the roots: the '
+                        "slots' masks (auto, mask_box) or NSD's crop "
+                        'windows (crop_box)')
+
+
 def check_root_cue(root_cue: str) -> None:
     """ValueError unless ``root_cue`` is one of :data:`ROOT_CUES`."""
     if root_cue not in ROOT_CUES:
@@ -235,8 +250,10 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             with crop boxes (64 instead of 47 mm) and mask boxes (54
             instead of 34 mm) alike.
         min_separation: see :func:`suppress_duplicates`.
-        association, fusion: keyword arguments of
-            :func:`~nsd_toolkit.mocap.associate_views` and
+        association, fusion: keyword arguments of the association
+            (:func:`~nsd_toolkit.mocap.associate_views` or
+            :func:`~nsd_toolkit.mocap.assign_groups`, as
+            ``association_method`` picks) and of
             :func:`~nsd_toolkit.mocap.fuse_moment`.
         root_cue, mask_thr: the slots' boxes (:func:`slot_boxes`), for the
             association and the root.

@@ -52,6 +52,13 @@ class _Detections(NamedTuple):
     sizes: np.ndarray
 
 
+def _unit(vectors):
+    """Appearance vectors [..., A] scaled to length 1 (zeros stay zero)."""
+    vectors = np.asarray(vectors, np.float64)
+    return vectors / np.maximum(
+        np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+
+
 def _detections(appearance, boxes, scores, min_score, K, R, t):
     views, slots, vectors, kept_boxes = [], [], [], []
     for view, (feats, view_boxes) in enumerate(zip(appearance, boxes)):
@@ -66,9 +73,7 @@ def _detections(appearance, boxes, scores, min_score, K, R, t):
         vectors.append(feats[index])
         kept_boxes.append(view_boxes[index])
     views, kept_boxes = np.concatenate(views), np.concatenate(kept_boxes)
-    vectors = np.concatenate(vectors)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True),
-                          1e-12)
+    vectors = _unit(np.concatenate(vectors))
     origins, directions = pixel_rays(box_centers(kept_boxes), K[views],
                                      R[views], t[views])
     sizes = (kept_boxes[:, 3] - kept_boxes[:, 1]) / K[views, 1, 1]
@@ -248,9 +253,7 @@ def assign_groups(appearance, boxes, K, R, t, geometry_weight=2.0):
         list[dict[int, int]]: N people, each view -> slot, ordered by their
         slot in the first view.
     """
-    vectors = np.asarray(appearance, np.float64)
-    vectors = vectors / np.maximum(
-        np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+    vectors = _unit(appearance)
     person = assign_views(np.einsum('via,wja->vwij', vectors, vectors),
                           np.asarray(boxes, np.float64), K, R, t,
                           geometry_weight=geometry_weight)

@@ -1,20 +1,12 @@
 """plot_metrics.py, analyze_logs.py and box_prior_from_calibration.py."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
+from nsd_test_utils import load_tool
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools')
-
-
-def load_tool(relpath):
-    spec = importlib.util.spec_from_file_location(
-        osp.splitext(osp.basename(relpath))[0], osp.join(TOOLS, relpath))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_scalars(folder, records):

@@ -1,13 +1,12 @@
 """tools/analysis_tools/depth_association.py: depth order with the model's
 association of slots across views against the labels' association."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
-from nsd_test_utils import ring_rig
+from nsd_test_utils import load_tool, ring_rig
 
 from nsd_toolkit.apis import init_model
 
@@ -19,11 +18,7 @@ ON_SEQ_000 = ('val_dataloader.dataset.sequences=[seq_000]',
 
 @pytest.fixture(scope='module')
 def tool():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'depth_association.py')
-    spec = importlib.util.spec_from_file_location('depth_association', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools/depth_association.py')
 
 
 def test_gt_associated_depths_by_hand(tool):

@@ -1,10 +1,10 @@
 """tools/analysis_tools/mean_pose.py: the mean labelled pose, scored."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
+from nsd_test_utils import load_tool
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 CONFIG = osp.join(ROOT, 'configs', 'pose', 'nsd_synthetic_2p_pose.py')
@@ -15,11 +15,7 @@ SPLITS = ('train_dataloader.dataset.sequences=[seq_000]',
 
 @pytest.fixture(scope='module')
 def tool():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'mean_pose.py')
-    spec = importlib.util.spec_from_file_location('mean_pose', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools/mean_pose.py')
 
 
 def test_labelled_people_of_the_training_interval(tool, synthetic_root_2p,

@@ -36,7 +36,7 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
-from nsd_toolkit.apis.mocap import (ASSOCIATIONS, MASK_THR, ROOT_CUES,
+from nsd_toolkit.apis.mocap import (MASK_THR, add_fusion_arguments,
                                     use_root_cue)
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
@@ -172,16 +172,7 @@ def parse_args(argv=None):
     parser.add_argument('--out', type=output_file,
                         help='write the table to this JSON file')
     parser.add_argument('--no-progress', action='store_true')
-    parser.add_argument('--association', choices=ASSOCIATIONS,
-                        default='auto',
-                        help='slots across views: every slot assigned to one '
-                        'of N people (joint) or grouped with geometric and '
-                        'appearance gates (grouping); auto: joint for models '
-                        'without presence scores')
-    parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
-                        help='boxes whose centres give the roots: the '
-                        "slots' masks (auto, mask_box) or NSD's crop "
-                        'windows (crop_box)')
+    add_fusion_arguments(parser)
     parser.add_argument('--mask-thr', type=float, default=MASK_THR,
                         help='visibility threshold of the masks '
                         f'(default {MASK_THR})')

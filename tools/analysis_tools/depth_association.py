@@ -26,6 +26,7 @@ import argparse
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
+from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from nsd_toolkit.apis import init_model
@@ -85,12 +86,9 @@ def gt_associated_depths(people, boxes, K, R, t) -> np.ndarray:
 def score(model, dataset, batch_size: int) -> dict:
     """``DecompositionMetric`` numbers of each row of :data:`ROWS`."""
     metrics = {row: DecompositionMetric() for row in ROWS}
-    for start in tqdm(range(0, len(dataset), batch_size),
-                      desc='depth association', unit='batch'):
-        batch = pseudo_collate([
-            dataset[index]
-            for index in range(start, min(start + batch_size, len(dataset)))
-        ])
+    loader = DataLoader(dataset, batch_size=batch_size,
+                        collate_fn=pseudo_collate)
+    for batch in tqdm(loader, desc='depth association', unit='batch'):
         data = model.data_preprocessor(batch, False)
         samples = model.predict(data['inputs'], data['data_samples'])
         metrics['model'].process({}, samples)
