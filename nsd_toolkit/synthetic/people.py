@@ -24,6 +24,34 @@ def _unused_tone(rng, tones, used):
     return int(free[rng.integers(len(free))])
 
 
+HEIGHT_RANGE_MM = (1600.0, 1900.0)
+HEIGHT_GAP_MM = 30.0
+
+
+def _free_length(used_heights, gap):
+    """Length (mm) of the height range farther than ``gap`` from every used
+    height."""
+    grid = np.linspace(*HEIGHT_RANGE_MM, 3001)  # 0.1 mm steps
+    free = (np.abs(grid[:, None] - used_heights[None]) >= gap).all(axis=1)
+    return free.mean() * (HEIGHT_RANGE_MM[1] - HEIGHT_RANGE_MM[0])
+
+
+def _distinct_height(rng, used_heights):
+    """A height (mm) at least ``HEIGHT_GAP_MM`` from every used height.
+
+    With many people the range leaves no room for that gap; it is then
+    halved until at least 10 mm of the range is free, so the rejection
+    sampling always ends (the stream is unchanged where the gap fits).
+    """
+    gap = HEIGHT_GAP_MM
+    while gap > 0.5 and _free_length(used_heights, gap) < 10.0:
+        gap /= 2
+    height = float(rng.uniform(*HEIGHT_RANGE_MM))
+    while (np.abs(used_heights - height) < gap).any():
+        height = float(rng.uniform(*HEIGHT_RANGE_MM))
+    return height
+
+
 def sample_people(rng, num_people, unseen=()):
     """Random people with clearly distinct clothing.
 
@@ -31,7 +59,8 @@ def sample_people(rng, num_people, unseen=()):
     and a darker value. People drawn with ``unseen`` continue the hue
     sequence of those people (so no shirt hue repeats), take skin and hair
     tones they do not use while any are left, and heights at least 30 mm from
-    theirs: held-out identities for a test split.
+    theirs (less where the 1600-1900 mm range leaves no room for that many
+    people): held-out identities for a test split.
 
     Args:
         rng (np.random.Generator): random stream.
@@ -66,9 +95,7 @@ def sample_people(rng, num_people, unseen=()):
             shirt if long_sleeves else SKIN_TONES[skin], HAIR_TONES[hair]
         ])
         striped = rng.uniform() < 0.5
-        height = float(rng.uniform(1600.0, 1900.0))
-        while (np.abs(used_heights - height) < 30.0).any():
-            height = float(rng.uniform(1600.0, 1900.0))
+        height = _distinct_height(rng, used_heights)
         people.append(
             dict(height=height,
                  hue=float(hue),

@@ -55,6 +55,19 @@ def test_validation_people_are_unlike_training_and_test_people(seed):
             assert min(hue_gap, 1 - hue_gap) > 0.05
 
 
+def test_many_unseen_people_still_get_distinct_heights():
+    # people every 50 mm leave no height 30 mm from all of them (this used to
+    # loop forever): the gap shrinks, the new heights still avoid the old
+    used = sample_people(np.random.default_rng(0), 7)
+    for person, height in zip(used, np.arange(1600.0, 1901.0, 50.0)):
+        person['height'] = float(height)
+    new = sample_people(np.random.default_rng(1), 4, unseen=used)
+    old = np.array([p['height'] for p in used])
+    gaps = [np.abs(old - p['height']).min() for p in new]
+    assert min(gaps) > 0.5
+    assert all(1600.0 <= p['height'] <= 1900.0 for p in new)
+
+
 def test_sample_people_without_unseen_is_unchanged_by_the_option():
     a = sample_people(np.random.default_rng(5), 2)
     b = sample_people(np.random.default_rng(5), 2, unseen=())
