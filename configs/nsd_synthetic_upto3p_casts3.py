@@ -1,0 +1,17 @@
+# An unknown number of people (1-3 visible, three slots with presences) with the
+# recipe of nsd_synthetic_3p_casts3.py: nine training identities (--num-casts 3) and
+# the proposal prior kept on. Warm start from a two-person model trained on six
+# identities (nsd_synthetic_2p_casts3.py), so the re-synthesis of new people is already
+# good when the presences start to learn (from a model of one training pair, nine
+# identities made every presence fall: docs/benchmarks.md).
+# Data: make_synthetic.py data/synthetic_upto3p_casts3 --num-people 3 --min-people 1
+# --num-views 4 --num-frames 250 --num-sequences 4 --num-test-sequences 2
+# --num-val-sequences 1 --num-casts 3 --size 128 96 --seed 3
+_base_ = ['./nsd_synthetic_3p_casts3.py']
+
+data_root = 'data/synthetic_upto3p_casts3'
+load_from = 'work_dirs/nsd_synthetic_2p_casts3/iter_4000.pth'
+model = dict(detector=dict(predict_presence=True, adopt_slot_layouts=True))
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
