@@ -1,8 +1,8 @@
 """Multi-view motion capture: 3D tracks per person from a calibrated capture.
 
     python tools/mocap.py CONFIG CHECKPOINT CAPTURE --out-dir DIR
-        [--sequence NAME] [--smoothing A] [--fps F] [--device DEV]
-        [--batch-size B] [--chunk-size C] [--min-track-length M]
+        [--sequence NAME] [--smoothing A] [--temporal-sigma S] [--fps F]
+        [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
         [--root-cue auto|mask_box|crop_box] [--cfg-options KEY=VALUE ...]
 
@@ -39,8 +39,9 @@ from mmengine.config import Config
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
-from nsd_toolkit.apis.mocap import add_fusion_arguments, use_root_cue
-from nsd_toolkit.mocap import SMOOTHING, Tracker, export_tracks
+from nsd_toolkit.apis.mocap import (add_fusion_arguments,
+                                    add_tracking_arguments, use_root_cue)
+from nsd_toolkit.mocap import Tracker, export_tracks
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, check_out_dir,
                                    checkpoint_file, existing_file,
@@ -59,9 +60,6 @@ def parse_args(argv=None):
     parser.add_argument('capture', help='dataset root or folder of videos')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--sequence', help='default: the first')
-    parser.add_argument('--smoothing', type=float, default=SMOOTHING,
-                        help='exponential smoothing factor of the joints in '
-                        '(0, 1] (default: none; it lags moving people)')
     parser.add_argument('--fps', type=float, default=25.0,
                         help='frame rate of the capture (default 25)')
     parser.add_argument('--device', default='cpu')
@@ -76,12 +74,11 @@ def parse_args(argv=None):
     parser.add_argument('--no-video', action='store_true')
     parser.add_argument('--no-progress', action='store_true')
     add_fusion_arguments(parser)
+    add_tracking_arguments(parser)
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if not (math.isfinite(args.fps) and args.fps > 0):
         parser.error(f'--fps {args.fps}: must be a positive number')
-    if args.smoothing is not None and not 0 < args.smoothing <= 1:
-        parser.error(f'--smoothing {args.smoothing}: must be in (0, 1]')
     if min(args.batch_size, args.chunk_size, args.min_track_length) < 1:
         parser.error('--batch-size, --chunk-size and --min-track-length '
                      'must be >= 1')
@@ -112,6 +109,7 @@ def main(argv=None):
         cache_dir=osp.join(args.out_dir, CACHE),
         chunk_size=args.chunk_size,
         min_track_moments=args.min_track_length,
+        temporal_sigma=args.temporal_sigma,
         root_cue=args.root_cue,
         fuse_cfg=dict(association_method=args.association),
         progress=not args.no_progress)

@@ -11,7 +11,7 @@ from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
                      triangulate_robust, weighted_median)
 from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
 from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
-                       tracks_to_arrays)
+                       smooth_track, tracks_to_arrays)
 
 __all__ = [
     'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'SMOOTHING',
@@ -23,6 +23,7 @@ __all__ = [
     'export_tracks', 'fill_gaps', 'fit_rays', 'fuse_moment', 'fuse_person',
     'fuse_poses', 'local_rotations', 'pair_costs', 'pixel_rays',
     'ray_residuals', 'read_bvh', 'read_tracks', 'root_from_boxes',
+    'smooth_track',
     'tracks_to_arrays', 'triangulate_point', 'triangulate_robust',
     'weighted_median', 'write_bvh', 'write_tracks'
 ]

@@ -15,7 +15,7 @@ from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               fuse_predictions, inference_capture, init_model)
 from nsd_toolkit.apis.mocap import (drop_short_tracks, slot_boxes,
                                     suppress_duplicates, use_root_cue)
-from nsd_toolkit.mocap import Tracker
+from nsd_toolkit.mocap import Tracker, smooth_track
 from nsd_toolkit.structures import MultiViewDataSample
 
 
@@ -57,7 +57,8 @@ def test_perfect_predictions_give_the_ground_truth(cfg, model, capture_root,
     dataset = dataset_of(cfg, capture_root)
     capture = inference_capture(
         model, dataset, Tracker(smoothing=None), batch_size=4,
-        fuse_cfg=dict(association_method=association_method))
+        fuse_cfg=dict(association_method=association_method),
+        temporal_sigma=None)
     gt = ground_truth(dataset)
     assert [m.index for m in capture.moments] == list(range(NUM_FRAMES))
     assert [m.frame for m in capture.moments] == list(range(NUM_FRAMES))
@@ -178,6 +179,25 @@ def test_short_tracks_are_dropped_and_ids_renumbered(cfg, model,
     assert [t.track_id for t in tracks] == [0]
     assert tracks[0].joints is capture.tracks[1].joints
     assert all([p.track_id for p in m.people] == [0] for m in moments)
+
+
+def test_lag_free_smoothing_reaches_the_tracks_and_the_moments(
+        cfg, model, capture_root):
+    dataset = dataset_of(cfg, capture_root)
+    raw = inference_capture(model, dataset, Tracker(smoothing=None),
+                            temporal_sigma=None)
+    smooth = inference_capture(model, dataset, Tracker(smoothing=None),
+                               temporal_sigma=1.0)
+    assert [t.track_id for t in smooth.tracks] == \
+        [t.track_id for t in raw.tracks] and raw.tracks
+    for track, raw_track in zip(smooth.tracks, raw.tracks):
+        np.testing.assert_allclose(track.joints,
+                                   smooth_track(raw_track, 1.0).joints)
+        for frame, joints in zip(track.frames, track.joints):
+            person, = [p for p in smooth.moments[frame].people
+                       if p.track_id == track.track_id]
+            np.testing.assert_array_equal(person.joints, joints)
+    assert not np.allclose(smooth.tracks[0].joints, raw.tracks[0].joints)
 
 
 def mask_predict(shift=0.0, empty=()):

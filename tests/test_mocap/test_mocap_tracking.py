@@ -3,8 +3,8 @@ import pytest
 from mocap_fixtures import (camera_poses, joint_boxes, ring_cameras,
                             walking_bodies)
 
-from nsd_toolkit.mocap import (Tracker, associate_views, fuse_moment,
-                               tracks_to_arrays)
+from nsd_toolkit.mocap import (Track, Tracker, associate_views, fuse_moment,
+                               smooth_track, tracks_to_arrays)
 
 POSE = np.random.default_rng(0).normal(0, 300, (17, 3))
 POSE[0] = 0  # root-relative
@@ -115,6 +115,43 @@ def test_smoothing_on_and_off():
                                [0.0, 7.5, 28.125])
     with pytest.raises(ValueError, match='smoothing'):
         Tracker(smoothing=0.0)
+
+
+def _track(frames, joints):
+    frames = np.asarray(frames)
+    return Track(3, frames, joints, np.ones(joints.shape[:2]),
+                 [[0, 1]] * len(frames))
+
+
+def test_lag_free_smoothing_keeps_steady_motion_and_removes_noise():
+    frames = np.array([0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16])
+    line = frames[:, None, None] * np.array([40.0, -10.0, 0.0]) + POSE
+    smooth = smooth_track(_track(frames, line), 1.5)
+    assert smooth.track_id == 3 and smooth.views == [[0, 1]] * len(frames)
+    np.testing.assert_array_equal(smooth.frames, frames)
+    # a straight walk is kept at every moment, ends and gap included (no
+    # lag, unlike Tracker's smoothing)
+    np.testing.assert_allclose(smooth.joints, line, atol=1e-6)
+    noise = np.random.default_rng(2).normal(0, 20, line.shape)
+    noisy = smooth_track(_track(frames, line + noise), 1.5)
+    error = np.linalg.norm(noisy.joints - line, axis=-1).mean()
+    assert error < 0.6 * np.linalg.norm(noise, axis=-1).mean()
+
+
+def test_lag_free_smoothing_leaves_unknown_joints_unknown():
+    joints = np.tile(POSE, (5, 1, 1))
+    joints[2, 4] = np.nan
+    smooth = smooth_track(_track(range(5), joints), 1.0)
+    assert np.isnan(smooth.joints[2, 4]).all()
+    np.testing.assert_allclose(np.delete(smooth.joints, 2, 0),
+                               np.delete(joints, 2, 0), atol=1e-9)
+    single = smooth_track(_track([7], joints[:1]), 2.0)
+    np.testing.assert_allclose(single.joints, joints[:1])
+    # a window longer than the track
+    short = smooth_track(_track([4, 5, 7], joints[:3]), 3.0)
+    np.testing.assert_allclose(short.joints, joints[:3], atol=1e-6)
+    with pytest.raises(ValueError, match='sigma'):
+        smooth_track(_track(range(5), joints), 0.0)
 
 
 def test_tracks_to_arrays_fills_absence_with_nan():

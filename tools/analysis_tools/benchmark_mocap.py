@@ -2,6 +2,7 @@
 
     python tools/analysis_tools/benchmark_mocap.py CONFIG CHECKPOINT CAPTURE
         [--sequences SEQ ...] [--max-frames F] [--smoothing A]
+        [--temporal-sigma S]
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
         [--mask-thr T] [--cfg-options KEY=VALUE ...]
@@ -37,10 +38,10 @@ from mmengine.config import Config
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
 from nsd_toolkit.apis.mocap import (MASK_THR, add_fusion_arguments,
-                                    use_root_cue)
+                                    add_tracking_arguments, use_root_cue)
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
-from nsd_toolkit.mocap import SMOOTHING, Tracker
+from nsd_toolkit.mocap import Tracker
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, checkpoint_file,
                                    dump_json_atomic, existing_file,
@@ -162,9 +163,6 @@ def parse_args(argv=None):
     parser.add_argument('--sequences', nargs='+', help='default: all')
     parser.add_argument('--max-frames', type=int,
                         help='first F moments of each sequence')
-    parser.add_argument('--smoothing', type=float, default=SMOOTHING,
-                        help='exponential smoothing factor of the joints in '
-                        '(0, 1] (default: none; it lags moving people)')
     parser.add_argument('--match-distance', type=float, default=500.0,
                         help='largest root distance (mm) of a match')
     parser.add_argument('--batch-size', type=int, default=8)
@@ -173,6 +171,7 @@ def parse_args(argv=None):
                         help='write the table to this JSON file')
     parser.add_argument('--no-progress', action='store_true')
     add_fusion_arguments(parser)
+    add_tracking_arguments(parser)
     parser.add_argument('--mask-thr', type=float, default=MASK_THR,
                         help='visibility threshold of the masks '
                         f'(default {MASK_THR})')
@@ -181,8 +180,6 @@ def parse_args(argv=None):
     if args.batch_size < 1 or (args.max_frames is not None
                                and args.max_frames < 1):
         parser.error('--batch-size and --max-frames must be >= 1')
-    if args.smoothing is not None and not 0 < args.smoothing <= 1:
-        parser.error(f'--smoothing {args.smoothing}: must be in (0, 1]')
     if not 0 < args.mask_thr <= 1:
         parser.error(f'--mask-thr {args.mask_thr}: must be in (0, 1]')
     call_or_exit(parser, check_device, args.device)
@@ -217,6 +214,7 @@ def main(argv=None):
             fuse_cfg=dict(mask_thr=args.mask_thr,
                           association_method=args.association),
             root_cue=args.root_cue,
+            temporal_sigma=args.temporal_sigma,
             on_predictions=lambda samples: metric.process(None, samples),
             progress=not args.no_progress)
         scores.append(score_tracks(capture.moments, np.stack(gt),
