@@ -5,7 +5,7 @@
 # the single-person model like nsd_synthetic_3p.py. Test split (three unseen people,
 # two seeds): detection 0.79, mask IoU 0.54, overlap mask IoU 0.47, depth order 0.75
 # (the earlier recipe: 0.79 / 0.49 / 0.41 / 0.61; docs/benchmarks.md). 0.77 s per
-# iteration on one core.
+# iteration with two runs side by side on 2 CPU cores.
 # Data: make_synthetic.py data/synthetic_3p_casts3 --num-people 3 --num-views 4
 # --num-frames 250 --num-sequences 4 --num-test-sequences 2 --num-val-sequences 1
 # --num-casts 3 --size 128 96 --seed 2 (seq_003 shows the first group again; val_000
