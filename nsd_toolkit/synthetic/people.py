@@ -12,6 +12,8 @@ SKIN_TONES = np.array([[0.96, 0.80, 0.69], [0.89, 0.67, 0.52],
                        [0.38, 0.25, 0.17]])
 HAIR_TONES = np.array([[0.1, 0.08, 0.06], [0.35, 0.22, 0.1], [0.75, 0.6, 0.35],
                        [0.5, 0.5, 0.5]])
+HEIGHT_RANGE_MM = (1600.0, 1900.0)
+HEIGHT_GAP_MM = 30.0
 
 
 def _hsv(h, s, v):
@@ -24,10 +26,6 @@ def _unused_tone(rng, tones, used):
     return int(free[rng.integers(len(free))])
 
 
-HEIGHT_RANGE_MM = (1600.0, 1900.0)
-HEIGHT_GAP_MM = 30.0
-
-
 def _free_length(used_heights, gap):
     """Length (mm) of the height range farther than ``gap`` from every used
     height."""
@@ -36,20 +34,14 @@ def _free_length(used_heights, gap):
     return free.mean() * (HEIGHT_RANGE_MM[1] - HEIGHT_RANGE_MM[0])
 
 
-def _distinct_height(rng, used_heights):
-    """A height (mm) at least ``HEIGHT_GAP_MM`` from every used height.
-
-    With many people the range leaves no room for that gap; it is then
-    halved until at least 10 mm of the range is free, so the rejection
-    sampling always ends (the stream is unchanged where the gap fits).
-    """
+def _height_gap(used_heights):
+    """``HEIGHT_GAP_MM``, halved while less than 10 mm of the height range is
+    that far from every used height (mm): with many people the range leaves
+    no room for the full gap, and the rejection sampling must end."""
     gap = HEIGHT_GAP_MM
     while gap > 0.5 and _free_length(used_heights, gap) < 10.0:
         gap /= 2
-    height = float(rng.uniform(*HEIGHT_RANGE_MM))
-    while (np.abs(used_heights - height) < gap).any():
-        height = float(rng.uniform(*HEIGHT_RANGE_MM))
-    return height
+    return gap
 
 
 def sample_people(rng, num_people, unseen=()):
@@ -80,6 +72,7 @@ def sample_people(rng, num_people, unseen=()):
     used_skin = {p['skin'] for p in unseen}
     used_hair = {p['hair'] for p in unseen}
     used_heights = np.array([p['height'] for p in unseen])
+    height_gap = _height_gap(used_heights)
     people = []
     for i in range(num_people):
         hue = (hue0 + 0.618034 * i) % 1.0
@@ -95,7 +88,9 @@ def sample_people(rng, num_people, unseen=()):
             shirt if long_sleeves else SKIN_TONES[skin], HAIR_TONES[hair]
         ])
         striped = rng.uniform() < 0.5
-        height = _distinct_height(rng, used_heights)
+        height = float(rng.uniform(*HEIGHT_RANGE_MM))
+        while (np.abs(used_heights - height) < height_gap).any():
+            height = float(rng.uniform(*HEIGHT_RANGE_MM))
         people.append(
             dict(height=height,
                  hue=float(hue),
