@@ -11,11 +11,11 @@ import argparse
 from mmengine.config import Config
 from mmengine.dist import get_rank
 
-from nsd_toolkit.utils.cli import (add_common_arguments, apply_common_args,
+from nsd_toolkit.utils.cli import (add_common_arguments,
+                                   add_metrics_out_argument, apply_common_args,
                                    checkpoint_file, dump_json_atomic,
-                                   existing_file, output_file,
-                                   parse_common_args, run_with_runner,
-                                   to_plain)
+                                   existing_file, parse_common_args,
+                                   run_with_runner, to_plain)
 from nsd_toolkit.utils.dist import LAUNCHERS
 
 
@@ -29,9 +29,7 @@ def parse_args(argv=None):
         '--work-dir',
         help='the dir to save logs (default: the config\'s work_dir, else '
         './work_dirs/<config name>)')
-    parser.add_argument(
-        '--out', type=output_file,
-        help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     add_common_arguments(parser, LAUNCHERS)
     args = parse_common_args(parser, argv)
     return parser, args

@@ -193,6 +193,13 @@ def add_split_arguments(parser: argparse.ArgumentParser,
                         metavar='KEY=VALUE', help='override config settings')
 
 
+def add_metrics_out_argument(parser: argparse.ArgumentParser) -> None:
+    """``--out``: the JSON file a metric tool writes its numbers to (a
+    folder given there is refused at parsing, :func:`output_file`)."""
+    parser.add_argument('--out', type=output_file,
+                        help='write the metrics to this JSON file')
+
+
 def build_split(args, parser: argparse.ArgumentParser):
     """The dataset of ``args.split`` of ``args.config`` (after
     ``--cfg-options`` and ``--data-root``); the parser's error if the config

@@ -283,6 +283,11 @@ def test_eval_pose_predictions_scores_a_file(tmp_path, capsys,
         tool.main([config, str(path), '--data-root', synthetic_root_2p])
     assert 'pred.json' in capsys.readouterr().err
 
+    # an --out that is a folder stops before the predictions are scored
+    with pytest.raises(SystemExit):
+        tool.main([config, str(path), '--out', str(tmp_path)])
+    assert 'argument --out' in capsys.readouterr().err
+
 
 def test_benchmark_loader_rates(synthetic_root, capsys, monkeypatch):
     import itertools

@@ -35,9 +35,10 @@ from tqdm import tqdm
 from nsd_toolkit.datasets.transforms.proposals import foreground_blobs
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.registry import METRICS
-from nsd_toolkit.utils.cli import (add_split_arguments, call_or_exit,
+from nsd_toolkit.utils.cli import (add_metrics_out_argument,
+                                   add_split_arguments, call_or_exit,
                                    dump_json_atomic, merge_cfg_options,
-                                   output_file, to_plain)
+                                   to_plain)
 
 
 def parse_args(argv=None):
@@ -53,8 +54,7 @@ def parse_args(argv=None):
         '--max-people', type=int,
         help="masks per view (default: the config's model.detector."
         'num_people)')
-    parser.add_argument('--out', type=output_file,
-                        help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     args = parser.parse_args(argv)
     checks = (('--threshold', args.threshold, 0 <= args.threshold < 255,
                '[0, 255)'),

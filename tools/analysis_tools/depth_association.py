@@ -32,10 +32,11 @@ from tqdm import tqdm
 from nsd_toolkit.apis import init_model
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.utils import box_center_depths
-from nsd_toolkit.utils.cli import (add_split_arguments, build_depth_split,
+from nsd_toolkit.utils.cli import (add_metrics_out_argument,
+                                   add_split_arguments, build_depth_split,
                                    call_or_exit, checkpoint_file,
-                                   dump_json_atomic, output_file,
-                                   print_depth_order_row, require_depth_pairs)
+                                   dump_json_atomic, print_depth_order_row,
+                                   require_depth_pairs)
 
 ROWS = ('model', 'gt_association')
 
@@ -47,8 +48,7 @@ def parse_args(argv=None):
                         help='checkpoint of the config\'s model')
     parser.add_argument('--batch-size', type=int, default=4,
                         help='samples per forward pass (default 4)')
-    parser.add_argument('--out', type=output_file,
-                        help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error(f'argument --batch-size: expected >= 1, got '

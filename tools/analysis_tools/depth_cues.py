@@ -25,16 +25,16 @@ from tqdm import tqdm
 
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.utils import box_center_depths
-from nsd_toolkit.utils.cli import (add_split_arguments, build_depth_split,
-                                   dump_json_atomic, output_file,
-                                   print_depth_order_row, require_depth_pairs)
+from nsd_toolkit.utils.cli import (add_metrics_out_argument,
+                                   add_split_arguments, build_depth_split,
+                                   dump_json_atomic, print_depth_order_row,
+                                   require_depth_pairs)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_split_arguments(parser, default_split='val')
-    parser.add_argument('--out', type=output_file,
-                        help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     return parser, parser.parse_args(argv)
 
 

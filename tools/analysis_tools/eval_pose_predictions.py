@@ -18,7 +18,8 @@ import json
 
 from nsd_toolkit.evaluation import (load_pose_predictions,
                                     score_pose_predictions)
-from nsd_toolkit.utils.cli import (add_split_arguments, build_split,
+from nsd_toolkit.utils.cli import (add_metrics_out_argument,
+                                   add_split_arguments, build_split,
                                    dump_json_atomic, existing_file)
 
 
@@ -27,7 +28,7 @@ def parse_args(argv=None):
     add_split_arguments(parser)
     parser.add_argument('predictions', type=existing_file,
                         help='JSON file of 3D poses')
-    parser.add_argument('--out', help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     return parser, parser.parse_args(argv)
 
 

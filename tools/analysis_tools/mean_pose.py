@@ -14,8 +14,9 @@ writes the metrics as JSON (atomically).
 import argparse
 
 from nsd_toolkit.evaluation import mean_pose_metrics, people_poses
-from nsd_toolkit.utils.cli import (add_split_arguments, build_split,
-                                   dump_json_atomic, output_file)
+from nsd_toolkit.utils.cli import (add_metrics_out_argument,
+                                   add_split_arguments, build_split,
+                                   dump_json_atomic)
 
 COLUMNS = dict(mpjpe_mm='MPJPE', n_mpjpe_mm='N-MPJPE', pa_mpjpe_mm='P-MPJPE',
                n_mpjpe_linear_mm='NMPJPE*')
@@ -24,8 +25,7 @@ COLUMNS = dict(mpjpe_mm='MPJPE', n_mpjpe_mm='N-MPJPE', pa_mpjpe_mm='P-MPJPE',
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_split_arguments(parser, default_split='test')
-    parser.add_argument('--out', type=output_file,
-                        help='write the metrics to this JSON file')
+    add_metrics_out_argument(parser)
     return parser, parser.parse_args(argv)
 
 
