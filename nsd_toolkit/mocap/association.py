@@ -36,7 +36,8 @@ import numpy as np
 
 from nsd_toolkit.structures.matching import match_instances
 from nsd_toolkit.utils.geometry import triangulate_rays
-from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
+from .rays import (box_centers, fit_rays, pixel_rays, ray_residuals,
+                   unit_vectors)
 
 
 class _Detections(NamedTuple):
@@ -50,13 +51,6 @@ class _Detections(NamedTuple):
     directions: np.ndarray
     axes: np.ndarray
     sizes: np.ndarray
-
-
-def _unit(vectors):
-    """Appearance vectors [..., A] scaled to length 1 (zeros stay zero)."""
-    vectors = np.asarray(vectors, np.float64)
-    return vectors / np.maximum(
-        np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
 
 
 def _detections(appearance, boxes, scores, min_score, K, R, t):
@@ -73,7 +67,7 @@ def _detections(appearance, boxes, scores, min_score, K, R, t):
         vectors.append(feats[index])
         kept_boxes.append(view_boxes[index])
     views, kept_boxes = np.concatenate(views), np.concatenate(kept_boxes)
-    vectors = _unit(np.concatenate(vectors))
+    vectors = unit_vectors(np.concatenate(vectors))
     origins, directions = pixel_rays(box_centers(kept_boxes), K[views],
                                      R[views], t[views])
     sizes = (kept_boxes[:, 3] - kept_boxes[:, 1]) / K[views, 1, 1]
@@ -253,7 +247,7 @@ def assign_groups(appearance, boxes, K, R, t, geometry_weight=2.0):
         list[dict[int, int]]: N people, each view -> slot, ordered by their
         slot in the first view.
     """
-    vectors = _unit(appearance)
+    vectors = unit_vectors(appearance)
     person = assign_views(np.einsum('via,wja->vwij', vectors, vectors),
                           np.asarray(boxes, np.float64), K, R, t,
                           geometry_weight=geometry_weight)

@@ -30,7 +30,7 @@ import numpy as np
 
 from nsd_toolkit.utils.geometry import project_points
 
-from .rays import box_centers, pixel_rays, ray_residuals
+from .rays import box_centers, pixel_rays, ray_residuals, unit_vectors
 
 
 class RobustPoint(NamedTuple):
@@ -320,9 +320,8 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     person = dict(joints=fused.joints + root, confidence=fused.confidence,
                   views=views[inliers][fused.inliers].tolist(), root=root)
     if appearance is not None:
-        vectors = gather(appearance)[inliers]
-        vectors /= np.linalg.norm(vectors, axis=-1, keepdims=True)
-        person['appearance'] = vectors.mean(0)
+        person['appearance'] = unit_vectors(
+            gather(appearance)[inliers]).mean(0)
     return person
 
 

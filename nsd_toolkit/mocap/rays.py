@@ -9,6 +9,13 @@ import numpy as np
 from nsd_toolkit.utils.geometry import triangulate_rays
 
 
+def unit_vectors(vectors):
+    """Vectors [..., D] scaled to length 1 (zero vectors stay zero)."""
+    vectors = np.asarray(vectors, np.float64)
+    return vectors / np.maximum(
+        np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+
+
 def box_centers(boxes):
     """Centres [..., 2] (pixel-centre coordinates) of xyxy boxes [..., 4] in
     pixel-edge coordinates, as in :func:`~nsd_toolkit.utils.geometry.
@@ -33,8 +40,8 @@ def pixel_rays(pixels, K, R, t):
     pixels = np.asarray(pixels, np.float64)
     homogeneous = np.concatenate([pixels, np.ones_like(pixels[..., :1])], -1)
     rays_cam = (np.linalg.inv(K) @ homogeneous[..., None])[..., 0]
-    directions = (R.swapaxes(-1, -2) @ rays_cam[..., None])[..., 0]
-    directions /= np.linalg.norm(directions, axis=-1, keepdims=True)
+    directions = unit_vectors(
+        (R.swapaxes(-1, -2) @ rays_cam[..., None])[..., 0])
     origins = -(R.swapaxes(-1, -2) @ t[..., None])[..., 0]
     return np.broadcast_to(origins, directions.shape), directions
 

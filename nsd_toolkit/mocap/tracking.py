@@ -23,6 +23,8 @@ import numpy as np
 
 from nsd_toolkit.structures.matching import match_instances
 
+from .rays import unit_vectors
+
 
 #: default exponential smoothing factor of :class:`Tracker`: none. On the
 #: two-person validation sequence every factor tried added lag error to the
@@ -69,9 +71,7 @@ class _LiveTrack:
 
 def _cosine_distance(a, b):
     """[T, P] cosine distances of rows of a [T, A] and b [P, A]."""
-    a = a / np.linalg.norm(a, axis=-1, keepdims=True)
-    b = b / np.linalg.norm(b, axis=-1, keepdims=True)
-    return 1.0 - a @ b.T
+    return 1.0 - unit_vectors(a) @ unit_vectors(b).T
 
 
 class Tracker:
