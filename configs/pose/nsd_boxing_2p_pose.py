@@ -29,7 +29,10 @@ labelled_pipeline = [
     dict(type='PackMultiViewInputs'),
 ]
 train_dataloader = dict(
-    dataset=dict(sequences=labelled_sequences, pipeline=labelled_pipeline))
+    dataset=dict(
+        sequences=labelled_sequences,
+        pipeline=labelled_pipeline,
+        with_labels=True))
 
 train_cfg = dict(max_iters=50000, val_interval=5000)
 default_hooks = dict(checkpoint=dict(interval=5000))

@@ -31,8 +31,11 @@ labelled_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=16,
-    dataset=dict(subjects=['S1'], frame_interval=10,
-                 pipeline=labelled_pipeline))
+    dataset=dict(
+        subjects=['S1'],
+        frame_interval=10,
+        pipeline=labelled_pipeline,
+        with_labels=True))
 
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 train_cfg = dict(max_iters=50000, val_interval=5000)

@@ -31,7 +31,8 @@ labelled_pipeline = [
     dict(type='PackMultiViewInputs'),
 ]
 train_dataloader = dict(
-    dataset=dict(frame_interval=15, pipeline=labelled_pipeline))
+    dataset=dict(
+        frame_interval=15, pipeline=labelled_pipeline, with_labels=True))
 
 train_cfg = dict(max_iters=2000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

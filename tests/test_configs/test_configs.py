@@ -36,6 +36,17 @@ def test_configs_found():
         osp.basename(p) for p in POSE_CONFIGS}
 
 
+@pytest.mark.parametrize('path', CONFIGS + POSE_CONFIGS)
+def test_training_reads_labels_only_for_models_that_learn_from_them(path):
+    # self-supervised NSD never reads a label in training (decoding the masks
+    # would only cost time); the pose head learns from the 3D joints
+    cfg = Config.fromfile(path)
+    learns_from_labels = cfg.model.type == 'NSDPoseEstimator'
+    assert cfg.train_dataloader.dataset.with_labels is learns_from_labels
+    for split in ('val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.get('with_labels', True)
+
+
 @pytest.fixture(scope='module')
 def boxing_root_2p(synthetic_root_2p, tmp_path_factory):
     """The tiny 2-person dataset exported to the research code's boxing layout."""

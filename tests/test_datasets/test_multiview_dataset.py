@@ -72,6 +72,21 @@ def test_without_poses_and_masks(tmp_path, cache_dir):
     assert info['num_people'] == dataset.metainfo['num_people'] == 3
 
 
+def test_without_labels_items_keep_everything_else(multiview_root, cache_dir):
+    labelled = build(multiview_root).get_data_info(11)
+    unlabelled = build(multiview_root, with_labels=False).get_data_info(11)
+    assert unlabelled['mask_paths'] is None
+    assert unlabelled['joints_3d'] is None
+    assert labelled['mask_paths'] is not None
+    assert labelled['joints_3d'] is not None
+    for key in ('seq', 'frame', 'num_people', 'img_paths', 'background_paths'):
+        assert unlabelled[key] == labelled[key]
+    for key in ('K', 'R', 't', 'dist', 'image_size'):
+        np.testing.assert_array_equal(unlabelled[key], labelled[key])
+    with pytest.raises(TypeError, match='with_labels'):
+        build(multiview_root, with_labels='no')
+
+
 def test_per_sequence_calibration_override(multiview_root, cache_dir):
     calib = json.loads((multiview_root / 'calibration.json').read_text())
     override = {'cameras': {'cam1': dict(calib['cameras']['cam1'],

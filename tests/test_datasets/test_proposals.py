@@ -33,6 +33,19 @@ def test_small_blobs_and_weak_differences_are_ignored():
     assert np.isnan(faint).all()
 
 
+@pytest.mark.parametrize('channel', [0, 1, 2])
+def test_a_difference_in_any_one_channel_is_foreground(channel):
+    background = np.full((20, 30, 3), 100, np.uint8)
+    img = background.copy()
+    img[4:12, 6:16, channel] = 160  # the other two channels unchanged
+    boxes = foreground_boxes(img, background, threshold=59, min_area=0.0,
+                             max_boxes=1)
+    np.testing.assert_array_equal(boxes[0], [6, 4, 16, 12])
+    just_below = foreground_boxes(img, background, threshold=60,
+                                  min_area=0.0, max_boxes=1)
+    assert np.isnan(just_below).all()
+
+
 def test_transform_adds_proposals_per_view():
     img, background = scene()
     results = dict(img=np.stack([img, background]),

@@ -16,7 +16,7 @@ pipeline = [dict(type='SampleViews', mode='all'),
             dict(type='LoadMultiViewImages')]
 train_dataloader = dict(dataset=dict(
     type='MultiViewDataset', data_root={root!r}, sequences=['seq_000'],
-    pipeline=pipeline))
+    pipeline=pipeline, with_labels=False))
 val_dataloader = dict(dataset=dict(
     type='MultiViewDataset', data_root={root!r}, sequences=['seq_001'],
     frame_interval=2, test_mode=True, pipeline=pipeline))
@@ -78,10 +78,19 @@ def test_check_dataset_exits_one_on_errors(config, tmp_path):
     assert lines[-1] == '2 error(s), 0 warning(s)'
 
 
-def test_browse_dataset_writes_pictures(config, tmp_path, capsys):
+def test_browse_dataset_writes_pictures(config, tmp_path, capsys,
+                                        monkeypatch):
     path, _ = config
     out_dir = tmp_path / 'pictures'
     tool = load_tool('browse_dataset')
+    browsed = []
+
+    def browse_and_keep(dataset, *args):
+        browsed.append(dataset)
+        return browse(dataset, *args)
+
+    browse = tool.browse_dataset
+    monkeypatch.setattr(tool, 'browse_dataset', browse_and_keep)
     assert tool.main([path, '--output-dir', str(out_dir), '--num-samples',
                       '3', '--split', 'train']) == 0
     names = sorted(p.name for p in out_dir.iterdir())
@@ -90,3 +99,5 @@ def test_browse_dataset_writes_pictures(config, tmp_path, capsys):
     assert all((out_dir / n).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
                for n in names)
     assert '3 picture(s) written' in capsys.readouterr().out
+    # the training loader skips the labels; the pictures draw them all the same
+    assert browsed[0].get_data_info(0)['joints_3d'] is not None

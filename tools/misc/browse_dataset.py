@@ -56,7 +56,9 @@ def main(argv=None):
                      f'{args.split}_dataloader.dataset')
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     try:
-        dataset = DATASETS.build(loader['dataset'])
+        # the labels are what this tool draws, whatever the split's training
+        # loader skips
+        dataset = DATASETS.build(dict(loader['dataset'], with_labels=True))
         paths = browse_dataset(dataset, args.output_dir, args.num_samples,
                                args.max_width)
     except DatasetFormatError as err:

@@ -17,7 +17,9 @@ train_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(pipeline=train_pipeline))
+    # self-supervised: the labels (instance masks, 3D joints) are never read in
+    # training; a labelled training set (configs/pose/) sets with_labels=True
+    dataset=dict(pipeline=train_pipeline, with_labels=False))
 val_dataloader = dict(
     batch_size=8,
     num_workers=4,
