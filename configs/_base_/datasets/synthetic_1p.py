@@ -18,10 +18,10 @@ train_sequences = ['seq_000', 'seq_001', 'seq_002']
 val_sequences = ['seq_003']
 test_sequences = ['test_000', 'test_001']
 
-# 2-core machines: loading in the training process (0.02 s per batch) is faster than a
-# worker process competing with the two compute threads (0.162 against 0.195 s per
-# iteration, docs/benchmarks.md); with more cores, set num_workers (and
-# persistent_workers=True)
+# 2-core machines: loading in the training process (0.011 s per batch without the
+# labels) is faster than a worker process or thread competing with the two compute
+# threads (0.162 against 0.195 s per iteration with a worker, docs/benchmarks.md); with
+# more cores, set num_workers (and persistent_workers=True)
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
