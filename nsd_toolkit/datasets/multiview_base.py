@@ -160,6 +160,11 @@ class BaseMultiViewDataset(BaseDataset):
     def load_data_list(self):
         records, metainfo = self.scan()
         cameras = metainfo['cameras']
+        if not self.with_labels:  # items as of a sequence without labels
+            records = [
+                dict(record, masks={cam: {} for cam in cameras}, poses=None)
+                for record in records
+            ]
         jobs = {(record['seq'], cam): [frames[f] for f in record['frame_ids']]
                 for record in records
                 for cam, frames in record['frames'].items()}
@@ -168,8 +173,8 @@ class BaseMultiViewDataset(BaseDataset):
                                           self.background_frames)
         data_list = [
             item for record in records for item in itertools.islice(
-                self._items(record, cameras, backgrounds, self.with_labels),
-                0, None, self.frame_interval)
+                self._items(record, cameras, backgrounds), 0, None,
+                self.frame_interval)
         ]
         self._metainfo.update(
             metainfo,
@@ -177,7 +182,7 @@ class BaseMultiViewDataset(BaseDataset):
         return data_list
 
     @staticmethod
-    def _items(record, cameras, backgrounds, with_labels):
+    def _items(record, cameras, backgrounds):
         calib = [record['calib'][cam] for cam in cameras]
         views = {
             key: np.stack([c[key] for c in calib])
@@ -187,8 +192,7 @@ class BaseMultiViewDataset(BaseDataset):
         background_paths = [backgrounds[(record['seq'], cam)]
                             for cam in cameras]
         for index, frame in enumerate(record['frame_ids']):
-            masks = [(record['masks'][cam].get(frame) if with_labels else
-                      None) for cam in cameras]
+            masks = [record['masks'][cam].get(frame) for cam in cameras]
             yield dict(
                 seq=record['seq'],
                 frame=frame,
@@ -197,6 +201,6 @@ class BaseMultiViewDataset(BaseDataset):
                 img_paths=[record['frames'][cam][frame] for cam in cameras],
                 background_paths=list(background_paths),
                 mask_paths=None if None in masks else masks,
-                joints_3d=(None if record['poses'] is None
-                           or not with_labels else record['poses'][index]),
+                joints_3d=(None if record['poses'] is None else
+                           record['poses'][index]),
                 **views)
