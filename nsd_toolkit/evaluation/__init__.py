@@ -2,6 +2,7 @@
 from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
                          match_instances, match_slots_to_people,
                          person_centers)
+from .linear_probe import RidgeProbe, choose_ridge_probe
 from .mean_pose import mean_pose_metrics, people_poses
 from .metrics import DecompositionMetric, NovelViewMetric, PoseMetric
 from .pose_predictions import load_pose_predictions, score_pose_predictions
@@ -10,5 +11,6 @@ __all__ = [
     'box_iou', 'mask_to_box', 'mask_iou', 'match_instances', 'keypoint_mpjpe',
     'match_slots_to_people', 'person_centers', 'DecompositionMetric',
     'NovelViewMetric', 'PoseMetric', 'load_pose_predictions',
-    'score_pose_predictions', 'mean_pose_metrics', 'people_poses'
+    'score_pose_predictions', 'mean_pose_metrics', 'people_poses',
+    'RidgeProbe', 'choose_ridge_probe'
 ]

@@ -204,9 +204,28 @@ class NSDPoseEstimator(BaseNSDModel):
              data_samples: List[MultiViewDataSample]
              ) -> Dict[str, torch.Tensor]:
         """Pose loss of every view's slots against the matched people."""
-        img = inputs['img']
-        height, width = img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
+        target = self.slot_targets(out, data_samples,
+                                   *inputs['img'].shape[-2:])
+        return dict(loss_pose=self.pose_head.loss(out['pose'], target))
+
+    def slot_targets(self, out: Dict[str, torch.Tensor],
+                     data_samples: List[MultiViewDataSample], height: int,
+                     width: int) -> torch.Tensor:
+        """The pose each slot is trained and probed against.
+
+        Args:
+            out: :meth:`estimate` of every view (``mode='tensor'``):
+                ``center``/``scale`` [B * V, N, 2] and ``pose``
+                [B * V, N, J, 3].
+            data_samples: the B labelled samples (``gt_joints_cam``).
+            height, width: image size in pixels.
+
+        Returns:
+            torch.Tensor [B * V, N, J, 3]: the root-relative camera-frame
+            pose (mm) of the person matched to each slot as the metric
+            matches them; NaN for slots matched to nobody.
+        """
         slot_boxes = boxes_to_pixels(out['center'], out['scale'], width,
                                      height).detach().cpu().numpy()
         target = torch.full_like(out['pose'], float('nan'))
@@ -229,7 +248,7 @@ class NSDPoseEstimator(BaseNSDModel):
                 slots, people = torch.from_numpy(pair).T
                 target[image + view, slots] = relative[view, people]
             image += views
-        return dict(loss_pose=self.pose_head.loss(out['pose'], target))
+        return target
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
