@@ -4,7 +4,8 @@ from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
                          person_centers)
 from .linear_probe import RidgeProbe, choose_ridge_probe
 from .mean_pose import mean_pose_metrics, people_poses
-from .metrics import DecompositionMetric, NovelViewMetric, PoseMetric
+from .metrics import (POSE_ERROR_NAMES, DecompositionMetric, NovelViewMetric,
+                      PoseMetric)
 from .pose_predictions import load_pose_predictions, score_pose_predictions
 
 __all__ = [
@@ -12,5 +13,5 @@ __all__ = [
     'match_slots_to_people', 'person_centers', 'DecompositionMetric',
     'NovelViewMetric', 'PoseMetric', 'load_pose_predictions',
     'score_pose_predictions', 'mean_pose_metrics', 'people_poses',
-    'RidgeProbe', 'choose_ridge_probe'
+    'RidgeProbe', 'choose_ridge_probe', 'POSE_ERROR_NAMES'
 ]

@@ -27,7 +27,8 @@ __all__ = [
     'dump_json_atomic', 'add_common_arguments', 'parse_common_args',
     'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
     'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit',
-    'add_split_arguments', 'build_split', 'check_stage_hook',
+    'add_split_arguments', 'build_split', 'build_split_loader',
+    'check_stage_hook',
     'check_out_dir', 'check_device', 'staged_out_dir'
 ]
 
@@ -217,6 +218,24 @@ def build_split(args, parser: argparse.ArgumentParser):
         dataset_cfg.data_root = args.data_root
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     return DATASETS.build(dataset_cfg)
+
+
+def build_split_loader(cfg, split: str, args,
+                       parser: argparse.ArgumentParser, **overrides):
+    """The data loader of ``split`` (``'val'``, ...) of ``cfg``, with
+    ``overrides`` of its settings (e.g. ``sampler``) and ``args.data_root``
+    applied; a config without it or data that does not load end as the
+    parser's error naming them."""
+    from mmengine.runner import Runner
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader or 'dataset' not in loader:
+        parser.error(f'{args.config} has no {split}_dataloader.dataset')
+    loader = dict(loader.to_dict(), **overrides)
+    if args.data_root:
+        loader['dataset']['data_root'] = args.data_root
+    if not loader.get('num_workers'):  # torch refuses it without workers
+        loader['persistent_workers'] = False
+    return call_or_exit(parser, Runner.build_dataloader, loader)
 
 
 def build_depth_split(args, parser: argparse.ArgumentParser):

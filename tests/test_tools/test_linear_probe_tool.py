@@ -56,3 +56,9 @@ def test_bad_arguments_are_named(tool, tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.main([CONFIG, '--nsd-checkpoint', missing])
     assert 'missing.pth' in capsys.readouterr().err
+    empty_root = tmp_path / 'no_dataset'
+    empty_root.mkdir()
+    with pytest.raises(SystemExit):
+        tool.main([CONFIG, '--data-root', str(empty_root), '--cfg-options',
+                   *SPLITS])
+    assert 'no_dataset' in capsys.readouterr().err

@@ -29,16 +29,15 @@ import torch
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 from tqdm import tqdm
 
 from nsd_toolkit.datasets.transforms.proposals import foreground_blobs
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.registry import METRICS
 from nsd_toolkit.utils.cli import (add_metrics_out_argument,
-                                   add_split_arguments, call_or_exit,
-                                   dump_json_atomic, merge_cfg_options,
-                                   to_plain)
+                                   add_split_arguments, build_split_loader,
+                                   call_or_exit, dump_json_atomic,
+                                   merge_cfg_options, to_plain)
 
 
 def parse_args(argv=None):
@@ -77,19 +76,6 @@ def num_slots(cfg, args, parser) -> int:
         parser.error(f'{args.config} has no model.detector.num_people: '
                      'give --max-people')
     return number
-
-
-def build_loader(cfg, args, parser):
-    """The data loader of ``args.split`` (``--data-root`` applied)."""
-    loader = cfg.get(f'{args.split}_dataloader')
-    if not loader or 'dataset' not in loader:
-        parser.error(f'{args.config} has no {args.split}_dataloader.dataset')
-    loader = loader.to_dict()
-    if args.data_root:
-        loader['dataset']['data_root'] = args.data_root
-    if not loader.get('num_workers'):  # torch refuses it without workers
-        loader['persistent_workers'] = False
-    return call_or_exit(parser, Runner.build_dataloader, loader)
 
 
 def build_evaluator(cfg, args, parser) -> Evaluator:
@@ -157,7 +143,7 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     slots = num_slots(cfg, args, parser)
     evaluator = build_evaluator(cfg, args, parser)
-    loader = build_loader(cfg, args, parser)
+    loader = build_split_loader(cfg, args.split, args, parser)
     metrics = score(loader, evaluator, slots, args.threshold, args.min_area)
     print(f'background subtraction, {args.split} split of {args.config}: '
           f'{slots} largest blobs per view, threshold {args.threshold:g}, '

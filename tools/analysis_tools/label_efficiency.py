@@ -47,8 +47,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
-from nsd_toolkit.evaluation import (mean_pose_metrics,  # noqa: E402
-                                    people_poses)
+from nsd_toolkit.evaluation import (POSE_ERROR_NAMES,  # noqa: E402
+                                    mean_pose_metrics, people_poses)
 from nsd_toolkit.registry import DATASETS  # noqa: E402
 from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
 
@@ -69,7 +69,7 @@ METHODS = tuple(NEEDS)
 DEFAULT_METHODS = METHODS[:5]  # the paper's Fig. 8; gt_boxes on request
 SCHEDULES = dict(  # (self-supervised iterations, pose iterations)
     quick=(1500, 600), full=(4000, 2000))
-METRICS = ('mpjpe_mm', 'n_mpjpe_mm', 'pa_mpjpe_mm', 'n_mpjpe_linear_mm')
+METRICS = tuple(POSE_ERROR_NAMES)
 
 
 def parse_args(argv=None):

@@ -24,21 +24,19 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 from tqdm import tqdm
 
-from nsd_toolkit.evaluation import (PoseMetric, choose_ridge_probe,
-                                    mean_pose_metrics)
+from nsd_toolkit.evaluation import (POSE_ERROR_NAMES, PoseMetric,
+                                    choose_ridge_probe, mean_pose_metrics)
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, add_metrics_out_argument,
-                                   checkpoint_file, dump_json_atomic,
-                                   existing_file, merge_cfg_options)
+                                   build_split_loader, checkpoint_file,
+                                   dump_json_atomic, existing_file,
+                                   merge_cfg_options)
 
 SPLITS = ('train', 'val', 'test')
 FEATURES = dict(latent=('points', ), appearance=('appearance', ),
                 both=('points', 'appearance'))
-COLUMNS = dict(mpjpe_mm='MPJPE', n_mpjpe_mm='N-MPJPE', pa_mpjpe_mm='P-MPJPE',
-               n_mpjpe_linear_mm='NMPJPE*')
 
 
 def parse_args(argv=None):
@@ -71,16 +69,6 @@ def build_model(cfg, args, parser):
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model.eval()
-
-
-def split_loader(cfg, split: str, data_root):
-    """``split``'s dataloader of ``cfg``: in order, in this process."""
-    loader = cfg[f'{split}_dataloader'].copy()
-    if data_root:
-        loader.dataset.data_root = data_root
-    loader.update(num_workers=0, persistent_workers=False,
-                  sampler=dict(type='DefaultSampler', shuffle=False))
-    return Runner.build_dataloader(loader)
 
 
 @torch.no_grad()
@@ -133,8 +121,10 @@ def main(argv=None):
     model = build_model(cfg, args, parser)
     data = {}
     for split in SPLITS:
-        features, poses = slot_features(
-            model, split_loader(cfg, split, args.data_root), split)
+        loader = build_split_loader(  # each frame once, in order
+            cfg, split, args, parser,
+            sampler=dict(type='DefaultSampler', shuffle=False))
+        features, poses = slot_features(model, loader, split)
         if len(poses) < 2:
             parser.error(f'the {split} split of {args.config} has '
                          f'{len(poses)} '
@@ -143,13 +133,13 @@ def main(argv=None):
         data[split] = (features, poses)
     results = probe(data, args.alphas)
     print('| features | alpha | val MPJPE | ' +
-          ' | '.join(f'test {c}' for c in COLUMNS.values()) + ' |')
-    print('|---' * (2 + 1 + len(COLUMNS)) + '|')
+          ' | '.join(f'test {c}' for c in POSE_ERROR_NAMES.values()) + ' |')
+    print('|---' * (2 + 1 + len(POSE_ERROR_NAMES)) + '|')
     for name, row in results.items():
         alpha = f"{row['alpha']:g}" if 'alpha' in row else '-'
         val = f"{row['val_mpjpe_mm']:.1f}" if 'val_mpjpe_mm' in row else '-'
         print(f'| {name} | {alpha} | {val} | ' +
-              ' | '.join(f'{row[k]:.1f}' for k in COLUMNS) + ' |')
+              ' | '.join(f'{row[k]:.1f}' for k in POSE_ERROR_NAMES) + ' |')
     if args.out:
         dump_json_atomic(results, args.out)
     return results

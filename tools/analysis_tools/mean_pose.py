@@ -13,13 +13,11 @@ writes the metrics as JSON (atomically).
 """
 import argparse
 
-from nsd_toolkit.evaluation import mean_pose_metrics, people_poses
+from nsd_toolkit.evaluation import (POSE_ERROR_NAMES, mean_pose_metrics,
+                                    people_poses)
 from nsd_toolkit.utils.cli import (add_metrics_out_argument,
                                    add_split_arguments, build_split,
                                    dump_json_atomic)
-
-COLUMNS = dict(mpjpe_mm='MPJPE', n_mpjpe_mm='N-MPJPE', pa_mpjpe_mm='P-MPJPE',
-               n_mpjpe_linear_mm='NMPJPE*')
 
 
 def parse_args(argv=None):
@@ -42,10 +40,10 @@ def main(argv=None):
     evaluated = people_poses(datasets[args.split], f'{args.split} people')
     metrics = mean_pose_metrics(labelled, evaluated)
     print('| split | labelled people | people | ' +
-          ' | '.join(COLUMNS.values()) + ' |')
-    print('|---' * (3 + len(COLUMNS)) + '|')
+          ' | '.join(POSE_ERROR_NAMES.values()) + ' |')
+    print('|---' * (3 + len(POSE_ERROR_NAMES)) + '|')
     print(f'| {args.split} | {len(labelled)} | {len(evaluated)} | ' +
-          ' | '.join(f'{metrics[key]:.1f}' for key in COLUMNS) + ' |')
+          ' | '.join(f'{metrics[key]:.1f}' for key in POSE_ERROR_NAMES) + ' |')
     if args.out:
         dump_json_atomic(metrics, args.out)
     return metrics

@@ -10,14 +10,17 @@ from ..functional import keypoint_mpjpe, match_slots_per_view
 from nsd_toolkit.structures.array_utils import to_numpy
 from ._utils import get_field
 
-__all__ = ['PoseMetric']
+__all__ = ['PoseMetric', 'POSE_ERROR_NAMES']
 
-# metric name -> (keypoint_mpjpe alignment, whether the root joint is averaged)
+# metric key -> (its name in tables, keypoint_mpjpe alignment, whether the root
+# joint is averaged)
 ERRORS = dict(
-    mpjpe_mm=('none', True),
-    n_mpjpe_mm=('scale', False),
-    pa_mpjpe_mm=('procrustes', True),
-    n_mpjpe_linear_mm=('linear', False))
+    mpjpe_mm=('MPJPE', 'none', True),
+    n_mpjpe_mm=('N-MPJPE', 'scale', False),
+    pa_mpjpe_mm=('P-MPJPE', 'procrustes', True),
+    n_mpjpe_linear_mm=('NMPJPE*', 'linear', False))
+# metric key -> its name in tables, in the order PoseMetric reports them
+POSE_ERROR_NAMES = {key: name for key, (name, _, _) in ERRORS.items()}
 
 
 @METRICS.register_module()
@@ -110,7 +113,7 @@ class PoseMetric(BaseMetric):
             name: keypoint_mpjpe(
                 pred, gt, None if with_root else non_root, alignment)
             if len(pred) else float('nan')
-            for name, (alignment, with_root) in ERRORS.items()
+            for name, (_, alignment, with_root) in ERRORS.items()
         }
         metrics['matched_fraction'] = (
             len(pred) / people if people else float('nan'))

@@ -235,9 +235,9 @@ class NSDPoseEstimator(BaseNSDModel):
             if 'gt_joints_cam' not in sample:
                 raise KeyError(
                     'NSDPoseEstimator needs 3D ground truth (gt_joints_cam) '
-                    f'for training; sample {sample.get("seq")}/'
-                    f'{sample.get("frame")} has none: train on labelled '
-                    'sequences only')
+                    'to match its slots to people (training, linear probe); '
+                    f'sample {sample.get("seq")}/{sample.get("frame")} has '
+                    'none: use labelled sequences only')
             joints = sample.gt_joints_cam.to(target)
             relative = joints - joints[..., root:root + 1, :]
             views = joints.shape[0]
