@@ -1,8 +1,10 @@
 """label_efficiency.py end to end on tiny schedules, resumed, and its errors."""
+import glob
 import json
 import os.path as osp
 
 import pytest
+from mmengine.config import Config
 from test_analysis_tools import load_tool
 
 
@@ -31,7 +33,21 @@ def test_study_trains_scores_and_resumes(synthetic_root, tmp_path,
         assert set(metrics) == set(tool.METRICS) | (
             {'val_mpjpe_mm'} if trained else set())
         assert all(0 < value < 5000 for value in metrics.values())
-    assert osp.isfile(out / 'runs' / 'nsd' / 'iter_2.pth')
+    # NSD's checkpoints (one per iteration here) probed on validation with
+    # the 8 labelled images; P read the one probing best
+    work = out / 'runs' / 'nsd'
+    chosen = json.loads((work / 'chosen.json').read_text())
+    probed = chosen['val_probe_mpjpe_mm']
+    assert set(probed) == {str(work / 'iter_1.pth'), str(work / 'iter_2.pth')}
+    for path, value in probed.items():
+        probe = work / 'probe' / (osp.basename(path)[:-4] + '.json')
+        assert json.loads(probe.read_text())['latent']['val_mpjpe_mm'] == value
+    assert chosen['checkpoint'] == min(probed, key=probed.get)
+    train_run = sorted(glob.glob(
+        str(out / 'runs' / 'nsd_8' / '*' / 'vis_data' / 'config.py')))[0]
+    pose_cfg = Config.fromfile(train_run)  # the test run's comes after it
+    assert pose_cfg.model.nsd_checkpoint == chosen['checkpoint']
+    assert osp.basename(chosen['checkpoint']) in (out / 'results.md').read_text()
     assert json.loads((out / 'results.json').read_text()) == results
     assert '| nsd |' in (out / 'results.md').read_text()
     assert osp.getsize(out / 'label_efficiency.png') > 0
@@ -48,3 +64,30 @@ def test_bad_arguments_are_named(tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.main(['--data-root', str(tmp_path), '--out-dir', str(tmp_path)])
     assert 'no calibration.json' in capsys.readouterr().err
+
+
+def test_checkpoint_chosen_by_validation_probe(synthetic_root, tmp_path,
+                                               monkeypatch):
+    tool = load_tool('analysis_tools/label_efficiency.py')
+    work = tmp_path / 'runs' / 'nsd'
+    (work / 'probe').mkdir(parents=True)
+    for iteration, val in ((1, 120.0), (2, 95.5), (10, 101.0)):
+        (work / f'iter_{iteration}.pth').write_text('weights')
+        (work / 'probe' / f'iter_{iteration}.json').write_text(
+            json.dumps(dict(latent=dict(val_mpjpe_mm=val),
+                            appearance=dict(val_mpjpe_mm=1.0))))
+
+    def no_runs(*args, **kwargs):
+        raise AssertionError('a kept probe was run again')
+
+    monkeypatch.setattr(tool.subprocess, 'run', no_runs)
+    study = tool.Study(tool.parse_args(
+        ['--data-root', synthetic_root, '--out-dir', str(tmp_path)])[1])
+    chosen = study.chosen_checkpoint('nsd', str(work))
+    assert chosen == str(work / 'iter_2.pth')  # the latent's, not appearance
+    record = json.loads((work / 'chosen.json').read_text())
+    assert record['val_probe_mpjpe_mm'] == {
+        str(work / f'iter_{i}.pth'): val
+        for i, val in ((1, 120.0), (2, 95.5), (10, 101.0))}
+    (work / 'probe' / 'iter_2.json').unlink()  # the choice is kept
+    assert study.chosen_checkpoint('nsd', str(work)) == chosen

@@ -30,7 +30,13 @@ N-MPJPE against the number of labelled images, log x). Runs live in
 ``OUT/runs/``; a run whose metrics exist is not repeated and an interrupted one
 starts again from nothing, so the tool resumes where it stopped. ``--quick``
 trains the self-supervised models for 1,500 iterations and each pose model for
-600 (full: the configs' 4,000 and 2,000).
+600 (full: 8,000 and 2,000); the mask stage begins half-way, at most at 2,000.
+
+A self-supervised model trained here is used at its checkpoint (one every eighth
+of its schedule) whose 3D latent probes best on the validation split:
+``linear_probe.py`` with the smallest label count's labelled images, its JSON kept
+in ``runs/<model>/probe/`` and the choice in ``runs/<model>/chosen.json``. A
+checkpoint given on the command line is used as it is.
 """
 import argparse
 import glob
@@ -68,7 +74,9 @@ NEEDS = dict(nsd='nsd', autoencoder='autoencoder', resnet_crop='nsd',
 METHODS = tuple(NEEDS)
 DEFAULT_METHODS = METHODS[:5]  # the paper's Fig. 8; gt_boxes on request
 SCHEDULES = dict(  # (self-supervised iterations, pose iterations)
-    quick=(1500, 600), full=(4000, 2000))
+    quick=(1500, 600), full=(8000, 2000))
+MASK_STAGE_LATEST = 2000  # the configs' begin of the flat-mask stage
+SELF_SUPERVISED_CHECKPOINTS = 8  # saved along the schedule, probed on val
 METRICS = tuple(POSE_ERROR_NAMES)
 
 
@@ -145,6 +153,7 @@ class Study:
             for split, settings in self.splits.items()
             for key, value in settings.items()
         ]
+        self.probe_interval = 1  # of the smallest label set: label_sets()
         self.results_path = osp.join(self.out, 'results.json')
         self.results = {}
         if osp.isfile(self.results_path):
@@ -159,7 +168,8 @@ class Study:
                              f'with exit code {done.returncode}')
 
     def self_supervised(self, name: str) -> str:
-        """Checkpoint of the NSD or auto-encoder (given or trained here)."""
+        """Checkpoint of the NSD or auto-encoder: given, else trained here and
+        chosen on validation (:meth:`chosen_checkpoint`)."""
         given = getattr(self.args, f'{name}_checkpoint')
         if given:
             return given
@@ -167,8 +177,8 @@ class Study:
         final = osp.join(work, f'iter_{self.ss_iters}.pth')
         if not osp.isfile(final):
             shutil.rmtree(work, ignore_errors=True)  # an interrupted run
-            stage = max(self.ss_iters * 2 // 4, 1)  # the config's 2,000 of 4,000
-            interval = max(self.ss_iters // 3, 1)
+            stage = max(min(self.ss_iters // 2, MASK_STAGE_LATEST), 1)
+            interval = max(self.ss_iters // SELF_SUPERVISED_CHECKPOINTS, 1)
             config = (self.args.nsd_config
                       if name == 'nsd' else SELF_SUPERVISED[name])
             self.run('train.py', config, '--work-dir', work,
@@ -176,13 +186,53 @@ class Study:
                      f'train_cfg.max_iters={self.ss_iters}',
                      f'train_cfg.val_interval={interval}',
                      f'default_hooks.checkpoint.interval={interval}',
+                     'default_hooks.checkpoint.max_keep_ckpts=-1',
                      f'model.stages.flat_masks.begin={stage}', *self.data)
-        return final
+        return self.chosen_checkpoint(name, work)
 
-    def labelled_interval(self, num_labeled: int, dataset) -> int:
-        """Frame interval giving about ``num_labeled`` labelled images."""
-        images = len(dataset) * len(dataset[0]['data_samples'].cameras)
-        return max(1, int(round(images / num_labeled)))
+    def chosen_checkpoint(self, name: str, work: str) -> str:
+        """The checkpoint of ``work`` whose 3D latent probes best (lowest
+        validation MPJPE of ``linear_probe.py``, fitted on the smallest label
+        count's images); each probe and the choice are kept in ``work``."""
+        chosen_path = osp.join(work, 'chosen.json')
+        if not osp.isfile(chosen_path):
+            probed = {}
+            for checkpoint in sorted(glob.glob(osp.join(work, 'iter_*.pth')),
+                                     key=checkpoint_iteration):
+                probe = osp.join(work, 'probe',
+                                 osp.basename(checkpoint)[:-4] + '.json')
+                if not osp.isfile(probe):
+                    self.run('analysis_tools/linear_probe.py',
+                             POSE_CONFIGS[name], '--nsd-checkpoint',
+                             checkpoint, '--out', probe, '--cfg-options',
+                             *self.data, 'train_dataloader.dataset.'
+                             f'frame_interval={self.probe_interval}',
+                             *self.args.pose_cfg_options)
+                with open(probe) as f:
+                    probed[checkpoint] = json.load(f)['latent']['val_mpjpe_mm']
+            best = min(probed, key=probed.get)
+            dump_json_atomic(
+                dict(checkpoint=best, val_probe_mpjpe_mm=probed),
+                chosen_path)
+        with open(chosen_path) as f:
+            return json.load(f)['checkpoint']
+
+    def label_sets(self, counts) -> dict:
+        """Requested count -> (frame interval, labelled images): every k-th
+        training frame, all views, about the count. The smallest set is the
+        one the self-supervised checkpoints are probed with."""
+        images = self.train_images(study_dataset(self, 'train'))
+        labels = {}
+        for requested in counts:
+            interval = max(1, int(round(images / requested)))
+            labels[requested] = (interval, self.train_images(
+                study_dataset(self, 'train', interval)))
+        self.probe_interval = max(interval for interval, _ in labels.values())
+        return labels
+
+    @staticmethod
+    def train_images(dataset) -> int:
+        return len(dataset) * len(dataset[0]['data_samples'].cameras)
 
     def pose_run(self, method: str, interval: int, labelled: int) -> dict:
         work = osp.join(self.out, 'runs', f'{method}_{labelled}')
@@ -218,6 +268,11 @@ class Study:
     def record(self, method: str, labelled: int, metrics: dict) -> None:
         self.results.setdefault(method, {})[str(labelled)] = metrics
         dump_json_atomic(self.results, self.results_path)
+
+
+def checkpoint_iteration(path: str) -> int:
+    """The iteration of an ``iter_<N>.pth`` checkpoint."""
+    return int(osp.basename(path)[len('iter_'):-len('.pth')])
 
 
 def best_validation(work: str) -> float:
@@ -262,6 +317,17 @@ def write_reports(study: Study) -> None:
             if str(n) in per else '-' for n in counts
         ]
         lines.append(f'| {method} | ' + ' | '.join(cells) + ' |')
+    for name in SELF_SUPERVISED:
+        chosen_path = osp.join(study.out, 'runs', name, 'chosen.json')
+        if osp.isfile(chosen_path):
+            with open(chosen_path) as f:
+                chosen = json.load(f)
+            probed = chosen['val_probe_mpjpe_mm']
+            lines.append(
+                f'\n{name}: {osp.basename(chosen["checkpoint"])}, validation '
+                'probe MPJPE (mm) of each checkpoint: ' + ', '.join(
+                    f'{osp.basename(path)[:-4]} {probed[path]:.1f}'
+                    for path in sorted(probed, key=checkpoint_iteration)))
     table = ('MPJPE / N-MPJPE (mm) on the test split, by labelled training '
              'images\n\n' + '\n'.join(lines) + '\n')
     with open(osp.join(study.out, 'results.md'), 'w') as f:
@@ -289,14 +355,8 @@ def main(argv=None):
     study = Study(args)
     counts = args.num_labeled or ([100, 400, 1600]
                                   if args.quick else [50, 200, 800, 3000])
-    train = study_dataset(study, 'train')
+    labels = study.label_sets(counts)
     test_poses = None
-    labels = {}  # requested count -> (frame interval, labelled images)
-    for requested in counts:
-        interval = study.labelled_interval(requested, train)
-        subset = study_dataset(study, 'train', interval)
-        labels[requested] = (
-            interval, len(subset) * len(subset[0]['data_samples'].cameras))
     points = [(*labels[requested], method) for requested in counts
               for method in args.methods]
     for step, (interval, labelled, method) in enumerate(points, 1):
