@@ -341,6 +341,8 @@ def write_reports(study: Study) -> None:
             ax.plot(xs, [per[str(n)][key] for n in xs], marker='o',
                     label=method)
         ax.set_xscale('log')
+        ax.set_xticks(counts, [str(n) for n in counts])
+        ax.minorticks_off()
         ax.set_xlabel('labelled training images')
         ax.set_title(title)
         ax.grid(alpha=0.3)
