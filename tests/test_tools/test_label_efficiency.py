@@ -38,16 +38,16 @@ def test_study_trains_scores_and_resumes(synthetic_root, tmp_path,
     work = out / 'runs' / 'nsd'
     chosen = json.loads((work / 'chosen.json').read_text())
     probed = chosen['val_probe_mpjpe_mm']
-    assert set(probed) == {str(work / 'iter_1.pth'), str(work / 'iter_2.pth')}
-    for path, value in probed.items():
-        probe = work / 'probe' / (osp.basename(path)[:-4] + '.json')
+    assert set(probed) == {'iter_1.pth', 'iter_2.pth'}
+    for name, value in probed.items():
+        probe = work / 'probe' / (name[:-4] + '.json')
         assert json.loads(probe.read_text())['latent']['val_mpjpe_mm'] == value
     assert chosen['checkpoint'] == min(probed, key=probed.get)
     train_run = sorted(glob.glob(
         str(out / 'runs' / 'nsd_8' / '*' / 'vis_data' / 'config.py')))[0]
     pose_cfg = Config.fromfile(train_run)  # the test run's comes after it
-    assert pose_cfg.model.nsd_checkpoint == chosen['checkpoint']
-    assert osp.basename(chosen['checkpoint']) in (out / 'results.md').read_text()
+    assert pose_cfg.model.nsd_checkpoint == str(work / chosen['checkpoint'])
+    assert f"nsd: {chosen['checkpoint']}" in (out / 'results.md').read_text()
     assert json.loads((out / 'results.json').read_text()) == results
     assert '| nsd |' in (out / 'results.md').read_text()
     assert osp.getsize(out / 'label_efficiency.png') > 0
@@ -87,7 +87,10 @@ def test_checkpoint_chosen_by_validation_probe(synthetic_root, tmp_path,
     assert chosen == str(work / 'iter_2.pth')  # the latent's, not appearance
     record = json.loads((work / 'chosen.json').read_text())
     assert record['val_probe_mpjpe_mm'] == {
-        str(work / f'iter_{i}.pth'): val
+        f'iter_{i}.pth': val
         for i, val in ((1, 120.0), (2, 95.5), (10, 101.0))}
-    (work / 'probe' / 'iter_2.json').unlink()  # the choice is kept
-    assert study.chosen_checkpoint('nsd', str(work)) == chosen
+    (work / 'probe' / 'iter_2.json').unlink()  # the choice is kept ...
+    moved = tmp_path / 'moved'
+    work.rename(moved)  # ... and found where the study now lives
+    assert study.chosen_checkpoint('nsd', str(moved)) == str(
+        moved / 'iter_2.pth')

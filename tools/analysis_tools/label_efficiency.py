@@ -209,13 +209,14 @@ class Study:
                              f'frame_interval={self.probe_interval}',
                              *self.args.pose_cfg_options)
                 with open(probe) as f:
-                    probed[checkpoint] = json.load(f)['latent']['val_mpjpe_mm']
+                    probed[osp.basename(checkpoint)] = json.load(
+                        f)['latent']['val_mpjpe_mm']
             best = min(probed, key=probed.get)
             dump_json_atomic(
                 dict(checkpoint=best, val_probe_mpjpe_mm=probed),
                 chosen_path)
-        with open(chosen_path) as f:
-            return json.load(f)['checkpoint']
+        with open(chosen_path) as f:  # names in work: the study may move
+            return osp.join(work, json.load(f)['checkpoint'])
 
     def label_sets(self, counts) -> dict:
         """Requested count -> (frame interval, labelled images): every k-th
@@ -232,6 +233,7 @@ class Study:
 
     @staticmethod
     def train_images(dataset) -> int:
+        """Images of a multi-view dataset: moments x views."""
         return len(dataset) * len(dataset[0]['data_samples'].cameras)
 
     def pose_run(self, method: str, interval: int, labelled: int) -> dict:
@@ -324,9 +326,9 @@ def write_reports(study: Study) -> None:
                 chosen = json.load(f)
             probed = chosen['val_probe_mpjpe_mm']
             lines.append(
-                f'\n{name}: {osp.basename(chosen["checkpoint"])}, validation '
-                'probe MPJPE (mm) of each checkpoint: ' + ', '.join(
-                    f'{osp.basename(path)[:-4]} {probed[path]:.1f}'
+                f'\n{name}: {chosen["checkpoint"]}, validation probe MPJPE '
+                '(mm) of each checkpoint: ' + ', '.join(
+                    f'{path[:-4]} {probed[path]:.1f}'
                     for path in sorted(probed, key=checkpoint_iteration)))
     table = ('MPJPE / N-MPJPE (mm) on the test split, by labelled training '
              'images\n\n' + '\n'.join(lines) + '\n')
