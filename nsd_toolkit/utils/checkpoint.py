@@ -52,7 +52,8 @@ __all__ = [
     'CheckpointReadError', 'CHECKPOINT_ERRORS', 'load_checkpoint_safely',
     'check_resumable', 'register_safe_checkpoint_loader', 'save_atomic',
     'PARTIAL_SUFFIX', 'LAST_CHECKPOINT', 'write_last_checkpoint',
-    'read_last_checkpoint', 'find_resumable_checkpoint'
+    'read_last_checkpoint', 'find_resumable_checkpoint', 'checkpoint_step',
+    'numbered_checkpoints'
 ]
 
 
@@ -337,18 +338,19 @@ def read_last_checkpoint(work_dir: str) -> Optional[str]:
     return entry
 
 
-def _step(path: str) -> int:
+def checkpoint_step(path: str) -> int:
     """N of ``iter_N.pth`` / ``epoch_N.pth``, -1 for other names."""
     match = _NUMBERED.fullmatch(osp.basename(path))
     return int(match.group(2)) if match else -1
 
 
-def _numbered_checkpoints(folder: str) -> List[str]:
-    """``iter_N.pth`` and ``epoch_N.pth`` files of ``folder``."""
+def numbered_checkpoints(folder: str) -> List[str]:
+    """``iter_N.pth`` and ``epoch_N.pth`` files of ``folder``, by N."""
     if not osp.isdir(folder):
         return []
-    return [osp.join(folder, name) for name in os.listdir(folder)
-            if _NUMBERED.fullmatch(name)]
+    return sorted((osp.join(folder, name) for name in os.listdir(folder)
+                   if _NUMBERED.fullmatch(name)),
+                  key=lambda path: (checkpoint_step(path), path))
 
 
 def _resume_candidates(work_dir: str) -> List[str]:
@@ -360,12 +362,14 @@ def _resume_candidates(work_dir: str) -> List[str]:
         recorded = osp.abspath(recorded)
         folders.add(osp.dirname(recorded))
     older = {path for folder in folders
-             for path in _numbered_checkpoints(folder)}
+             for path in numbered_checkpoints(folder)}
     if recorded is not None:
-        limit = _step(recorded)
-        older = {path for path in older if limit < 0 or _step(path) < limit}
+        limit = checkpoint_step(recorded)
+        older = {path for path in older
+                 if limit < 0 or checkpoint_step(path) < limit}
         older.discard(recorded)
-    ordered = sorted(older, key=lambda path: (_step(path), path), reverse=True)
+    ordered = sorted(older, key=lambda path: (checkpoint_step(path), path),
+                     reverse=True)
     return ([recorded] if recorded is not None else []) + ordered
 
 

@@ -76,6 +76,7 @@ def test_checkpoint_chosen_by_validation_probe(synthetic_root, tmp_path,
         (work / 'probe' / f'iter_{iteration}.json').write_text(
             json.dumps(dict(latent=dict(val_mpjpe_mm=val),
                             appearance=dict(val_mpjpe_mm=1.0))))
+    (work / 'iter_final.pth').write_text('not a numbered checkpoint')
 
     def no_runs(*args, **kwargs):
         raise AssertionError('a kept probe was run again')

@@ -56,6 +56,8 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from nsd_toolkit.evaluation import (POSE_ERROR_NAMES,  # noqa: E402
                                     mean_pose_metrics, people_poses)
 from nsd_toolkit.registry import DATASETS  # noqa: E402
+from nsd_toolkit.utils.checkpoint import (checkpoint_step,  # noqa: E402
+                                          numbered_checkpoints)
 from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -197,8 +199,7 @@ class Study:
         chosen_path = osp.join(work, 'chosen.json')
         if not osp.isfile(chosen_path):
             probed = {}
-            for checkpoint in sorted(glob.glob(osp.join(work, 'iter_*.pth')),
-                                     key=checkpoint_iteration):
+            for checkpoint in numbered_checkpoints(work):
                 probe = osp.join(work, 'probe',
                                  osp.basename(checkpoint)[:-4] + '.json')
                 if not osp.isfile(probe):
@@ -272,11 +273,6 @@ class Study:
         dump_json_atomic(self.results, self.results_path)
 
 
-def checkpoint_iteration(path: str) -> int:
-    """The iteration of an ``iter_<N>.pth`` checkpoint."""
-    return int(osp.basename(path)[len('iter_'):-len('.pth')])
-
-
 def best_validation(work: str) -> float:
     """The lowest validation MPJPE of a run (its chosen checkpoint's)."""
     values = []
@@ -329,7 +325,7 @@ def write_reports(study: Study) -> None:
                 f'\n{name}: {chosen["checkpoint"]}, validation probe MPJPE '
                 '(mm) of each checkpoint: ' + ', '.join(
                     f'{path[:-4]} {probed[path]:.1f}'
-                    for path in sorted(probed, key=checkpoint_iteration)))
+                    for path in sorted(probed, key=checkpoint_step)))
     table = ('MPJPE / N-MPJPE (mm) on the test split, by labelled training '
              'images\n\n' + '\n'.join(lines) + '\n')
     with open(osp.join(study.out, 'results.md'), 'w') as f:
