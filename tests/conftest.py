@@ -1,7 +1,34 @@
-"""Suite-wide fixtures: a private cache folder and one tiny synthetic dataset."""
+"""Suite-wide fixtures: a private cache folder and one tiny synthetic dataset.
+
+Under CI (``CI`` set), each failure or error is also named the moment it
+happens: a run cut off by its time limit never reaches pytest's summary.
+"""
 import os
 
 import pytest
+
+
+class ImmediateFailureReport:
+    """Writes ``FAILED <when> <test id>: <first line of the error>`` at once."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def pytest_runtest_logreport(self, report):
+        if not report.failed:
+            return
+        crash = getattr(report.longrepr, 'reprcrash', None)
+        reason = crash.message if crash else str(report.longrepr)
+        first_line = (reason.strip().splitlines() or [''])[0][:300]
+        reporter = self.config.pluginmanager.get_plugin('terminalreporter')
+        reporter.write_line(
+            f'\nFAILED {report.when} {report.nodeid}: {first_line}')
+
+
+def pytest_configure(config):
+    if os.environ.get('CI'):
+        config.pluginmanager.register(
+            ImmediateFailureReport(config), 'immediate-failure-report')
 
 
 @pytest.fixture(autouse=True, scope='session')
