@@ -66,6 +66,17 @@ def test_bad_arguments_are_named(tmp_path, capsys):
     assert 'no calibration.json' in capsys.readouterr().err
 
 
+@pytest.mark.parametrize('option', ['--num-labeled', '--self-supervised-iters',
+                                    '--pose-iters'])
+def test_counts_below_one_are_named(synthetic_root, tmp_path, capsys, option):
+    tool = load_tool('analysis_tools/label_efficiency.py')
+    with pytest.raises(SystemExit):
+        tool.main(['--data-root', synthetic_root, '--out-dir', str(tmp_path),
+                   option, '0'])
+    assert f'{option} must be >= 1' in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
 def test_checkpoint_chosen_by_validation_probe(synthetic_root, tmp_path,
                                                monkeypatch):
     tool = load_tool('analysis_tools/label_efficiency.py')

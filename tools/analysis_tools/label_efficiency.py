@@ -5,6 +5,7 @@
         [--nsd-checkpoint CKPT] [--autoencoder-checkpoint CKPT]
         [--train-sequences S ...] [--val-sequences S ...] [--test-sequences S ...]
         [--nsd-config CONFIG] [--seed K]
+        [--self-supervised-iters N] [--pose-iters N]
 
 The paper's Fig. 8 on any single-person dataset in the toolkit's format with
 ``poses3d.npy``: the self-supervised models that are not given are trained on
@@ -30,7 +31,10 @@ N-MPJPE against the number of labelled images, log x). Runs live in
 ``OUT/runs/``; a run whose metrics exist is not repeated and an interrupted one
 starts again from nothing, so the tool resumes where it stopped. ``--quick``
 trains the self-supervised models for 1,500 iterations and each pose model for
-600 (full: 8,000 and 2,000); the mask stage begins half-way, at most at 2,000.
+600 (full: 8,000 and 2,000; ``--self-supervised-iters`` / ``--pose-iters`` set
+either); the mask stage begins half-way, at most at 2,000. A self-supervised run
+whose final checkpoint exists in ``runs/<model>/`` is not retrained, so a longer
+run trained elsewhere can be placed there and its checkpoints chosen as below.
 
 A self-supervised model trained here is used at its checkpoint (one every eighth
 of its schedule) whose 3D latent probes best on the validation split:
@@ -111,8 +115,11 @@ def parse_args(argv=None):
                         help='extra settings of every pose run (e.g. '
                         'model.pose_head.normalize=True)')
     parser.add_argument('--self-supervised-iters', type=int,
-                        help=argparse.SUPPRESS)  # tests: tiny schedules
-    parser.add_argument('--pose-iters', type=int, help=argparse.SUPPRESS)
+                        help='iterations of NSD and the auto-encoder '
+                        '(default 1500 with --quick, else 8000)')
+    parser.add_argument('--pose-iters', type=int,
+                        help='iterations of each pose model (default 600 '
+                        'with --quick, else 2000)')
     args = parser.parse_args(argv)
     if not osp.isfile(osp.join(args.data_root, 'calibration.json')):
         parser.error(f'--data-root {args.data_root}: no calibration.json '
@@ -126,8 +133,11 @@ def parse_args(argv=None):
         if not found:
             parser.error(f'--{name.replace("_", "-")} {path}: no such file')
         setattr(args, name, osp.abspath(found[0]))
-    if args.num_labeled and min(args.num_labeled) < 1:
-        parser.error('--num-labeled must be >= 1')
+    for name in ('num_labeled', 'self_supervised_iters', 'pose_iters'):
+        value = getattr(args, name)
+        if value is not None and min(value if isinstance(value, list)
+                                     else [value]) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be >= 1')
     return parser, args
 
 
