@@ -61,6 +61,14 @@ def existing_file(path: str) -> str:
     return path
 
 
+def positive_int(text: str) -> int:
+    """argparse ``type=`` of a count: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {text}')
+    return value
+
+
 def output_file(path: str) -> str:
     """argparse ``type=`` of a file to write: an existing folder there is
     an error."""

@@ -73,7 +73,8 @@ def test_counts_below_one_are_named(synthetic_root, tmp_path, capsys, option):
     with pytest.raises(SystemExit):
         tool.main(['--data-root', synthetic_root, '--out-dir', str(tmp_path),
                    option, '0'])
-    assert f'{option} must be >= 1' in capsys.readouterr().err
+    assert (f'argument {option}: must be >= 1, got 0'
+            in capsys.readouterr().err)
     assert not list(tmp_path.iterdir())  # nothing written
 
 

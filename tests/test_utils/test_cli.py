@@ -3,7 +3,8 @@ import argparse
 import pytest
 from mmengine import Config
 
-from nsd_toolkit.utils.cli import check_stage_hook, merge_cfg_options
+from nsd_toolkit.utils.cli import (check_stage_hook, merge_cfg_options,
+                                   positive_int)
 
 
 def test_stages_without_their_hook_are_refused():
@@ -40,3 +41,11 @@ def test_unknown_top_level_cfg_options_are_refused_with_the_closest_key(
                           'train_cfg.val_interval': 2})
     assert merged.randomness.seed == 3 and merged.find_unused_parameters
     assert merged.train_cfg == dict(max_iters=4, val_interval=2)
+
+
+def test_positive_int_accepts_counts_and_names_the_bad_value():
+    assert positive_int('3') == 3
+    with pytest.raises(argparse.ArgumentTypeError, match='must be >= 1, got 0'):
+        positive_int('0')
+    with pytest.raises(ValueError):  # argparse reports it as an invalid int
+        positive_int('two')

@@ -62,7 +62,8 @@ from nsd_toolkit.evaluation import (POSE_ERROR_NAMES,  # noqa: E402
 from nsd_toolkit.registry import DATASETS  # noqa: E402
 from nsd_toolkit.utils.checkpoint import (checkpoint_step,  # noqa: E402
                                           numbered_checkpoints)
-from nsd_toolkit.utils.cli import dump_json_atomic  # noqa: E402
+from nsd_toolkit.utils.cli import (dump_json_atomic,  # noqa: E402
+                                   positive_int)
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SELF_SUPERVISED = dict(
@@ -91,7 +92,7 @@ def parse_args(argv=None):
     parser.add_argument('--data-root', required=True,
                         help='single-person dataset with poses3d.npy')
     parser.add_argument('--out-dir', required=True, help='results and runs')
-    parser.add_argument('--num-labeled', type=int, nargs='+',
+    parser.add_argument('--num-labeled', type=positive_int, nargs='+',
                         help='labelled training images per point (default '
                         '100 400 1600 with --quick, else 50 200 800 3000)')
     parser.add_argument('--methods', nargs='+', choices=METHODS,
@@ -114,12 +115,14 @@ def parse_args(argv=None):
                         metavar='KEY=VALUE',
                         help='extra settings of every pose run (e.g. '
                         'model.pose_head.normalize=True)')
-    parser.add_argument('--self-supervised-iters', type=int,
-                        help='iterations of NSD and the auto-encoder '
-                        '(default 1500 with --quick, else 8000)')
-    parser.add_argument('--pose-iters', type=int,
-                        help='iterations of each pose model (default 600 '
-                        'with --quick, else 2000)')
+    parser.add_argument('--self-supervised-iters', type=positive_int,
+                        help='iterations of NSD and the auto-encoder (default '
+                        f'{SCHEDULES["quick"][0]} with --quick, else '
+                        f'{SCHEDULES["full"][0]})')
+    parser.add_argument('--pose-iters', type=positive_int,
+                        help='iterations of each pose model (default '
+                        f'{SCHEDULES["quick"][1]} with --quick, else '
+                        f'{SCHEDULES["full"][1]})')
     args = parser.parse_args(argv)
     if not osp.isfile(osp.join(args.data_root, 'calibration.json')):
         parser.error(f'--data-root {args.data_root}: no calibration.json '
@@ -133,11 +136,6 @@ def parse_args(argv=None):
         if not found:
             parser.error(f'--{name.replace("_", "-")} {path}: no such file')
         setattr(args, name, osp.abspath(found[0]))
-    for name in ('num_labeled', 'self_supervised_iters', 'pose_iters'):
-        value = getattr(args, name)
-        if value is not None and min(value if isinstance(value, list)
-                                     else [value]) < 1:
-            parser.error(f'--{name.replace("_", "-")} must be >= 1')
     return parser, args
 
 

@@ -18,15 +18,8 @@ from mmengine.registry import init_default_scope
 from nsd_toolkit.datasets import DatasetFormatError
 from nsd_toolkit.registry import DATASETS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
-                                   merge_cfg_options)
+                                   merge_cfg_options, positive_int)
 from nsd_toolkit.visualization.browse import browse_dataset
-
-
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'must be >= 1, got {text}')
-    return value
 
 
 def parse_args(argv=None):
