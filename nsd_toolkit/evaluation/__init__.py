@@ -2,6 +2,7 @@
 from .functional import (box_iou, keypoint_mpjpe, mask_iou, mask_to_box,
                          match_instances, match_slots_to_people,
                          person_centers)
+from .latent_rotation import latent_rotation_errors
 from .linear_probe import RidgeProbe, choose_ridge_probe
 from .mean_pose import mean_pose_metrics, people_poses
 from .metrics import (POSE_ERROR_NAMES, DecompositionMetric, NovelViewMetric,
@@ -13,5 +14,6 @@ __all__ = [
     'match_slots_to_people', 'person_centers', 'DecompositionMetric',
     'NovelViewMetric', 'PoseMetric', 'load_pose_predictions',
     'score_pose_predictions', 'mean_pose_metrics', 'people_poses',
-    'RidgeProbe', 'choose_ridge_probe', 'POSE_ERROR_NAMES'
+    'RidgeProbe', 'choose_ridge_probe', 'POSE_ERROR_NAMES',
+    'latent_rotation_errors'
 ]

@@ -24,6 +24,34 @@ def relative_rotation(R_src, R_tgt):
     return R_tgt @ R_src.swapaxes(-1, -2)
 
 
+def axis_angle_to_matrix(axis, angle):
+    """Rotations by ``angle`` about ``axis`` (Rodrigues' formula).
+
+    Args:
+        axis: unit vectors [..., 3].
+        angle: radians [...] (right-handed about ``axis``).
+
+    Returns:
+        [..., 3, 3] matrices acting on column vectors, of ``axis``'s type
+        (numpy array or torch tensor), dtype and device.
+    """
+    torch_input = isinstance(axis, torch.Tensor)
+    lib = torch if torch_input else np
+    x, y, z = axis[..., 0], axis[..., 1], axis[..., 2]
+    zero = lib.zeros_like(x)
+    cross = lib.stack([
+        lib.stack([zero, -z, y], -1),
+        lib.stack([z, zero, -x], -1),
+        lib.stack([-y, x, zero], -1)
+    ], -2)
+    eye = (torch.eye(3, dtype=axis.dtype, device=axis.device)
+           if torch_input else np.eye(3, dtype=axis.dtype))
+    sin = lib.sin(angle)[..., None, None]
+    cos = lib.cos(angle)[..., None, None]
+    return (cos * eye + sin * cross +
+            (1 - cos) * axis[..., :, None] * axis[..., None, :])
+
+
 def world_to_camera(points, R, t):
     """Points [..., P, 3] in world units -> camera frame [..., P, 3].
 

@@ -27,7 +27,14 @@ def test_probes_every_person_beside_the_mean_pose(tool, synthetic_root_2p,
                          '--alphas', '1', '1000', '--out', str(out),
                          '--cfg-options', *SPLITS])
     table = capsys.readouterr().out
-    assert set(results) == {'latent', 'appearance', 'both', 'mean_pose'}
+    assert set(results) == {'latent', 'appearance', 'both', 'mean_pose',
+                            'latent_rotation'}
+    # the latent turned into each moment's other views, on every split
+    for split in ('train', 'val', 'test'):
+        row = results['latent_rotation'][split]
+        assert row['pairs'] > 0 and f'| {split} | {row["pairs"]} |' in table
+        assert 0 < row['angle_deg'] <= 180 and row['turned'] > 0
+        assert row['ratio'] == pytest.approx(row['turned'] / row['unturned'])
     for name in ('latent', 'appearance', 'both'):
         row = results[name]
         assert row['alpha'] in (1.0, 1000.0) and f'| {name} |' in table
@@ -40,8 +47,12 @@ def test_probes_every_person_beside_the_mean_pose(tool, synthetic_root_2p,
     assert results['mean_pose']['mpjpe_mm'] == pytest.approx(
         reference['mpjpe_mm'])
     written = json.loads(out.read_text())
-    assert {name: pytest.approx(row) for name, row in written.items()} == \
-        results
+    rotation = written.pop('latent_rotation')
+    assert {name: pytest.approx(row) for name, row in written.items()} == {
+        name: row for name, row in results.items() if name != 'latent_rotation'}
+    assert rotation.keys() == results['latent_rotation'].keys()
+    for split, row in rotation.items():
+        assert pytest.approx(row) == results['latent_rotation'][split]
 
 
 def test_bad_arguments_are_named(tool, tmp_path, capsys):

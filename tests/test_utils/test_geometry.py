@@ -2,7 +2,7 @@ import numpy as np
 import torch
 from nsd_test_utils import ring_rig
 
-from nsd_toolkit.utils import (box_center_depths, masks_to_bboxes,
+from nsd_toolkit.utils import (axis_angle_to_matrix, box_center_depths, masks_to_bboxes,
                                project_points, relative_rotation,
                                scale_intrinsics, triangulate_rays,
                                world_to_camera)
@@ -29,6 +29,26 @@ def test_relative_rotation_is_batched():
     rel = relative_rotation(R[:, :1], R)  # [2, 4, 3, 3]
     assert rel.shape == (2, 4, 3, 3)
     torch.testing.assert_close(rel[:, 0], torch.eye(3, dtype=R.dtype).expand(2, 3, 3))
+
+
+def test_axis_angle_to_matrix_quarter_turn_and_batches():
+    # a quarter turn about z takes x to y (right-handed), in numpy and torch
+    quarter = axis_angle_to_matrix(np.array([0., 0., 1.]), np.pi / 2)
+    np.testing.assert_allclose(quarter @ [1., 0., 0.], [0., 1., 0.],
+                               atol=1e-12)
+    # batched torch: proper rotations that keep the axis and turn by the angle
+    axis = torch.nn.functional.normalize(
+        torch.tensor([[1., 2., 2.], [0., -1., 0.], [3., 0., 4.]],
+                     dtype=torch.float64), dim=-1)
+    angle = torch.tensor([0.3, -2.0, np.pi], dtype=torch.float64)
+    turns = axis_angle_to_matrix(axis, angle)
+    assert turns.shape == (3, 3, 3) and turns.dtype == torch.float64
+    torch.testing.assert_close(turns @ turns.transpose(-1, -2),
+                               torch.eye(3, dtype=torch.float64).expand(3, 3, 3))
+    torch.testing.assert_close(torch.det(turns), torch.ones(3, dtype=torch.float64))
+    torch.testing.assert_close((turns @ axis[..., None])[..., 0], axis)
+    cos_angle = (turns.diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2
+    torch.testing.assert_close(cos_angle, torch.cos(angle))
 
 
 def test_project_points():

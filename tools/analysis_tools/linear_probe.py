@@ -15,8 +15,12 @@ the test split with ``PoseMetric`` (MPJPE, N-MPJPE, P-MPJPE, NMPJPE*; mm)
 beside the mean pose of the same labels. Seconds instead of the minutes of
 training P: a quick comparison of self-supervised models (which holds more
 linearly decodable pose, and whether the appearance carries pose the latent
-lacks). ``--data-root`` replaces the data root of every split. Prints a
-markdown table; ``--out`` writes the numbers as JSON (atomically).
+lacks). It also checks, on every split, whether the 3D latent turns with
+the camera as novel-view synthesis asks (:func:`latent_rotation_errors`:
+each view's latent turned into the moment's other views against their own
+latents, beside the unturned latent; ``latent_rotation`` in the JSON).
+``--data-root`` replaces the data root of every split. Prints markdown
+tables; ``--out`` writes the numbers as JSON (atomically).
 """
 import argparse
 
@@ -27,7 +31,8 @@ from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 from nsd_toolkit.evaluation import (POSE_ERROR_NAMES, PoseMetric,
-                                    choose_ridge_probe, mean_pose_metrics)
+                                    choose_ridge_probe,
+                                    latent_rotation_errors, mean_pose_metrics)
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, add_metrics_out_argument,
                                    build_split_loader, checkpoint_file,
@@ -77,21 +82,46 @@ def slot_features(model, loader, split: str):
 
     Returns:
         tuple: dict name -> [K, F] features (``points`` flattened, 3 x the
-        encoder's points; ``appearance``) and poses [K, J, 3] (mm).
+        encoder's points; ``appearance``), poses [K, J, 3] (mm) and the
+        :func:`latent_rotation_errors` of the split's moments (dict of [P]
+        arrays).
     """
     features = {name: [] for name in ('points', 'appearance')}
     poses = []
+    rotation_errors = []
     for batch in tqdm(loader, desc=f'{split} features', unit='batch'):
         data = model.data_preprocessor(batch, False)
-        out = model(data['inputs'], data['data_samples'], mode='tensor')
+        inputs = data['inputs']
+        out = model(inputs, data['data_samples'], mode='tensor')
+        people = model.slot_people(out, data['data_samples'],
+                                   *inputs['img'].shape[-2:])
         target = model.slot_targets(out, data['data_samples'],
-                                    *data['inputs']['img'].shape[-2:])
-        matched = torch.isfinite(target).all(-1).all(-1)  # [B * V, N]
+                                    *inputs['img'].shape[-2:], people)
+        matched = people >= 0  # [B * V, N]
         features['points'].append(out['points'].flatten(2)[matched])
         features['appearance'].append(out['appearance'][matched])
         poses.append(target[matched])
+        moments, views = inputs['R'].shape[:2]
+        rotation_errors.append(
+            latent_rotation_errors(
+                out['points'].view(moments, views, *out['points'].shape[1:]),
+                inputs['R'], people.view(moments, views, -1)))
     return ({k: torch.cat(v).cpu().numpy() for k, v in features.items()},
-            torch.cat(poses).cpu().numpy())
+            torch.cat(poses).cpu().numpy(), {
+                key: torch.cat([e[key] for e in rotation_errors]).cpu().numpy()
+                for key in rotation_errors[0]
+            })
+
+
+def rotation_summary(errors: dict) -> dict:
+    """Means of :func:`latent_rotation_errors` over a split's view pairs."""
+    pairs = len(errors['turned'])
+    if not pairs:
+        return dict(pairs=0)
+    turned, unturned = errors['turned'].mean(), errors['unturned'].mean()
+    return dict(pairs=pairs, angle_deg=float(errors['angle_deg'].mean()),
+                turned=float(turned), unturned=float(unturned),
+                ratio=float(turned / unturned))
 
 
 def probe(data: dict, alphas) -> dict:
@@ -119,18 +149,19 @@ def main(argv=None):
                             parser)
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     model = build_model(cfg, args, parser)
-    data = {}
+    data, rotation = {}, {}
     for split in SPLITS:
         loader = build_split_loader(  # each frame once, in order
             cfg, split, args, parser,
             sampler=dict(type='DefaultSampler', shuffle=False))
-        features, poses = slot_features(model, loader, split)
+        features, poses, rotation_errors = slot_features(model, loader, split)
         if len(poses) < 2:
             parser.error(f'the {split} split of {args.config} has '
                          f'{len(poses)} '
                          'slot(s) matched to labelled people; the probe '
                          'needs at least 2')
         data[split] = (features, poses)
+        rotation[split] = rotation_summary(rotation_errors)
     results = probe(data, args.alphas)
     print('| features | alpha | val MPJPE | ' +
           ' | '.join(f'test {c}' for c in POSE_ERROR_NAMES.values()) + ' |')
@@ -140,6 +171,14 @@ def main(argv=None):
         val = f"{row['val_mpjpe_mm']:.1f}" if 'val_mpjpe_mm' in row else '-'
         print(f'| {name} | {alpha} | {val} | ' +
               ' | '.join(f'{row[k]:.1f}' for k in POSE_ERROR_NAMES) + ' |')
+    print('\n| split | view pairs | mean turn (deg) | turned latent error | '
+          'unturned | turned / unturned |\n|---|---|---|---|---|---|')
+    for split, row in rotation.items():
+        print(f"| {split} | {row['pairs']} | " + (' | '.join(
+            f'{row[k]:.3g}'
+            for k in ('angle_deg', 'turned', 'unturned', 'ratio'))
+            if row['pairs'] else '- | - | - | -') + ' |')
+    results['latent_rotation'] = rotation
     if args.out:
         dump_json_atomic(results, args.out)
     return results

@@ -3,6 +3,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from nsd_toolkit.registry import TRANSFORMS
+from nsd_toolkit.utils.geometry import axis_angle_to_matrix
 
 
 def hue_rotation_matrix(degrees: float) -> np.ndarray:
@@ -14,13 +15,8 @@ def hue_rotation_matrix(degrees: float) -> np.ndarray:
     Returns:
         float32 [3, 3] matrix M acting on column vectors (rgb' = M @ rgb).
     """
-    theta = np.deg2rad(degrees)
-    axis = np.full(3, 1 / np.sqrt(3))
-    cross = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]],
-                      [-axis[1], axis[0], 0]])
-    matrix = (np.cos(theta) * np.eye(3) + np.sin(theta) * cross +
-              (1 - np.cos(theta)) * np.outer(axis, axis))
-    return matrix.astype(np.float32)
+    grey = np.full(3, 1 / np.sqrt(3))
+    return axis_angle_to_matrix(grey, np.deg2rad(degrees)).astype(np.float32)
 
 
 @TRANSFORMS.register_module()

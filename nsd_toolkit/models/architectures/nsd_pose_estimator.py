@@ -11,6 +11,7 @@ from nsd_toolkit.structures import (MultiViewDataSample, boxes_to_pixels,
                                     keypoints_to_box, match_slots_per_view,
                                     pixels_to_boxes)
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
+from nsd_toolkit.utils.geometry import axis_angle_to_matrix
 from .base_nsd_model import STAGES_META_KEY, BaseNSDModel
 
 
@@ -61,6 +62,18 @@ class NSDPoseEstimator(BaseNSDModel):
             masks (``pred_masks``, as :meth:`NSD.predict`): tight 2D cues of
             each slot, e.g. for motion capture's roots; off by default
             (a decoder pass and [V, N, H, W] per sample).
+        latent_turn_degrees (float): training augmentation of P, in
+            [0, 180]: each labelled image's latent points and its target
+            poses turn together by one random angle, uniform in
+            ``[-latent_turn_degrees, latent_turn_degrees]``, about the
+            world's up axis seen from that image's camera. NSD's latent is
+            trained to turn with the camera (novel views decode the rotated
+            points), so a turned latent stands for the person turned, and P
+            learns orientations between those of the few labelled images.
+            0 (default) turns nothing.
+        world_up (Sequence[float]): the up direction of the calibration's
+            world frame (z in the toolkit's studios), for
+            ``latent_turn_degrees``.
         data_preprocessor (dict, optional): default the NSD config's.
     """
 
@@ -73,6 +86,8 @@ class NSDPoseEstimator(BaseNSDModel):
                  boxes: str = 'detector',
                  gt_box_padding: float = 1.25,
                  predict_masks: bool = False,
+                 latent_turn_degrees: float = 0.0,
+                 world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -98,6 +113,15 @@ class NSDPoseEstimator(BaseNSDModel):
         self.boxes = boxes
         self.gt_box_padding = gt_box_padding
         self.predict_masks = predict_masks
+        up = torch.as_tensor(world_up, dtype=torch.float32)
+        if (not 0 <= latent_turn_degrees <= 180 or up.shape != (3, )
+                or not up.norm() > 0):
+            raise ValueError(
+                'NSDPoseEstimator: latent_turn_degrees must be in [0, 180] '
+                'and world_up a non-zero 3-vector, got '
+                f'{latent_turn_degrees}, {world_up!r}')
+        self.latent_turn_degrees = float(latent_turn_degrees)
+        self.register_buffer('world_up', up / up.norm(), persistent=False)
         for name in self.frozen_components:
             getattr(self.nsd, name).requires_grad_(False)
         self.train()
@@ -179,13 +203,17 @@ class NSDPoseEstimator(BaseNSDModel):
     def estimate(self,
                  img: torch.Tensor,
                  background: torch.Tensor,
-                 boxes: Optional[Dict[str, torch.Tensor]] = None
+                 boxes: Optional[Dict[str, torch.Tensor]] = None,
+                 turns: Optional[torch.Tensor] = None
                  ) -> Dict[str, torch.Tensor]:
         """Poses of the N slots of single images.
 
         Args:
             img, background: [M, 3, H, W] normalised images.
             boxes: crop boxes instead of B's (see :meth:`NSD.decompose`).
+            turns: [M, 3, 3] rotations applied to each image's latent
+                points before P (``parts['points']`` stays unturned);
+                :meth:`random_turns`.
 
         Returns:
             NSD's decomposition (``center``/``scale`` [M, N, 2], ``depth``
@@ -195,41 +223,64 @@ class NSDPoseEstimator(BaseNSDModel):
         with torch.set_grad_enabled(torch.is_grad_enabled()
                                     and not self.nsd_frozen):
             parts = self.nsd.decompose(img, background, boxes)
-        batch, num_slots = parts['points'].shape[:2]
-        latent = parts['points'].flatten(2).flatten(0, 1)
+        points = parts['points']
+        batch, num_slots = points.shape[:2]
+        if turns is not None:
+            points = points @ turns[:, None].transpose(-1, -2)
+        latent = points.flatten(2).flatten(0, 1)
         pose = self.pose_head(latent)
         return dict(parts, pose=pose.view(batch, num_slots, *pose.shape[1:]))
 
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List[MultiViewDataSample]
              ) -> Dict[str, torch.Tensor]:
-        """Pose loss of every view's slots against the matched people."""
-        out = self._estimate_views(inputs, data_samples)
+        """Pose loss of every view's slots against the matched people
+        (latents and targets turned alike with ``latent_turn_degrees``)."""
+        turns = (self.random_turns(inputs['R'].flatten(0, 1))
+                 if self.latent_turn_degrees else None)
+        out = self._estimate_views(inputs, data_samples, turns)
         target = self.slot_targets(out, data_samples,
                                    *inputs['img'].shape[-2:])
+        if turns is not None:
+            target = target @ turns[:, None].transpose(-1, -2)
         return dict(loss_pose=self.pose_head.loss(out['pose'], target))
 
-    def slot_targets(self, out: Dict[str, torch.Tensor],
-                     data_samples: List[MultiViewDataSample], height: int,
-                     width: int) -> torch.Tensor:
-        """The pose each slot is trained and probed against.
+    def random_turns(self, rotation: torch.Tensor) -> torch.Tensor:
+        """Random turns about the world's up axis, in camera frames.
 
         Args:
-            out: :meth:`estimate` of every view (``mode='tensor'``):
-                ``center``/``scale`` [B * V, N, 2] and ``pose``
-                [B * V, N, J, 3].
-            data_samples: the B labelled samples (``gt_joints_cam``).
+            rotation: [M, 3, 3] world-to-camera rotations of M images.
+
+        Returns:
+            [M, 3, 3] rotations of camera-frame points: each by one angle
+            uniform in ``[-latent_turn_degrees, latent_turn_degrees]``
+            about ``rotation @ world_up``.
+        """
+        angle = (torch.rand(len(rotation), device=rotation.device) * 2 -
+                 1) * np.deg2rad(self.latent_turn_degrees)
+        axis = rotation @ self.world_up.to(rotation)
+        return axis_angle_to_matrix(axis, angle.to(rotation))
+
+    def slot_people(self, out: Dict[str, torch.Tensor],
+                    data_samples: List[MultiViewDataSample], height: int,
+                    width: int) -> torch.Tensor:
+        """The labelled person each slot is matched to, as the pose loss and
+        metric match them (:func:`match_slots_per_view`).
+
+        Args:
+            out: :meth:`estimate` of every view: ``center``/``scale``
+                [B * V, N, 2].
+            data_samples: the B labelled samples (``gt_joints_cam``,
+                ``gt_keypoints_2d``).
             height, width: image size in pixels.
 
         Returns:
-            torch.Tensor [B * V, N, J, 3]: the root-relative camera-frame
-            pose (mm) of the person matched to each slot as the metric
-            matches them; NaN for slots matched to nobody.
+            int64 [B * V, N]: the index of each slot's person in its
+            sample's labels, -1 for slots matched to nobody.
         """
         slot_boxes = boxes_to_pixels(out['center'], out['scale'], width,
                                      height).detach().cpu().numpy()
-        target = torch.full_like(out['pose'], float('nan'))
-        root = self.pose_head.root_index
+        people = torch.full(slot_boxes.shape[:2], -1, dtype=torch.long)
         image = 0
         for sample in data_samples:
             if 'gt_joints_cam' not in sample:
@@ -238,15 +289,50 @@ class NSDPoseEstimator(BaseNSDModel):
                     'to match its slots to people (training, linear probe); '
                     f'sample {sample.get("seq")}/{sample.get("frame")} has '
                     'none: use labelled sequences only')
+            views = sample.gt_joints_cam.shape[0]
+            pairs, _ = match_slots_per_view(
+                slot_boxes[image:image + views], sample.gt_keypoints_2d,
+                sample.gt_joints_cam, width, height)
+            for view, pair in enumerate(pairs):
+                slots, matched = torch.from_numpy(pair).T
+                people[image + view, slots] = matched
+            image += views
+        return people.to(out['center'].device)
+
+    def slot_targets(self,
+                     out: Dict[str, torch.Tensor],
+                     data_samples: List[MultiViewDataSample],
+                     height: int,
+                     width: int,
+                     people: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The pose each slot is trained and probed against.
+
+        Args:
+            out: :meth:`estimate` of every view (``mode='tensor'``):
+                ``center``/``scale`` [B * V, N, 2] and ``pose``
+                [B * V, N, J, 3].
+            data_samples: the B labelled samples (``gt_joints_cam``).
+            height, width: image size in pixels.
+            people: :meth:`slot_people` when already known.
+
+        Returns:
+            torch.Tensor [B * V, N, J, 3]: the root-relative camera-frame
+            pose (mm) of the person matched to each slot
+            (:meth:`slot_people`); NaN for slots matched to nobody.
+        """
+        if people is None:
+            people = self.slot_people(out, data_samples, height, width)
+        target = torch.full_like(out['pose'], float('nan'))
+        root = self.pose_head.root_index
+        image = 0
+        for sample in data_samples:
             joints = sample.gt_joints_cam.to(target)
             relative = joints - joints[..., root:root + 1, :]
             views = joints.shape[0]
-            pairs, _ = match_slots_per_view(
-                slot_boxes[image:image + views], sample.gt_keypoints_2d,
-                joints, width, height)
-            for view, pair in enumerate(pairs):
-                slots, people = torch.from_numpy(pair).T
-                target[image + view, slots] = relative[view, people]
+            view, slot = torch.nonzero(people[image:image + views] >= 0,
+                                       as_tuple=True)
+            target[image + view, slot] = relative[
+                view, people[image + view, slot]]
             image += views
         return target
 
@@ -309,18 +395,20 @@ class NSDPoseEstimator(BaseNSDModel):
         """``mode='tensor'``: :meth:`estimate` of every view."""
         return self._estimate_views(inputs, data_samples)
 
-    def _estimate_views(self, inputs: Dict[str, torch.Tensor],
-                        data_samples: Optional[List[MultiViewDataSample]]
+    def _estimate_views(self,
+                        inputs: Dict[str, torch.Tensor],
+                        data_samples: Optional[List[MultiViewDataSample]],
+                        turns: Optional[torch.Tensor] = None
                         ) -> Dict[str, torch.Tensor]:
         """:meth:`estimate` on every view, [B * V, ...], with the boxes the
-        model is configured to crop."""
+        model is configured to crop (and ``turns`` of the latents)."""
         img = inputs['img']
         boxes = None
         if self.boxes == 'ground_truth':
             boxes = self.ground_truth_boxes(data_samples, *img.shape[-2:])
             boxes = {k: v.to(img.device) for k, v in boxes.items()}
         return self.estimate(img.flatten(0, 1),
-                             inputs['background'].flatten(0, 1), boxes)
+                             inputs['background'].flatten(0, 1), boxes, turns)
 
     def ground_truth_boxes(self, data_samples: List[MultiViewDataSample],
                            height: int, width: int) -> Dict[str, torch.Tensor]:

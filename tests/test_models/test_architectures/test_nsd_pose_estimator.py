@@ -117,6 +117,16 @@ def test_slot_without_a_person_gets_no_target():
     assert torch.isfinite(target[0, 1]).all()
 
 
+def test_slot_people_names_each_slots_person():
+    model = build()
+    fix_boxes(model, [0.5, -0.5])  # slot 0 right, slot 1 left
+    samples = [sample_of([person(-600.0), person(600.0, seed=1)]),
+               sample_of([person(-600.0)])]
+    out = model(inputs_of(2), samples, mode='tensor')
+    people = model.slot_people(out, samples, HEIGHT, WIDTH)
+    assert people.tolist() == [[1, 0], [-1, 0]]
+
+
 def test_training_without_3d_labels_names_the_sample():
     model = build()
     sample = MultiViewDataSample(metainfo=dict(seq='seq_007', frame=3))
@@ -260,3 +270,50 @@ def test_ground_truth_boxes_replace_the_detectors():
     torch.testing.assert_close(seen['center'], boxes['center'])
     with pytest.raises(ValueError, match="boxes must be 'detector' or"):
         build(boxes='mask')
+
+
+def test_latent_turns_rotate_latent_and_target_alike_about_world_up():
+    model = build(latent_turn_degrees=30.0)
+    model.train()
+    fix_boxes(model, [0.5, -0.5])
+    left, right = person(-600.0), person(600.0, seed=1)
+    samples = [sample_of([left, right])] * 2
+    inputs = inputs_of(2)
+    # cameras looking horizontally: world z up is camera -y
+    inputs['R'] = torch.tensor([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).expand(
+        2, 1, 3, 3)
+    seen = {}
+    head_forward = model.pose_head.forward
+
+    def spy(latent):
+        seen['latent'] = latent
+        return head_forward(latent)
+
+    model.pose_head.forward = spy
+    torch.manual_seed(3)
+    turned_target = captured_target(model, inputs, samples)
+    torch.manual_seed(3)
+    turns = model.random_turns(inputs['R'].flatten(0, 1))
+    # each turn keeps the camera-frame up axis and turns by <= 30 degrees
+    up = torch.tensor([0.0, -1.0, 0.0])
+    torch.testing.assert_close(turns @ up, up.expand(2, 3))
+    cos_angle = (turns.diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2
+    assert (cos_angle >= torch.cos(torch.deg2rad(torch.tensor(30.0))) - 1e-6).all()
+    assert not torch.allclose(turns, torch.eye(3).expand(2, 3, 3))
+    # the latent P reads and the target it is scored against turn alike
+    points = model.nsd.decompose(inputs['img'].flatten(0, 1),
+                                 inputs['background'].flatten(0, 1))['points']
+    torch.testing.assert_close(
+        seen['latent'], (points @ turns[:, None].transpose(-1, -2)).flatten(2)
+        .flatten(0, 1))
+    model.latent_turn_degrees = 0.0
+    target = captured_target(model, inputs, samples)
+    torch.testing.assert_close(turned_target,
+                               target @ turns[:, None].transpose(-1, -2))
+
+
+def test_latent_turn_settings_are_checked():
+    with pytest.raises(ValueError, match='latent_turn_degrees must be in'):
+        build(latent_turn_degrees=200.0)
+    with pytest.raises(ValueError, match='world_up a non-zero 3-vector'):
+        build(latent_turn_degrees=10.0, world_up=(0.0, 0.0, 0.0))
