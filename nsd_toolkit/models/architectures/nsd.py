@@ -63,6 +63,21 @@ class NSD(BaseNSDModel):
         geometry_weight: ``assign_views``' cost per metre between a slot's
             ray and the person's point in the other views (0: appearance
             only), for ``predict_depth='triangulated'``.
+        latent_consistency_weight: weight of a loss that asks each view's 3D
+            latent, turned into the other view of its pair (and matched to
+            its slots as for decoding), to be that view's own latent: the
+            squared distance over the points, divided by the batch's
+            (detached) squared spread of the points about their centroids
+            across the world's up axis, so neither shrinking the latent nor
+            lining it up with the axis that a ring of cameras turns about
+            lowers it. Decoding with the source view's appearance lets a
+            latent that ignores the viewpoint pass NVS (docs/benchmarks.md);
+            this asks the latent to turn with the camera. 0 (default, the
+            paper) leaves it out; pairs re-synthesised from themselves do not
+            count.
+        world_up: the up direction of the calibration's world frame (z in
+            the toolkit's studios), for ``latent_consistency_weight`` and
+            the latent turns of :class:`NSDPoseEstimator`.
         stages: training stages (:class:`BaseNSDModel`); they may set
             ``STAGE_ATTRIBUTES`` and re-initialise ``REINIT_COMPONENTS``.
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
@@ -92,6 +107,8 @@ class NSD(BaseNSDModel):
                  self_view_prob: float = 0.0,
                  predict_depth: str = 'detector',
                  geometry_weight: float = 2.0,
+                 latent_consistency_weight: float = 0.0,
+                 world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
@@ -137,6 +154,15 @@ class NSD(BaseNSDModel):
             raise ValueError('NSD: geometry_weight must be >= 0, got '
                              f'{geometry_weight}')
         self.geometry_weight = geometry_weight
+        if latent_consistency_weight < 0:
+            raise ValueError('NSD: latent_consistency_weight must be >= 0, '
+                             f'got {latent_consistency_weight}')
+        self.latent_consistency_weight = latent_consistency_weight
+        up = torch.as_tensor(world_up, dtype=torch.float32)
+        if up.shape != (3, ) or not up.norm() > 0:
+            raise ValueError('NSD: world_up must be a non-zero 3-vector, got '
+                             f'{world_up!r}')
+        self.register_buffer('world_up', up / up.norm(), persistent=False)
         # configs of the parts stage 2 may rebuild from scratch (appendix A)
         self._reinit_cfgs = copy.deepcopy(
             dict(detector=detector, encoder=encoder, decoder=decoder))
@@ -254,7 +280,9 @@ class NSD(BaseNSDModel):
         Returns:
             dict with the decomposition of both views (flattened to [B * 2, ...]),
             the re-synthesised ``image`` [B * 2, 3, H, W] of each view from the
-            other one and the compositor's visibilities.
+            other one, the compositor's visibilities, ``source`` [B, 2] (the
+            view each view was decoded from) and ``source_points``
+            [B * 2, N, P, 3] (the latent it was decoded from, in its frame).
         """
         img, background, rotation = (inputs['img'], inputs['background'],
                                      inputs['R'])
@@ -265,9 +293,9 @@ class NSD(BaseNSDModel):
                 '(set SampleViews(num_views=2) in the training pipeline)')
         flat_img, flat_bg = img.flatten(0, 1), background.flatten(0, 1)
         parts = self.decompose(flat_img, flat_bg)
-        rendered = self._render_from(parts, self._source_views(
-            batch, img.device), rotation, flat_bg)
-        return dict(parts, **rendered, target=flat_img)
+        source = self._source_views(batch, img.device)
+        rendered = self._render_from(parts, source, rotation, flat_bg)
+        return dict(parts, **rendered, target=flat_img, source=source)
 
     def _render_from(self, parts: Dict[str, torch.Tensor],
                      source: torch.Tensor, rotation: torch.Tensor,
@@ -283,28 +311,39 @@ class NSD(BaseNSDModel):
         Returns:
             :meth:`render`'s dict for the B * V target views: the latent of
             each source view rotated by R_{source->target}, its slots matched
-            to the target's by the associator, placed with the target's boxes.
+            to the target's by the associator, placed with the target's boxes;
+            plus ``source_rotation`` and ``source_assignment``
+            (:meth:`novel_view_synthesis`).
         """
         batch = source.shape[0]
         sample = torch.arange(batch, device=source.device)[:, None]
-        rel_rotation = relative_rotation(rotation[sample, source], rotation)
+        rel_rotation = relative_rotation(rotation[sample, source],
+                                         rotation).flatten(0, 1)
         appearance, points = (
-            self._per_view(parts[key], batch)[sample, source]
+            self._per_view(parts[key], batch)[sample, source].flatten(0, 1)
             for key in ('appearance', 'points'))
+        extra = dict(source_rotation=rel_rotation)
+        assignment = None
         if self.associator is not None:
-            target_appearance = self._per_view(parts['appearance'], batch)
-            assignment = self.associator(
-                appearance.flatten(0, 1), target_appearance.flatten(0, 1))
-            appearance = torch.einsum('bji,bia->bja', assignment,
-                                      appearance.flatten(0, 1))
-            points = torch.einsum('bji,bipc->bjpc', assignment,
-                                  points.flatten(0, 1))
-        else:
-            appearance, points = appearance.flatten(0, 1), points.flatten(0, 1)
-        points = points @ rel_rotation.flatten(0, 1)[:, None].transpose(-1, -2)
-        return self.render(appearance, points, parts['center'],
-                           parts['scale'], parts['depth'], flat_bg,
-                           parts.get('presence'))
+            assignment = self.associator(appearance, parts['appearance'])
+            appearance = torch.einsum('bji,bia->bja', assignment, appearance)
+            extra['source_assignment'] = assignment
+        points = self._turn_sources(points, assignment, rel_rotation)
+        rendered = self.render(appearance, points, parts['center'],
+                               parts['scale'], parts['depth'], flat_bg,
+                               parts.get('presence'))
+        return dict(rendered, **extra)
+
+    @staticmethod
+    def _turn_sources(points: torch.Tensor,
+                      assignment: Optional[torch.Tensor],
+                      rel_rotation: torch.Tensor) -> torch.Tensor:
+        """Source latents [B * V, N, P, 3] -> matched to the target's slots
+        (``assignment`` [B * V, N, N] or None: slot i to slot i) and turned
+        by ``rel_rotation`` [B * V, 3, 3] into the target's camera frame."""
+        if assignment is not None:
+            points = torch.einsum('bji,bipc->bjpc', assignment, points)
+        return points @ rel_rotation[:, None].transpose(-1, -2)
 
     def _source_views(self, batch: int,
                       device: torch.device) -> torch.Tensor:
@@ -359,7 +398,56 @@ class NSD(BaseNSDModel):
             losses['loss_proposal'] = self.proposal_prior(
                 out['center'], out['scale'], inputs['proposals'].flatten(0, 1),
                 width, height)
+        if self.latent_consistency_weight:
+            losses['loss_latent_consistency'] = (
+                self.latent_consistency_weight *
+                self.latent_consistency(out, inputs['img'].flatten(0, 1),
+                                        inputs['R']))
         return losses
+
+    def latent_consistency(self, out: Dict[str, torch.Tensor],
+                           img: torch.Tensor,
+                           rotation: torch.Tensor) -> torch.Tensor:
+        """Mean squared distance between each novel view's own latent and the
+        source latent turned into it, over the latents' squared spread
+        across the world's up axis.
+
+        The latents are encoded again from crops of boxes without gradient,
+        so the loss trains E only: through B it could move the boxes to
+        wherever the latents agree (the background), not make E's latent
+        turn with the camera.
+
+        Args:
+            out: :meth:`novel_view_synthesis` of the B pairs (``center``,
+                ``scale``, ``source``, ``source_rotation`` and
+                ``source_assignment`` if any).
+            img: [B * V, 3, H, W] the normalised views.
+            rotation: [B, V, 3, 3] their world-to-camera rotations.
+
+        Returns:
+            Scalar; 0 when every view was decoded from itself.
+        """
+        source = out['source']
+        batch, views = source.shape
+        crops = self.transformer.crop(img, out['center'].detach(),
+                                      out['scale'].detach())
+        _, points = self.encoder(crops.flatten(0, 1))
+        points = points.view(*crops.shape[:2], *points.shape[1:])
+        sample = torch.arange(batch, device=source.device)[:, None]
+        assignment = out.get('source_assignment')
+        turned = self._turn_sources(
+            self._per_view(points, batch)[sample, source].flatten(0, 1),
+            None if assignment is None else assignment.detach(),
+            out['source_rotation'])
+        novel = (source != torch.arange(views, device=source.device)).flatten()
+        centred = points - points.mean(-2, keepdim=True)
+        up = (rotation.flatten(0, 1) @ self.world_up.to(rotation))[:, None,
+                                                                    None]
+        across = centred - (centred * up).sum(-1, keepdim=True) * up
+        spread = across.square().sum(-1).mean().detach().clamp_min(1e-8)
+        distance = (turned - points).square().sum(-1)
+        count = distance[0].numel() * novel.sum().clamp_min(1)
+        return distance[novel].sum() / (count * spread)
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],

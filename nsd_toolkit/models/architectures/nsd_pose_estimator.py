@@ -35,8 +35,14 @@ class NSDPoseEstimator(BaseNSDModel):
         nsd (dict): config of the :class:`NSD` model whose B and E are used.
         pose_head (dict): config of P, default :class:`MLPPoseHead` (the
             paper's 2 x 1024 MLP); its ``in_channels`` defaults to the
-            latent's length, 3 x the encoder's ``num_points``. The head owns
-            its loss (``pose_head=dict(..., loss=dict(type='PoseLoss'))``).
+            length of ``pose_inputs``. The head owns its loss
+            (``pose_head=dict(..., loss=dict(type='PoseLoss'))``).
+        pose_inputs (Sequence[str]): what P reads of each slot, in order:
+            ``'points'`` (the 3D latent, 3 x the encoder's ``num_points``
+            values: the paper) and/or ``'appearance'`` (the encoder's
+            ``appearance_dim`` values; novel views are decoded with the
+            source view's appearance, so it may carry how the person is
+            seen).
         nsd_checkpoint (str, optional): checkpoint of a trained NSD (an
             ``iter_N.pth`` of ``tools/train.py``), loaded by ``init_weights``
             (loaded safely: ``weights_only`` and the allow-list). None keeps
@@ -70,16 +76,14 @@ class NSDPoseEstimator(BaseNSDModel):
             trained to turn with the camera (novel views decode the rotated
             points), so a turned latent stands for the person turned, and P
             learns orientations between those of the few labelled images.
-            0 (default) turns nothing.
-        world_up (Sequence[float]): the up direction of the calibration's
-            world frame (z in the toolkit's studios), for
-            ``latent_turn_degrees``.
+            The up axis is NSD's ``world_up``. 0 (default) turns nothing.
         data_preprocessor (dict, optional): default the NSD config's.
     """
 
     def __init__(self,
                  nsd: dict,
                  pose_head: dict = dict(type='MLPPoseHead'),
+                 pose_inputs: Sequence[str] = ('points', ),
                  nsd_checkpoint: Optional[str] = None,
                  nsd_checkpoint_components: Optional[Sequence[str]] = None,
                  freeze_nsd: Union[bool, Sequence[str]] = True,
@@ -87,7 +91,6 @@ class NSDPoseEstimator(BaseNSDModel):
                  gt_box_padding: float = 1.25,
                  predict_masks: bool = False,
                  latent_turn_degrees: float = 0.0,
-                 world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -95,8 +98,18 @@ class NSDPoseEstimator(BaseNSDModel):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.nsd = MODELS.build(nsd)
+        lengths = dict(points=3 * self.nsd.encoder.num_points,
+                       appearance=self.nsd.encoder.appearance_dim)
+        if (isinstance(pose_inputs, str) or not pose_inputs
+                or not set(pose_inputs) <= set(lengths)
+                or len(set(pose_inputs)) < len(pose_inputs)):
+            raise ValueError('NSDPoseEstimator: pose_inputs must list '
+                             f'distinct parts among {list(lengths)}, got '
+                             f'{pose_inputs!r}')
+        self.pose_inputs = tuple(pose_inputs)
         pose_head = dict(pose_head)
-        pose_head.setdefault('in_channels', 3 * self.nsd.encoder.num_points)
+        pose_head.setdefault('in_channels',
+                             sum(lengths[name] for name in self.pose_inputs))
         self.pose_head = MODELS.build(pose_head)
         self.nsd_checkpoint = nsd_checkpoint
         self.nsd_checkpoint_components = self._components(
@@ -113,15 +126,11 @@ class NSDPoseEstimator(BaseNSDModel):
         self.boxes = boxes
         self.gt_box_padding = gt_box_padding
         self.predict_masks = predict_masks
-        up = torch.as_tensor(world_up, dtype=torch.float32)
-        if (not 0 <= latent_turn_degrees <= 180 or up.shape != (3, )
-                or not up.norm() > 0):
+        if not 0 <= latent_turn_degrees <= 180:
             raise ValueError(
-                'NSDPoseEstimator: latent_turn_degrees must be in [0, 180] '
-                'and world_up a non-zero 3-vector, got '
-                f'{latent_turn_degrees}, {world_up!r}')
+                'NSDPoseEstimator: latent_turn_degrees must be in [0, 180], '
+                f'got {latent_turn_degrees}')
         self.latent_turn_degrees = float(latent_turn_degrees)
-        self.register_buffer('world_up', up / up.norm(), persistent=False)
         for name in self.frozen_components:
             getattr(self.nsd, name).requires_grad_(False)
         self.train()
@@ -227,7 +236,10 @@ class NSDPoseEstimator(BaseNSDModel):
         batch, num_slots = points.shape[:2]
         if turns is not None:
             points = points @ turns[:, None].transpose(-1, -2)
-        latent = points.flatten(2).flatten(0, 1)
+        features = dict(points=points.flatten(2),
+                        appearance=parts['appearance'])
+        latent = torch.cat([features[name] for name in self.pose_inputs],
+                           -1).flatten(0, 1)
         pose = self.pose_head(latent)
         return dict(parts, pose=pose.view(batch, num_slots, *pose.shape[1:]))
 
@@ -254,11 +266,11 @@ class NSDPoseEstimator(BaseNSDModel):
         Returns:
             [M, 3, 3] rotations of camera-frame points: each by one angle
             uniform in ``[-latent_turn_degrees, latent_turn_degrees]``
-            about ``rotation @ world_up``.
+            about ``rotation @ nsd.world_up``.
         """
         angle = (torch.rand(len(rotation), device=rotation.device) * 2 -
                  1) * np.deg2rad(self.latent_turn_degrees)
-        axis = rotation @ self.world_up.to(rotation)
+        axis = rotation @ self.nsd.world_up.to(rotation)
         return axis_angle_to_matrix(axis, angle.to(rotation))
 
     def slot_people(self, out: Dict[str, torch.Tensor],

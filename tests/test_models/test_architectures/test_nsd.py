@@ -53,6 +53,7 @@ def _grad_reaches_other_view(model, inputs):
 @pytest.mark.parametrize('novel_view', [True, False])
 def test_view_is_resynthesised_from_the_other_view(novel_view):
     """NVS: view 0's re-synthesis depends on view 1's pixels; auto-encoding not."""
+    torch.manual_seed(0)  # weights of a random model: deterministic
     model = tiny_nsd(novel_view=novel_view)
     reaches = _grad_reaches_other_view(model, random_inputs())
     assert bool(reaches.all()) is novel_view
@@ -87,6 +88,76 @@ def test_latent_is_rotated_by_the_relative_camera_rotation():
     # boxes do not depend on rotation, the decoded crops do
     torch.testing.assert_close(out_same['center'], out_rot['center'])
     assert not torch.allclose(out_same['crop_rgb'], out_rot['crop_rgb'])
+
+
+def test_latent_consistency_compares_each_latent_with_the_turned_source():
+    model = tiny_nsd(num_people=1, self_view_prob=0.5)
+    model.train()
+    for module in model.modules():  # batch statistics would couple samples
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.eval()
+    inputs = random_inputs(batch=8)
+    torch.manual_seed(0)
+    out = model(inputs, mode='tensor')
+    R = inputs['R']
+    loss = model.latent_consistency(out, inputs['img'].flatten(0, 1), R)
+    # by hand: view w's latent against view v's turned by R_w R_v^T, over
+    # the pairs decoded across views, divided by the latents' spread across
+    # world z (seen from each view's camera)
+    points = out['points'].view(8, 2, 1, -1, 3)
+    novel = out['source'][:, 0] == 1
+    assert 0 < int(novel.sum()) < 8  # some pairs decoded from themselves
+    turned = points[:, 0] @ (R[:, 1] @ R[:, 0].transpose(-1, -2))[:, None].transpose(-1, -2)
+    distance = (turned - points[:, 1]).square().sum(-1)[novel].mean()
+    centred = points - points.mean(-2, keepdim=True)
+    up = R[..., 2][:, :, None, None]  # R @ (0, 0, 1)
+    across = centred - (centred * up).sum(-1, keepdim=True) * up
+    torch.testing.assert_close(loss, distance / across.square().sum(-1).mean())
+    out['source'] = torch.tensor([[0, 1]]).expand(8, 2)  # all self views
+    assert model.latent_consistency(out, inputs['img'].flatten(0, 1), R) == 0
+
+
+def test_a_latent_along_world_up_cannot_satisfy_latent_consistency():
+    """A latent that ignores the viewpoint scores the same however close to
+    the axis the cameras turn about it lies; one that turns scores 0."""
+    model = tiny_nsd(num_people=1, world_up=(0.0, 0.0, 2.0))
+    quarter = torch.tensor([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]])  # about z
+    rotation = torch.stack([torch.eye(3), quarter])[None]
+    out = dict(center=torch.zeros(2, 1, 2), scale=torch.ones(2, 1, 2),
+               source=torch.tensor([[1, 0]]),
+               source_rotation=torch.stack([quarter.T, quarter]))
+
+    def consistency(points):
+        model.encoder.forward = lambda crops: (None, points.flatten(0, 1))
+        return model.latent_consistency(out, torch.zeros(2, 3, 8, 8),
+                                        rotation)
+
+    latent = torch.zeros(5, 3)
+    latent[:, 2] = torch.linspace(-1, 1, 5)  # heights along world z
+    for width in (0.3, 1e-3):  # spread across the axis
+        latent[:, 0] = torch.linspace(-width, width, 5)
+        same = latent.expand(2, 1, 5, 3)  # both views: the same latent
+        # turned by a quarter, each point moves sqrt(2) x its distance
+        torch.testing.assert_close(consistency(same), torch.tensor(2.0))
+    turning = torch.stack([latent, latent @ quarter.T])[:, None]
+    torch.testing.assert_close(consistency(turning), torch.tensor(0.0))
+    with pytest.raises(ValueError, match='world_up'):
+        tiny_nsd(world_up=(0.0, 0.0, 0.0))
+
+
+def test_latent_consistency_loss_trains_the_encoder_only():
+    model = tiny_nsd(latent_consistency_weight=0.5)
+    model.train()
+    losses = model(random_inputs(), mode='loss')
+    losses['loss_latent_consistency'].backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in model.encoder.parameters())
+    assert all(p.grad is None or p.grad.abs().sum() == 0
+               for p in model.detector.parameters())
+    assert 'loss_latent_consistency' not in tiny_nsd()(random_inputs(),
+                                                        mode='loss')
+    with pytest.raises(ValueError, match='latent_consistency_weight'):
+        tiny_nsd(latent_consistency_weight=-1.0)
 
 
 def test_training_rejects_other_view_counts():

@@ -315,5 +315,27 @@ def test_latent_turns_rotate_latent_and_target_alike_about_world_up():
 def test_latent_turn_settings_are_checked():
     with pytest.raises(ValueError, match='latent_turn_degrees must be in'):
         build(latent_turn_degrees=200.0)
-    with pytest.raises(ValueError, match='world_up a non-zero 3-vector'):
-        build(latent_turn_degrees=10.0, world_up=(0.0, 0.0, 0.0))
+
+
+def test_p_reads_the_appearance_too_when_asked():
+    model = build(pose_inputs=('points', 'appearance'))
+    appearance_dim = model.nsd.encoder.appearance_dim
+    assert model.pose_head.in_channels == 3 * 5 + appearance_dim
+    seen = {}
+    head_forward = model.pose_head.forward
+
+    def spy(latent):
+        seen['latent'] = latent
+        return head_forward(latent)
+
+    model.pose_head.forward = spy
+    model.eval()
+    inputs = inputs_of(2)
+    out = model(inputs, None, mode='tensor')
+    torch.testing.assert_close(
+        seen['latent'],
+        torch.cat([out['points'].flatten(2), out['appearance']], -1)
+        .flatten(0, 1))
+    for bad in (('pose', ), ('points', 'points'), 'points', ()):
+        with pytest.raises(ValueError, match='pose_inputs must list'):
+            build(pose_inputs=bad)
