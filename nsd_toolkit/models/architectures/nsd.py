@@ -441,8 +441,8 @@ class NSD(BaseNSDModel):
             out['source_rotation'])
         novel = (source != torch.arange(views, device=source.device)).flatten()
         centred = points - points.mean(-2, keepdim=True)
-        up = (rotation.flatten(0, 1) @ self.world_up.to(rotation))[:, None,
-                                                                    None]
+        up = rotation.flatten(0, 1) @ self.world_up.to(rotation)
+        up = up[:, None, None]  # [B * V, 1, 1, 3]: each view's camera frame
         across = centred - (centred * up).sum(-1, keepdim=True) * up
         spread = across.square().sum(-1).mean().detach().clamp_min(1e-8)
         distance = (turned - points).square().sum(-1)

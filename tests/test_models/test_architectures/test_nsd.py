@@ -107,7 +107,8 @@ def test_latent_consistency_compares_each_latent_with_the_turned_source():
     points = out['points'].view(8, 2, 1, -1, 3)
     novel = out['source'][:, 0] == 1
     assert 0 < int(novel.sum()) < 8  # some pairs decoded from themselves
-    turned = points[:, 0] @ (R[:, 1] @ R[:, 0].transpose(-1, -2))[:, None].transpose(-1, -2)
+    rel = R[:, 1] @ R[:, 0].transpose(-1, -2)  # view 0 -> view 1
+    turned = points[:, 0] @ rel[:, None].transpose(-1, -2)
     distance = (turned - points[:, 1]).square().sum(-1)[novel].mean()
     centred = points - points.mean(-2, keepdim=True)
     up = R[..., 2][:, :, None, None]  # R @ (0, 0, 1)
@@ -154,8 +155,8 @@ def test_latent_consistency_loss_trains_the_encoder_only():
                for p in model.encoder.parameters())
     assert all(p.grad is None or p.grad.abs().sum() == 0
                for p in model.detector.parameters())
-    assert 'loss_latent_consistency' not in tiny_nsd()(random_inputs(),
-                                                        mode='loss')
+    without = tiny_nsd()(random_inputs(), mode='loss')
+    assert 'loss_latent_consistency' not in without
     with pytest.raises(ValueError, match='latent_consistency_weight'):
         tiny_nsd(latent_consistency_weight=-1.0)
 
