@@ -75,6 +75,15 @@ class NSD(BaseNSDModel):
             this asks the latent to turn with the camera. 0 (default, the
             paper) leaves it out; pairs re-synthesised from themselves do not
             count.
+        appearance_from_other_moment: in training, decode each view with
+            the appearance vectors of another sample of the batch from the
+            same sequence at another moment (drawn at random; the sample's
+            own when the batch holds none), in the view it is decoded from,
+            matched to the target's slots by the associator. The source
+            view's own appearance can tell the decoder how the people are
+            seen at this moment, so the 3D latent need not turn with the
+            camera (docs/benchmarks.md); another moment's cannot. Needs
+            ``seq`` and ``frame`` in the data samples. False: the paper.
         world_up: the up direction of the calibration's world frame (z in
             the toolkit's studios), for ``latent_consistency_weight`` and
             the latent turns of :class:`NSDPoseEstimator`.
@@ -85,7 +94,9 @@ class NSD(BaseNSDModel):
 
     DEPTH_SOURCES = ('detector', 'triangulated')
     STAGE_ATTRIBUTES = ('use_depth', 'mask_window_power', 'normalize_masks',
-                        'novel_view', 'self_view_prob')
+                        'novel_view', 'self_view_prob',
+                        'latent_consistency_weight',
+                        'appearance_from_other_moment')
     REINIT_COMPONENTS = ('detector', 'encoder', 'decoder')
 
     def __init__(self,
@@ -108,6 +119,7 @@ class NSD(BaseNSDModel):
                  predict_depth: str = 'detector',
                  geometry_weight: float = 2.0,
                  latent_consistency_weight: float = 0.0,
+                 appearance_from_other_moment: bool = False,
                  world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
@@ -158,6 +170,7 @@ class NSD(BaseNSDModel):
             raise ValueError('NSD: latent_consistency_weight must be >= 0, '
                              f'got {latent_consistency_weight}')
         self.latent_consistency_weight = latent_consistency_weight
+        self.appearance_from_other_moment = appearance_from_other_moment
         up = torch.as_tensor(world_up, dtype=torch.float32)
         if up.shape != (3, ) or not up.norm() > 0:
             raise ValueError('NSD: world_up must be a non-zero 3-vector, got '
@@ -270,12 +283,17 @@ class NSD(BaseNSDModel):
         return result
 
     def novel_view_synthesis(
-            self, inputs: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+            self,
+            inputs: Dict[str, torch.Tensor],
+            appearance_sample: Optional[torch.Tensor] = None
+    ) -> Dict[str, torch.Tensor]:
         """Bidirectional NVS on view pairs.
 
         Args:
             inputs: preprocessed dict with ``img``/``background`` [B, 2, 3, H, W]
                 and ``R`` [B, 2, 3, 3].
+            appearance_sample: [B] the sample whose appearance vectors decode
+                each sample's views (:meth:`other_moments`); None: its own.
 
         Returns:
             dict with the decomposition of both views (flattened to [B * 2, ...]),
@@ -294,12 +312,18 @@ class NSD(BaseNSDModel):
         flat_img, flat_bg = img.flatten(0, 1), background.flatten(0, 1)
         parts = self.decompose(flat_img, flat_bg)
         source = self._source_views(batch, img.device)
-        rendered = self._render_from(parts, source, rotation, flat_bg)
+        rendered = self._render_from(parts, source, rotation, flat_bg,
+                                     appearance_sample)
         return dict(parts, **rendered, target=flat_img, source=source)
 
-    def _render_from(self, parts: Dict[str, torch.Tensor],
-                     source: torch.Tensor, rotation: torch.Tensor,
-                     flat_bg: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def _render_from(
+            self,
+            parts: Dict[str, torch.Tensor],
+            source: torch.Tensor,
+            rotation: torch.Tensor,
+            flat_bg: torch.Tensor,
+            appearance_sample: Optional[torch.Tensor] = None
+    ) -> Dict[str, torch.Tensor]:
         """Render each view from the 3D latent and appearance of another.
 
         Args:
@@ -307,6 +331,8 @@ class NSD(BaseNSDModel):
             source: [B, V] the view each view is decoded from.
             rotation: [B, V, 3, 3] world-to-camera rotations.
             flat_bg: [B * V, 3, H, W] backgrounds.
+            appearance_sample: [B] whose appearance (in view ``source``)
+                decodes each sample; None: the sample's own.
 
         Returns:
             :meth:`render`'s dict for the B * V target views: the latent of
@@ -322,14 +348,24 @@ class NSD(BaseNSDModel):
         appearance, points = (
             self._per_view(parts[key], batch)[sample, source].flatten(0, 1)
             for key in ('appearance', 'points'))
+        decoding_appearance = appearance if appearance_sample is None else \
+            self._per_view(parts['appearance'], batch)[
+                appearance_sample[:, None], source].flatten(0, 1)
         extra = dict(source_rotation=rel_rotation)
         assignment = None
         if self.associator is not None:
             assignment = self.associator(appearance, parts['appearance'])
-            appearance = torch.einsum('bji,bia->bja', assignment, appearance)
+            if appearance_sample is not None:  # other people's slot order
+                decoding_appearance = torch.einsum(
+                    'bji,bia->bja',
+                    self.associator(decoding_appearance, parts['appearance']),
+                    decoding_appearance)
+            else:
+                decoding_appearance = torch.einsum('bji,bia->bja',
+                                                   assignment, appearance)
             extra['source_assignment'] = assignment
         points = self._turn_sources(points, assignment, rel_rotation)
-        rendered = self.render(appearance, points, parts['center'],
+        rendered = self.render(decoding_appearance, points, parts['center'],
                                parts['scale'], parts['depth'], flat_bg,
                                parts.get('presence'))
         return dict(rendered, **extra)
@@ -380,7 +416,10 @@ class NSD(BaseNSDModel):
              ) -> Dict[str, torch.Tensor]:
         """Image reconstruction losses of both directions plus the priors
         (self-supervised: ``data_samples`` carry no labels it uses)."""
-        out = self.novel_view_synthesis(inputs)
+        out = self.novel_view_synthesis(
+            inputs,
+            self.other_moments(data_samples, inputs['img'].device)
+            if self.training and self.appearance_from_other_moment else None)
         losses = dict(loss_pixel=self.pixel_loss(out['image'], out['target']))
         if self.perceptual_loss is not None:
             losses['loss_perceptual'] = self.perceptual_loss(
@@ -404,6 +443,28 @@ class NSD(BaseNSDModel):
                 self.latent_consistency(out, inputs['img'].flatten(0, 1),
                                         inputs['R']))
         return losses
+
+    @staticmethod
+    def other_moments(data_samples: Optional[List[MultiViewDataSample]],
+                      device: torch.device) -> torch.Tensor:
+        """[B] for each sample, a random other sample of the batch from the
+        same sequence (``seq``) at another moment (``frame``); itself when
+        there is none (:attr:`appearance_from_other_moment`)."""
+        if not data_samples or any('seq' not in s.metainfo
+                                   or 'frame' not in s.metainfo
+                                   for s in data_samples):
+            raise KeyError('NSD(appearance_from_other_moment=True) needs '
+                           'seq and frame in the data samples\' metainfo')
+        names = {}
+        seq = torch.tensor(
+            [names.setdefault(s.seq, len(names)) for s in data_samples],
+            device=device)
+        frame = torch.tensor([int(s.frame) for s in data_samples],
+                             device=device)
+        other = (seq[:, None] == seq) & (frame[:, None] != frame)
+        draw = torch.rand(other.shape, device=device).masked_fill(~other, -1)
+        itself = torch.arange(len(seq), device=device)
+        return torch.where(other.any(1), draw.argmax(1), itself)
 
     def latent_consistency(self, out: Dict[str, torch.Tensor],
                            img: torch.Tensor,

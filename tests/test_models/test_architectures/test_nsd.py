@@ -7,6 +7,7 @@ from nsd_test_utils import ring_rig, tiny_nsd_cfg
 
 from nsd_toolkit.evaluation import DecompositionMetric
 from nsd_toolkit.structures import boxes_to_pixels
+from nsd_toolkit.models import NSD
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
 
@@ -159,6 +160,51 @@ def test_latent_consistency_loss_trains_the_encoder_only():
     assert 'loss_latent_consistency' not in without
     with pytest.raises(ValueError, match='latent_consistency_weight'):
         tiny_nsd(latent_consistency_weight=-1.0)
+
+
+def moments(*seq_frames):
+    return [MultiViewDataSample(metainfo=dict(seq=seq, frame=frame))
+            for seq, frame in seq_frames]
+
+
+def test_other_moments_pick_the_same_sequence_at_another_frame():
+    samples = moments(('a', 0), ('b', 5), ('a', 3), ('c', 1), ('a', 3),
+                      ('b', 5))
+    torch.manual_seed(0)
+    draws = torch.stack([NSD.other_moments(samples, 'cpu')
+                         for _ in range(50)])
+    # 'a' at 0 gets an 'a' at 3 (both seen); the 'a's at 3 get the 'a' at 0
+    assert set(draws[:, 0].tolist()) == {2, 4}
+    assert set(draws[:, 2].tolist()) == set(draws[:, 4].tolist()) == {0}
+    # 'b' 5 twice (same moment) and 'c' alone keep their own appearance
+    assert set(draws[:, 1].tolist()) == {1} and set(draws[:, 3].tolist()) == {3}
+    assert set(draws[:, 5].tolist()) == {5}
+    with pytest.raises(KeyError, match='seq and frame'):
+        NSD.other_moments([MultiViewDataSample()], 'cpu')
+
+
+def test_appearance_from_other_moment_decodes_with_the_others_appearance():
+    torch.manual_seed(0)
+    model = tiny_nsd(num_people=1, appearance_from_other_moment=True)
+    inputs = random_inputs(batch=2)
+    inputs['img'].requires_grad_(True)
+    samples = moments(('a', 0), ('a', 7))
+    # decoded with sample 1's appearance, sample 0's views depend on its pixels
+    out = model.novel_view_synthesis(inputs,
+                                     model.other_moments(samples, 'cpu'))
+    out['image'][:2].sum().backward()
+    assert inputs['img'].grad[1].abs().sum() > 0
+    inputs['img'].grad = None
+    out = model.novel_view_synthesis(inputs)  # its own appearance
+    out['image'][:2].sum().backward()
+    assert inputs['img'].grad[1].abs().sum() == 0
+    # the loss draws the other moments in training only
+    model.train()
+    seen = []
+    draw = model.other_moments
+    model.other_moments = lambda *args: seen.append(1) or draw(*args)
+    model.loss(random_inputs(batch=2), samples)
+    assert seen
 
 
 def test_training_rejects_other_view_counts():
