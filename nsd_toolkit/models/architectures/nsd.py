@@ -355,14 +355,10 @@ class NSD(BaseNSDModel):
         assignment = None
         if self.associator is not None:
             assignment = self.associator(appearance, parts['appearance'])
-            if appearance_sample is not None:  # other people's slot order
-                decoding_appearance = torch.einsum(
-                    'bji,bia->bja',
-                    self.associator(decoding_appearance, parts['appearance']),
-                    decoding_appearance)
-            else:
-                decoding_appearance = torch.einsum('bji,bia->bja',
-                                                   assignment, appearance)
+            decoding_assignment = assignment if appearance_sample is None \
+                else self.associator(decoding_appearance, parts['appearance'])
+            decoding_appearance = torch.einsum(
+                'bji,bia->bja', decoding_assignment, decoding_appearance)
             extra['source_assignment'] = assignment
         points = self._turn_sources(points, assignment, rel_rotation)
         rendered = self.render(decoding_appearance, points, parts['center'],

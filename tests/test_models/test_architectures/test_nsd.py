@@ -183,9 +183,14 @@ def test_other_moments_pick_the_same_sequence_at_another_frame():
         NSD.other_moments([MultiViewDataSample()], 'cpu')
 
 
-def test_appearance_from_other_moment_decodes_with_the_others_appearance():
+@pytest.mark.parametrize('num_people', [1, 2])  # 2: slots matched by appearance
+def test_appearance_from_other_moment_decodes_with_the_others_appearance(
+        num_people):
     torch.manual_seed(0)
-    model = tiny_nsd(num_people=1, appearance_from_other_moment=True)
+    associator = (dict(type='AppearanceAssociator', num_channels=4)
+                  if num_people > 1 else None)
+    model = tiny_nsd(num_people=num_people, appearance_from_other_moment=True,
+                     associator=associator)
     inputs = random_inputs(batch=2)
     inputs['img'].requires_grad_(True)
     samples = moments(('a', 0), ('a', 7))
