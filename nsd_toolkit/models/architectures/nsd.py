@@ -299,8 +299,10 @@ class NSD(BaseNSDModel):
             dict with the decomposition of both views (flattened to [B * 2, ...]),
             the re-synthesised ``image`` [B * 2, 3, H, W] of each view from the
             other one, the compositor's visibilities, ``source`` [B, 2] (the
-            view each view was decoded from) and ``source_points``
-            [B * 2, N, P, 3] (the latent it was decoded from, in its frame).
+            view each view was decoded from), ``source_rotation``
+            [B * 2, 3, 3] (R_{source->target}) and, with an associator,
+            ``source_assignment`` [B * 2, N, N] (target slot j <- source
+            slot i).
         """
         img, background, rotation = (inputs['img'], inputs['background'],
                                      inputs['R'])

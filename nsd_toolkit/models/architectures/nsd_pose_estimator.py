@@ -72,11 +72,12 @@ class NSDPoseEstimator(BaseNSDModel):
             [0, 180]: each labelled image's latent points and its target
             poses turn together by one random angle, uniform in
             ``[-latent_turn_degrees, latent_turn_degrees]``, about the
-            world's up axis seen from that image's camera. NSD's latent is
-            trained to turn with the camera (novel views decode the rotated
-            points), so a turned latent stands for the person turned, and P
-            learns orientations between those of the few labelled images.
-            The up axis is NSD's ``world_up``. 0 (default) turns nothing.
+            world's up axis seen from that image's camera (NSD's
+            ``world_up``). Where NSD's latent turns with the camera (as novel
+            views intend; ``linear_probe.py`` checks it), a turned latent
+            stands for the person turned, and P learns orientations between
+            those of the few labelled images; the recipe's latent does not
+            (docs/benchmarks.md). 0 (default) turns nothing.
         data_preprocessor (dict, optional): default the NSD config's.
     """
 

@@ -72,6 +72,19 @@ def captured_target(model, inputs, samples):
     return seen['target']
 
 
+def spy_on_head_input(model):
+    """A dict that gets the latent P reads (``'latent'``) at each call."""
+    seen = {}
+    head_forward = model.pose_head.forward
+
+    def spy(latent):
+        seen['latent'] = latent
+        return head_forward(latent)
+
+    model.pose_head.forward = spy
+    return seen
+
+
 def test_latent_length_defaults_from_the_encoder():
     assert build().pose_head.in_channels == 3 * 5
 
@@ -282,14 +295,7 @@ def test_latent_turns_rotate_latent_and_target_alike_about_world_up():
     # cameras looking horizontally: world z up is camera -y
     inputs['R'] = torch.tensor([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).expand(
         2, 1, 3, 3)
-    seen = {}
-    head_forward = model.pose_head.forward
-
-    def spy(latent):
-        seen['latent'] = latent
-        return head_forward(latent)
-
-    model.pose_head.forward = spy
+    seen = spy_on_head_input(model)
     torch.manual_seed(3)
     turned_target = captured_target(model, inputs, samples)
     torch.manual_seed(3)
@@ -321,14 +327,7 @@ def test_p_reads_the_appearance_too_when_asked():
     model = build(pose_inputs=('points', 'appearance'))
     appearance_dim = model.nsd.encoder.appearance_dim
     assert model.pose_head.in_channels == 3 * 5 + appearance_dim
-    seen = {}
-    head_forward = model.pose_head.forward
-
-    def spy(latent):
-        seen['latent'] = latent
-        return head_forward(latent)
-
-    model.pose_head.forward = spy
+    seen = spy_on_head_input(model)
     model.eval()
     inputs = inputs_of(2)
     out = model(inputs, None, mode='tensor')
