@@ -7,12 +7,13 @@ from .joint_sets import shared_h36m_joints, to_h36m
 from .multiview_base import BaseMultiViewDataset
 from .multiview_dataset import MultiViewDataset
 from .panoptic_dataset import PanopticDataset
+from .sequence_group_sampler import SequenceGroupSampler
 from . import transforms  # noqa: F401  (registers the transforms)
 
 __all__ = [
     'BaseMultiViewDataset', 'BoxingDataset', 'CampusDataset',
     'DatasetFormatError', 'H36MDataset', 'MultiViewDataset',
-    'PanopticDataset', 'ShelfDataset', 'default_cache_dir',
-    'load_calibration', 'median_image', 'shared_h36m_joints', 'synthetic',
-    'to_h36m', 'transforms'
+    'PanopticDataset', 'SequenceGroupSampler', 'ShelfDataset',
+    'default_cache_dir', 'load_calibration', 'median_image',
+    'shared_h36m_joints', 'synthetic', 'to_h36m', 'transforms'
 ]
