@@ -2,7 +2,7 @@
 sequence, so that every sample of a batch has other moments of its sequence
 beside it (``NSD(appearance_from_other_moment=True)``)."""
 import itertools
-from typing import Iterator, List, Optional, Sized
+from typing import Dict, Iterator, List, Optional, Sized
 
 import torch
 from mmengine.dataset import InfiniteSampler
@@ -51,23 +51,20 @@ class SequenceGroupSampler(InfiniteSampler):
         super().__init__(dataset, shuffle=True, seed=seed)
 
     @staticmethod
-    def _sequence_indices(dataset: Sized) -> dict:
+    def _sequence_indices(dataset: Sized) -> Dict[str, torch.Tensor]:
         """Sequence name -> [n] long tensor of its sample indices."""
-        names = []
+        groups = {}
         for index in range(len(dataset)):
             info = dataset.get_data_info(index)
             if 'seq' not in info:
                 raise KeyError(
                     f'SequenceGroupSampler: the data info {index} of '
                     f'{type(dataset).__name__} has no "seq" key')
-            names.append(info['seq'])
-        groups = {}
-        for index, name in enumerate(names):
-            groups.setdefault(name, []).append(index)
+            groups.setdefault(info['seq'], []).append(index)
         return {name: torch.tensor(indices)
                 for name, indices in groups.items()}
 
-    def _groups(self, generator: torch.Generator) -> List[List[int]]:
+    def _groups(self, generator: torch.Generator) -> torch.Tensor:
         """One pass: [G, group_size] indices, shuffled as the class says."""
         groups = []
         for indices in self.sequences.values():
