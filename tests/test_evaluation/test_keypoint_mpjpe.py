@@ -3,7 +3,9 @@ import pytest
 import torch
 from scipy.spatial.transform import Rotation
 
-from nsd_toolkit.evaluation.functional import keypoint_mpjpe
+from nsd_toolkit.evaluation.functional import (facing_directions,
+                                               facing_errors_deg,
+                                               keypoint_mpjpe)
 
 
 def _poses(k=6, j=17, seed=0):
@@ -88,3 +90,47 @@ def test_bad_arguments():
         keypoint_mpjpe(gt[..., :2], gt[..., :2])
     with pytest.raises(ValueError, match='mask'):
         keypoint_mpjpe(gt, gt, mask=np.ones((3, 2), bool))
+
+
+def _standing(yaw_deg):
+    """[17, 3] pose facing +y turned by ``yaw_deg`` about +z: only the hips
+    (joints 1, 4) and the thorax (8) matter; the rest sit at the root."""
+    pose = np.zeros((17, 3))
+    pose[1] = [100.0, 0, 0]  # right hip: +x for a person facing +y
+    pose[4] = [-100.0, 0, 0]
+    pose[8] = [0, 0, 500.0]
+    return pose @ Rotation.from_euler('z', yaw_deg,
+                                      degrees=True).as_matrix().T
+
+
+def test_facing_direction_of_a_standing_person():
+    np.testing.assert_allclose(
+        facing_directions(_standing(0.0)[None]), [[0.0, 1.0, 0.0]],
+        atol=1e-12)
+    np.testing.assert_allclose(
+        facing_directions(_standing(90.0)[None]), [[-1.0, 0.0, 0.0]],
+        atol=1e-12)
+
+
+def test_facing_error_is_the_turn_and_180_for_a_mirror():
+    gt = np.stack([_standing(0.0), _standing(10.0), _standing(0.0)])
+    pred = np.stack([_standing(30.0), _standing(-50.0), _standing(180.0)])
+    np.testing.assert_allclose(facing_errors_deg(pred, gt), [30, 60, 180],
+                               atol=1e-9)
+    mirrored = _standing(0.0)[[0, 4, 2, 3, 1, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                               14, 15, 16]]  # left and right hips swapped
+    assert facing_errors_deg(mirrored[None], gt[:1])[0] == pytest.approx(180)
+    # a 3D tilt counts too, and scale and translation do not
+    tilted = _standing(0.0) @ Rotation.from_euler(
+        'x', 20, degrees=True).as_matrix().T
+    assert facing_errors_deg(3 * tilted[None] + 7, gt[:1])[0] == \
+        pytest.approx(20)
+
+
+def test_facing_error_is_nan_where_the_direction_is_undefined():
+    flat = np.zeros((1, 17, 3))
+    unknown = _standing(0.0)[None].copy()
+    unknown[0, 8] = np.nan
+    errors = facing_errors_deg(np.concatenate([flat, unknown]),
+                               np.stack([_standing(0.0)] * 2))
+    assert np.isnan(errors).all()

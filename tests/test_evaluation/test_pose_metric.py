@@ -39,7 +39,7 @@ def sample(people, pred_poses, pred_centers):
 
 
 def evaluate(samples):
-    metric = PoseMetric()
+    metric = PoseMetric(facing_joints=None)  # 5 joints: no hips
     metric.process({}, samples)
     return metric.compute_metrics(metric.results)
 
@@ -193,3 +193,30 @@ def test_match_slots_per_view_uses_box_centres():
                                           WIDTH, HEIGHT)
     assert [p.tolist() for p in pairs] == [[[1, 0], [0, 1]], [[0, 0]]]
     assert present.tolist() == [[True, True], [True, False]]
+
+
+def test_facing_metrics_count_people_facing_the_wrong_way():
+    def facing(direction, x_mm):
+        """A 17-joint person facing ``direction`` (camera frame, up -y);
+        only the hips (1, 4) and the thorax (8) set the direction."""
+        pose = np.zeros((17, 3))
+        side = np.cross([0.0, -1.0, 0.0], direction)  # the person's right
+        pose[1], pose[4] = 100.0 * side, -100.0 * side
+        pose[8] = [0.0, -500.0, 0.0]  # up is -y in a camera frame
+        pose[2:4] = pose[5:8] = pose[9:] = [0.0, 200.0, 0.0]
+        return pose + [x_mm, 0.0, 4000.0]
+
+    left = facing(np.array([0.0, 0.0, -1.0]), -800.0)  # faces the camera
+    right = facing(np.array([1.0, 0.0, 0.0]), 800.0)
+    centers = person_centers(project(np.stack([left, right])),
+                             np.stack([left, right]), WIDTH, HEIGHT)
+    backwards = facing(np.array([0.0, 0.0, 1.0]), -800.0)  # 180 degrees off
+    metric = PoseMetric()
+    metric.process({}, [sample([left, right],
+                               [relative(backwards), relative(right)],
+                               centers)])
+    metrics = metric.compute_metrics(metric.results)
+    assert metrics['facing_error_deg'] == pytest.approx((180.0 + 0.0) / 2)
+    assert metrics['facing_flipped_pct'] == pytest.approx(50.0)
+    with pytest.raises(ValueError, match='facing_joints'):
+        PoseMetric(facing_joints=(4, 1, 17)).compute_metrics(metric.results)

@@ -10,7 +10,8 @@ from nsd_toolkit.structures.matching import (match_instances,
                                              person_centers)
 from .depth_order import depth_order_counts
 from .image_quality import psnr, ssim
-from .keypoint import ALIGNMENTS, keypoint_mpjpe
+from .keypoint import (ALIGNMENTS, H36M_FACING_JOINTS, facing_directions,
+                       facing_errors_deg, keypoint_mpjpe)
 from .mask import mask_iou
 from .occlusion import joint_occlusions
 
@@ -18,5 +19,6 @@ __all__ = [
     'box_iou', 'keypoints_to_box', 'mask_to_box', 'mask_iou',
     'match_instances', 'keypoint_mpjpe', 'ALIGNMENTS', 'depth_order_counts',
     'match_slots_per_view', 'match_slots_to_people', 'person_centers',
-    'joint_occlusions', 'psnr', 'ssim'
+    'joint_occlusions', 'psnr', 'ssim', 'facing_directions',
+    'facing_errors_deg', 'H36M_FACING_JOINTS'
 ]

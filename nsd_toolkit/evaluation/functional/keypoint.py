@@ -7,9 +7,12 @@ import numpy as np
 
 from nsd_toolkit.structures.array_utils import to_numpy
 
-__all__ = ['keypoint_mpjpe', 'ALIGNMENTS']
+__all__ = ['keypoint_mpjpe', 'ALIGNMENTS', 'facing_directions',
+           'facing_errors_deg', 'H36M_FACING_JOINTS']
 
 ALIGNMENTS = ('none', 'scale', 'procrustes', 'linear')
+#: (left hip, right hip, thorax) in the toolkit's Human3.6M joint order
+H36M_FACING_JOINTS = (4, 1, 8)
 
 
 def _align_scale(pred, gt, mask):
@@ -114,3 +117,40 @@ def keypoint_mpjpe(pred, gt, mask=None, alignment: str = 'none') -> float:
     aligned = _ALIGN[alignment](pred, gt, mask)
     errors = np.linalg.norm(aligned - gt, axis=-1)
     return float(errors[mask].mean())
+
+
+def facing_directions(poses, joints=H36M_FACING_JOINTS) -> np.ndarray:
+    """Which way each body faces: the unit normal of its hip-thorax plane.
+
+    Args:
+        poses: [K, J, 3] joints (numpy or torch), any frame and unit.
+        joints: indices of the (left hip, right hip, thorax).
+
+    Returns:
+        [K, 3] unit vectors ``(l_hip - r_hip) x (thorax - mid-hip)``
+        normalised (forward for a person standing upright); NaN where the
+        three joints are unknown or on one line.
+    """
+    poses = to_numpy(poses, np.float64)
+    left, right, upper = (poses[:, index] for index in joints)
+    forward = np.cross(left - right, upper - (left + right) / 2)
+    norm = np.linalg.norm(forward, axis=-1, keepdims=True)
+    return np.divide(forward, norm, out=np.full_like(forward, np.nan),
+                     where=norm > 0)
+
+
+def facing_errors_deg(pred, gt, joints=H36M_FACING_JOINTS) -> np.ndarray:
+    """Angle between the predicted and true facing directions of each pose.
+
+    Args:
+        pred, gt: [K, J, 3] poses in one frame (numpy or torch).
+        joints: indices of the (left hip, right hip, thorax).
+
+    Returns:
+        [K] angles in degrees in [0, 180] (:func:`facing_directions`); NaN
+        where either direction is undefined. 180 is a person predicted
+        facing the opposite way (or mirrored left to right).
+    """
+    cosine = (facing_directions(pred, joints) *
+              facing_directions(gt, joints)).sum(-1)
+    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))

@@ -1,12 +1,13 @@
 """3D pose error of the people found in single images."""
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from nsd_toolkit.registry import METRICS
-from ..functional import keypoint_mpjpe, match_slots_per_view
+from ..functional import (H36M_FACING_JOINTS, facing_errors_deg,
+                          keypoint_mpjpe, match_slots_per_view)
 from nsd_toolkit.structures.array_utils import to_numpy
 from ._utils import get_field
 
@@ -20,7 +21,11 @@ ERRORS = dict(
     pa_mpjpe_mm=('P-MPJPE', 'procrustes', True),
     n_mpjpe_linear_mm=('NMPJPE*', 'linear', False))
 # metric key -> its name in tables, in the order PoseMetric reports them
-POSE_ERROR_NAMES = {key: name for key, (name, _, _) in ERRORS.items()}
+POSE_ERROR_NAMES = dict(
+    {key: name
+     for key, (name, _, _) in ERRORS.items()},
+    facing_error_deg='facing error (deg)',
+    facing_flipped_pct='facing flipped (%)')
 
 
 @METRICS.register_module()
@@ -46,6 +51,12 @@ class PoseMetric(BaseMetric):
     - ``n_mpjpe_linear_mm``: after one J x J linear map over joints fitted on
       the whole set (the paper's NMPJPE*), over the J - 1 non-root joints
       (the root is 0 on both sides and would only dilute the mean);
+    - ``facing_error_deg``: mean angle between the predicted and true
+      facing directions (the normal of the hip-thorax plane,
+      :func:`~nsd_toolkit.evaluation.functional.facing_errors_deg`), in
+      degrees: the orientation error that the aligned variants remove;
+    - ``facing_flipped_pct``: the share of poses whose facing error exceeds
+      90 degrees (front and back confused), in percent;
     - ``matched_fraction``: matched people / people (people left without a
       slot are not in the errors).
 
@@ -60,6 +71,9 @@ class PoseMetric(BaseMetric):
 
     Args:
         root_index: the root joint (0 = pelvis in Human3.6M order).
+        facing_joints: the (left hip, right hip, thorax) joints of the
+            facing direction (Human3.6M order by default); None: the facing
+            metrics are NaN (joint sets without them).
         collect_device: ``'cpu'`` or ``'gpu'``, as in ``BaseMetric``.
         prefix: Metric name prefix. Defaults to ``'pose'``.
     """
@@ -68,10 +82,13 @@ class PoseMetric(BaseMetric):
 
     def __init__(self,
                  root_index: int = 0,
+                 facing_joints: Optional[Tuple[int, int,
+                                               int]] = H36M_FACING_JOINTS,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.root_index = root_index
+        self.facing_joints = facing_joints
 
     def process(self, data_batch: Any, data_samples: Sequence) -> None:
         """Keep the matched (prediction, ground truth) poses of every view."""
@@ -115,6 +132,26 @@ class PoseMetric(BaseMetric):
             if len(pred) else float('nan')
             for name, (_, alignment, with_root) in ERRORS.items()
         }
+        metrics.update(self._facing_metrics(pred, gt))
         metrics['matched_fraction'] = (
             len(pred) / people if people else float('nan'))
         return metrics
+
+    def _facing_metrics(self, pred: np.ndarray,
+                        gt: np.ndarray) -> Dict[str, float]:
+        """``facing_error_deg`` and ``facing_flipped_pct`` of [K, J, 3]
+        poses (NaN without ``facing_joints`` or a defined direction)."""
+        angles = np.array([])
+        if self.facing_joints is not None and len(pred):
+            if max(self.facing_joints) >= pred.shape[1]:
+                raise ValueError(
+                    f'PoseMetric: facing_joints={self.facing_joints} does not '
+                    f'index the {pred.shape[1]} joints of the poses; set it '
+                    'to their (left hip, right hip, thorax) or None')
+            angles = facing_errors_deg(pred, gt, self.facing_joints)
+            angles = angles[np.isfinite(angles)]
+        if not len(angles):
+            return dict(facing_error_deg=float('nan'),
+                        facing_flipped_pct=float('nan'))
+        return dict(facing_error_deg=float(angles.mean()),
+                    facing_flipped_pct=float(100.0 * (angles > 90).mean()))
