@@ -3,7 +3,9 @@ import pytest
 import torch
 from scipy.spatial.transform import Rotation
 
-from nsd_toolkit.evaluation.functional import (facing_directions,
+from nsd_toolkit.datasets.joint_sets import H36M_JOINTS
+from nsd_toolkit.evaluation.functional import (H36M_FACING_JOINTS,
+                                               facing_directions,
                                                facing_errors_deg,
                                                keypoint_mpjpe)
 
@@ -101,6 +103,12 @@ def _standing(yaw_deg):
     pose[8] = [0, 0, 500.0]
     return pose @ Rotation.from_euler('z', yaw_deg,
                                       degrees=True).as_matrix().T
+
+
+def test_facing_joints_name_the_hips_and_thorax_of_the_joint_set():
+    assert [H36M_JOINTS[i] for i in H36M_FACING_JOINTS] == [
+        'l_hip', 'r_hip', 'thorax'
+    ]
 
 
 def test_facing_direction_of_a_standing_person():
