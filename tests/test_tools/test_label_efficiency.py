@@ -107,3 +107,44 @@ def test_checkpoint_chosen_by_validation_probe(synthetic_root, tmp_path,
     work.rename(moved)  # ... and found where the study now lives
     assert study.chosen_checkpoint('nsd', str(moved)) == str(
         moved / 'iter_2.pth')
+
+
+def test_older_scores_are_completed_from_the_checkpoint(
+        synthetic_root, tmp_path, monkeypatch):
+    """A study resumed after the metrics grew: its recorded point and its run's
+    test_metrics.json lack a metric, so the kept checkpoint is scored again
+    (test.py only, no training) and the point recorded in full."""
+    tool = load_tool('analysis_tools/label_efficiency.py')
+    old_keys = ('mpjpe_mm', 'n_mpjpe_mm')
+    work = tmp_path / 'runs' / 'resnet_full_8'
+    work.mkdir(parents=True)
+    (work / 'best_pose_mpjpe_mm_iter_2.pth').write_text('weights')
+    (work / 'log' / 'vis_data').mkdir(parents=True)
+    (work / 'log' / 'vis_data' / 'scalars.json').write_text(
+        json.dumps({'pose/mpjpe_mm': 60.0, 'step': 2}) + '\n')
+    (work / 'test_metrics.json').write_text(
+        json.dumps({f'pose/{key}': 100.0 for key in old_keys}))
+    (tmp_path / 'results.json').write_text(json.dumps(
+        {'resnet_full': {'8': {key: 100.0 for key in old_keys}}}))
+    commands = []
+
+    def score(command, cwd):
+        commands.append(command)
+        out = command[command.index('--out') + 1]
+        with open(out, 'w') as f:
+            json.dump({f'pose/{key}': 50.0 for key in tool.METRICS}, f)
+        return type('Done', (), dict(returncode=0))()
+
+    monkeypatch.setattr(tool.subprocess, 'run', score)
+    results = tool.main([
+        '--data-root', synthetic_root, '--out-dir', str(tmp_path),
+        '--num-labeled', '8', '--methods', 'resnet_full',
+        '--train-sequences', 'seq_000', '--val-sequences', 'seq_001',
+        '--test-sequences', 'seq_001'
+    ])
+    assert [osp.basename(command[1]) for command in commands] == ['test.py']
+    assert commands[0][3] == str(work / 'best_pose_mpjpe_mm_iter_2.pth')
+    metrics = results['resnet_full']['8']
+    assert metrics == dict({key: 50.0 for key in tool.METRICS},
+                           val_mpjpe_mm=60.0)
+    assert json.loads((tmp_path / 'results.json').read_text()) == results

@@ -29,7 +29,9 @@ test split, plus ``val_mpjpe_mm``: the validation MPJPE of the chosen checkpoint
 ``OUT/results.md`` (a table) and ``OUT/label_efficiency.png`` (MPJPE and
 N-MPJPE against the number of labelled images, log x). Runs live in
 ``OUT/runs/``; a run whose metrics exist is not repeated and an interrupted one
-starts again from nothing, so the tool resumes where it stopped. ``--quick``
+starts again from nothing, so the tool resumes where it stopped (a run scored
+by an older toolkit, without some of today's metrics, has its checkpoint scored
+again). ``--quick``
 trains the self-supervised models for 1,500 iterations and each pose model for
 600 (full: 8,000 and 2,000; ``--self-supervised-iters`` / ``--pose-iters`` set
 either); the mask stage begins half-way, at most at 2,000. A self-supervised run
@@ -263,18 +265,30 @@ class Study:
             ]
             if checkpoint:
                 options.append(f'model.nsd_checkpoint={checkpoint}')
-            config = POSE_CONFIGS[method]
-            self.run('train.py', config, '--work-dir', work, '--cfg-options',
-                     *options)
-            best = sorted(glob.glob(osp.join(work, 'best_pose_mpjpe_mm_*.pth')))
-            self.run('test.py', config, best[-1], '--work-dir', work, '--out',
-                     metrics_path, '--cfg-options', *self.data,
-                     *self.args.pose_cfg_options)
+            self.run('train.py', POSE_CONFIGS[method], '--work-dir', work,
+                     '--cfg-options', *options)
+            self.test_run(method, work, metrics_path)
         with open(metrics_path) as f:
             metrics = json.load(f)
+        if any(f'pose/{key}' not in metrics for key in METRICS):
+            # scored by an older toolkit: score its checkpoint again
+            self.test_run(method, work, metrics_path)
+            with open(metrics_path) as f:
+                metrics = json.load(f)
         return dict({key: metrics[f'pose/{key}']
                      for key in METRICS},
                     val_mpjpe_mm=best_validation(work))
+
+    def test_run(self, method: str, work: str, metrics_path: str) -> None:
+        """Scores the checkpoint of ``work`` chosen on validation on the
+        test split, into ``metrics_path``."""
+        best = sorted(glob.glob(osp.join(work, 'best_pose_mpjpe_mm_*.pth')))
+        if not best:
+            raise SystemExit(f'label_efficiency: {work} has no '
+                             'best_pose_mpjpe_mm_*.pth to score')
+        self.run('test.py', POSE_CONFIGS[method], best[-1], '--work-dir',
+                 work, '--out', metrics_path, '--cfg-options', *self.data,
+                 *self.args.pose_cfg_options)
 
     def record(self, method: str, labelled: int, metrics: dict) -> None:
         self.results.setdefault(method, {})[str(labelled)] = metrics
@@ -368,7 +382,8 @@ def main(argv=None):
     points = [(*labels[requested], method) for requested in counts
               for method in args.methods]
     for step, (interval, labelled, method) in enumerate(points, 1):
-        if str(labelled) in study.results.get(method, {}):
+        recorded = study.results.get(method, {}).get(str(labelled), {})
+        if set(METRICS) <= set(recorded):  # else none or an older toolkit's
             continue
         print(f'label_efficiency: point {step} of {len(points)}: {method} '
               f'with {labelled} labelled images', flush=True)
