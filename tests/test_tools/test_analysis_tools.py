@@ -169,6 +169,7 @@ def test_benchmark_train_step_times_every_part(capsys):
                '--warmup', '0', '--cfg-options', 'model.use_depth=True'])
     out = capsys.readouterr().out
     assert '1 view pairs of 64x48' in out and 'fp32' in out
+    assert 'Adam (fused)' in out  # the config's optimiser, as train.py's
     timed = [line.split()[0] for line in out.splitlines()[1:]]
     assert timed == ['train', 'achieved', 'detector', 'encoder', 'decoder',
                      'perceptual_loss']

@@ -4,11 +4,12 @@
         [--size W H] [--iters N] [--warmup N] [--device DEV] [--amp]
         [--cfg-options KEY=VALUE ...]
 
-Prints the median seconds per optimiser step (forward, backward, Adam) of the whole
-model, the step's achieved FLOP/s against the measured rate of a float32 matrix product
-on the same device and threads (FLOPs of ``get_flops.py``: 3 x the traced forward), and,
-separately, forward + backward of each of detector, encoder, decoder and perceptual
-loss, so the cost of a config change can be measured before and after.
+Prints the median seconds per optimiser step (forward, backward and the config's
+optimiser, as ``tools/train.py`` builds it) of the whole model, the step's achieved
+FLOP/s against the measured rate of a float32 matrix product on the same device and
+threads (FLOPs of ``get_flops.py``: 3 x the traced forward), and, separately, forward
++ backward of each of detector, encoder, decoder and perceptual loss, so the cost of a
+config change can be measured before and after.
 """
 import argparse
 import statistics
@@ -17,6 +18,8 @@ import time
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from nsd_toolkit.registry import MODELS
@@ -45,6 +48,13 @@ def median_seconds(fn, iters, warmup, device):
         synchronize()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def describe_optimizer(optimizer) -> str:
+    """``Adam (fused)``: the optimiser's class and implementation."""
+    kind = next((name for name in ('fused', 'foreach')
+                 if optimizer.defaults.get(name)), 'default')
+    return f'{type(optimizer).__name__} ({kind})'
 
 
 def backward_of(fn, autocast):
@@ -88,8 +98,10 @@ def main(argv=None):
     init_default_scope('nsd_toolkit')
     model = MODELS.build(cfg.model).to(device)
     model.train()
-    optimizer = torch.optim.Adam(
-        [p for p in model.parameters() if p.requires_grad])
+    # the config's optimiser as tools/train.py builds it, without the
+    # constructor's log line per parameter
+    MMLogger.get_instance('benchmark_train_step', log_level='WARNING')
+    optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
     (width, height), batch = args.size, args.batch_size
     inputs = {
         key: value.to(device)
@@ -129,7 +141,8 @@ def main(argv=None):
              else f'{torch.get_num_threads()} CPU threads')
     precision = 'fp16 autocast' if args.amp else 'fp32'
     print(f'{args.config}: {batch} view pairs of {width}x{height}, {where}, '
-          f'{precision}, median of {args.iters}')
+          f'{precision}, {describe_optimizer(optimizer)}, median of '
+          f'{args.iters}')
     seconds = median_seconds(step, args.iters, args.warmup, device)
     print(f'  train step       {seconds:.3f} s')
     step_flops = TRAIN_STEP_FACTOR * loss_forward_flops(model, inputs)['total']
