@@ -148,3 +148,31 @@ def test_older_scores_are_completed_from_the_checkpoint(
     assert metrics == dict({key: 50.0 for key in tool.METRICS},
                            val_mpjpe_mm=60.0)
     assert json.loads((tmp_path / 'results.json').read_text()) == results
+
+
+def test_older_scores_without_their_checkpoint_are_named(
+        synthetic_root, tmp_path, monkeypatch):
+    """An older run to score again whose chosen checkpoint is gone: the error
+    names the run folder, nothing runs and the recorded results stay."""
+    tool = load_tool('analysis_tools/label_efficiency.py')
+    work = tmp_path / 'runs' / 'resnet_full_8'
+    work.mkdir(parents=True)
+    (work / 'test_metrics.json').write_text(
+        json.dumps({'pose/mpjpe_mm': 100.0}))
+    recorded = json.dumps({'resnet_full': {'8': {'mpjpe_mm': 100.0}}})
+    (tmp_path / 'results.json').write_text(recorded)
+
+    def no_runs(*args, **kwargs):
+        raise AssertionError('nothing can be scored')
+
+    monkeypatch.setattr(tool.subprocess, 'run', no_runs)
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main([
+            '--data-root', synthetic_root, '--out-dir', str(tmp_path),
+            '--num-labeled', '8', '--methods', 'resnet_full',
+            '--train-sequences', 'seq_000', '--val-sequences', 'seq_001',
+            '--test-sequences', 'seq_001'
+        ])
+    assert str(work) in str(exit_info.value)
+    assert 'best_pose_mpjpe_mm_*.pth' in str(exit_info.value)
+    assert (tmp_path / 'results.json').read_text() == recorded
