@@ -100,4 +100,4 @@ INFERENCERS = Registry(
     'inferencer',
     parent=MMENGINE_INFERENCERS)
 FUNCTIONS = Registry(
-    'function', parent=MMENGINE_FUNCTIONS)
+    'function', parent=MMENGINE_FUNCTIONS, locations=['nsd_toolkit.datasets'])

@@ -28,11 +28,11 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader, Subset
 from tqdm import tqdm
 
+from nsd_toolkit.datasets import multiview_collate
 from nsd_toolkit.mocap import (SMOOTHING, Track, TrackedPerson, Tracker,
                                assign_groups,
                                associate_views, box_centers, fuse_moment,
@@ -483,7 +483,7 @@ def inference_capture(model,
     """
     dataset = data.dataset if isinstance(data, DataLoader) else data
     loader_args = dict(batch_size=batch_size, num_workers=num_workers,
-                       collate_fn=pseudo_collate)
+                       collate_fn=multiview_collate)
     if isinstance(data, DataLoader):
         loader_args.update(batch_size=data.batch_size,
                            num_workers=data.num_workers,

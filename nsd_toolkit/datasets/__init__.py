@@ -1,6 +1,7 @@
 from .background import default_cache_dir, median_image
 from .boxing_dataset import BoxingDataset
 from .calibration import DatasetFormatError, load_calibration
+from .collate import multiview_collate, stack_multiview_inputs
 from .campus_shelf_dataset import CampusDataset, ShelfDataset
 from .h36m_dataset import H36MDataset
 from .joint_sets import shared_h36m_joints, to_h36m
@@ -15,5 +16,6 @@ __all__ = [
     'DatasetFormatError', 'H36MDataset', 'MultiViewDataset',
     'PanopticDataset', 'SequenceGroupSampler', 'ShelfDataset',
     'default_cache_dir', 'load_calibration', 'median_image',
-    'shared_h36m_joints', 'synthetic', 'to_h36m', 'transforms'
+    'multiview_collate', 'shared_h36m_joints', 'stack_multiview_inputs',
+    'synthetic', 'to_h36m', 'transforms'
 ]

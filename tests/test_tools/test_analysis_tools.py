@@ -4,6 +4,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 from nsd_test_utils import load_tool
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools')
@@ -297,17 +298,37 @@ def test_benchmark_loader_rates(synthetic_root, capsys, monkeypatch):
     options = ['--cfg-options', f'train_dataloader.dataset.data_root={synthetic_root}',
                'train_dataloader.dataset.sequences=[seq_000]',
                'train_dataloader.batch_size=2']
-    # every perf_counter call 0.25 s after the previous one: 3 batches of 2
-    # pairs timed between two calls -> 6 pairs / 0.25 s
+    # every perf_counter call 0.25 s after the previous one: per timed batch
+    # 0.25 s waiting for the loader and 0.25 s in the preprocessor, so 3
+    # batches of 2 pairs are drawn at 6 / 0.75 s and delivered at 6 / 1.5 s
     ticks = itertools.count(step=0.25)
     monkeypatch.setattr(tool.time, 'perf_counter', lambda: next(ticks))
+    # every batch, warm-up included, is made ready by the model's preprocessor
+    delivered = []
+    build = tool.build_preprocessor
+
+    def counting_preprocessor(cfg, device):
+        preprocessor = build(cfg, device)
+        return lambda batch: delivered.append(preprocessor(batch)) or \
+            delivered[-1]
+
+    monkeypatch.setattr(tool, 'build_preprocessor', counting_preprocessor)
     rates = tool.main([config, '--workers', '0', '--batches', '3',
-                       '--warmup', '1', '--step-seconds', '0.5', *options])
-    assert rates == {0: pytest.approx(24.0)}
+                       '--warmup', '1', '--step-seconds', '0.5',
+                       '--device', 'cpu', *options])
+    assert rates == {0: pytest.approx(4.0)}
+    assert len(delivered) == 4
+    assert delivered[-1]['inputs']['img'].dtype == torch.float32
+    assert delivered[-1]['inputs']['img'].shape[:2] == (2, 2)
     out = capsys.readouterr().out
-    assert '12.00 batches/s' in out and '24.0 pairs/s' in out
-    # the step consumes 2 pairs per 0.5 s: the loader is 6 x faster
-    assert '= 6.00 x the step\'s consumption (4.0 pairs/s)' in out
+    assert 'batches of 2 view pairs onto cpu' in out
+    assert '2.00 batches/s' in out
+    assert '4.0 pairs/s delivered (8.0 drawn)' in out
+    # the step consumes 2 pairs per 0.5 s: delivery just keeps up
+    assert '= 1.00 x the step\'s consumption (4.0 pairs/s)' in out
     with pytest.raises(SystemExit):
         tool.main([config, '--workers', '-1'])
     assert '--workers must be >= 0' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main([config, '--device', 'tpu0'])
+    assert '--device tpu0' in capsys.readouterr().err

@@ -1,11 +1,17 @@
-"""Samples per second of a config's training data loader.
+"""Samples per second of a config's training data loader, delivered.
 
     python tools/analysis_tools/benchmark_loader.py CONFIG [--workers 0 1 2]
-        [--batches N] [--warmup N] [--step-seconds S] [--cfg-options ...]
+        [--batches N] [--warmup N] [--step-seconds S] [--device DEV]
+        [--cfg-options ...]
 
-Builds the config's ``train_dataloader`` (dataset, pipeline, sampler, batch
-size) once per worker count, draws ``--warmup`` batches, then times
-``--batches`` more, and prints batches/s and view pairs/s. With
+Builds the config's ``train_dataloader`` (dataset, pipeline, collate
+function, pinning, sampler, batch size) once per worker count, draws
+``--warmup`` batches, then times ``--batches`` more through the model's data
+preprocessor (stacking where the collate function did not, the copy to
+``--device``, normalisation there), so a timed batch is one the step can
+use. Prints batches/s and view pairs/s delivered, and the pairs/s drawn
+(the time waited for the loader alone, the rate of a hand-off that costs
+nothing). With
 ``--step-seconds`` (the model step's time, e.g. from
 ``benchmark_train_step.py`` on the target device) it also prints the loader's
 rate as a multiple of what the step consumes (``batch_size / S`` pairs/s; the
@@ -15,9 +21,12 @@ read from the cache) before the timing starts.
 import argparse
 import time
 
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+
+from nsd_toolkit.registry import MODELS
 
 from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
                                    merge_cfg_options)
@@ -32,30 +41,57 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--step-seconds', type=float,
                         help='seconds per model step, to compare against')
+    parser.add_argument('--device', default=None,
+                        help='where the batches go (default cuda when '
+                        'available, else cpu)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if min(args.workers) < 0 or args.batches < 1 or args.warmup < 0:
         parser.error('--workers must be >= 0, --batches >= 1, --warmup >= 0')
     if args.step_seconds is not None and args.step_seconds <= 0:
         parser.error('--step-seconds must be > 0')
+    if args.device is None:
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    try:
+        torch.empty(0, device=args.device)
+    except (RuntimeError, ValueError) as error:
+        parser.error(f'--device {args.device}: {error}')
     return parser, args
 
 
-def pairs_per_second(loader_cfg: dict, workers: int, batches: int,
-                     warmup: int) -> float:
-    """View pairs (samples) per second drawn from the loader of
-    ``loader_cfg`` with ``workers`` worker processes."""
+def build_preprocessor(cfg: Config, device: str) -> torch.nn.Module:
+    """The model's data preprocessor (``NSDDataPreprocessor`` when the
+    config names none, as pose models do) on ``device``."""
+    preprocessor_cfg = cfg.model.get('data_preprocessor') or dict(
+        type='NSDDataPreprocessor')
+    return MODELS.build(preprocessor_cfg).to(device)
+
+
+def pairs_per_second(loader_cfg: dict, preprocessor: torch.nn.Module,
+                     workers: int, batches: int,
+                     warmup: int) -> tuple[float, float]:
+    """View pairs (samples) per second of the loader of ``loader_cfg`` with
+    ``workers`` worker processes: ``(drawn, delivered)``, counting the time
+    waited for the loader only, and that plus ``preprocessor`` making each
+    batch ready on its device."""
     loader_cfg = dict(loader_cfg, num_workers=workers,
                       persistent_workers=workers > 0)
     loader = Runner.build_dataloader(loader_cfg)
     iterator = iter(loader)
     for _ in range(warmup):
-        next(iterator)
-    start = time.perf_counter()
+        preprocessor(next(iterator))
+    waited = handed = 0.0
     for _ in range(batches):
-        next(iterator)
-    seconds = time.perf_counter() - start
-    return batches * loader.batch_size / seconds
+        start = time.perf_counter()
+        batch = next(iterator)
+        drawn = time.perf_counter()
+        ready = preprocessor(batch)['inputs']['img']
+        if ready.is_cuda:
+            torch.cuda.synchronize(ready.device)
+        waited += drawn - start
+        handed += time.perf_counter() - drawn
+    pairs = batches * loader.batch_size
+    return pairs / waited, pairs / (waited + handed)
 
 
 def main(argv=None):
@@ -64,18 +100,19 @@ def main(argv=None):
                             parser)
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
     loader_cfg = cfg.train_dataloader.to_dict()
+    preprocessor = build_preprocessor(cfg, args.device)
     batch = loader_cfg['batch_size']
-    print(f'{args.config}: batches of {batch} view pairs, {args.batches} '
-          f'timed after {args.warmup}')
+    print(f'{args.config}: batches of {batch} view pairs onto {args.device}, '
+          f'{args.batches} timed after {args.warmup}')
     rates = {}
     for workers in args.workers:
-        rate = pairs_per_second(loader_cfg, workers, args.batches,
-                                args.warmup)
-        rates[workers] = rate
-        line = (f'  {workers} worker(s): {rate / batch:7.2f} batches/s '
-                f'{rate:8.1f} pairs/s')
+        drawn, delivered = pairs_per_second(loader_cfg, preprocessor, workers,
+                                            args.batches, args.warmup)
+        rates[workers] = delivered
+        line = (f'  {workers} worker(s): {delivered / batch:7.2f} batches/s '
+                f'{delivered:8.1f} pairs/s delivered ({drawn:.1f} drawn)')
         if args.step_seconds is not None:
-            line += (f'  = {rate * args.step_seconds / batch:.2f} x the '
+            line += (f'  = {delivered * args.step_seconds / batch:.2f} x the '
                      f'step\'s consumption ({batch / args.step_seconds:.1f} '
                      'pairs/s)')
         print(line)

@@ -12,10 +12,17 @@ train_pipeline = [
 # evaluation sees every view of a frame; the rest as in training
 val_pipeline = [dict(type='SampleViews', mode='all'), *train_pipeline[1:]]
 
+# Batching on a GPU machine: the workers stack each batch (multiview_collate; the
+# scope prefix because mmengine's Runner looks collate functions up by full name),
+# the loader pins it, and the model's data preprocessor copies the uint8 images to
+# the device asynchronously and normalises them there (docs/benchmarks.md)
+multiview_collate = dict(type='nsd_toolkit.multiview_collate')
 train_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
+    pin_memory=True,
+    collate_fn=multiview_collate,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     # self-supervised: the labels (instance masks, 3D joints) are never read in
     # training; a labelled training set (configs/pose/) sets with_labels=True
@@ -24,6 +31,8 @@ val_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
+    collate_fn=multiview_collate,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(test_mode=True, pipeline=val_pipeline))

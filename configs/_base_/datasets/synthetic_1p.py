@@ -21,15 +21,18 @@ test_sequences = ['test_000', 'test_001']
 # 2-core machines: loading in the training process (0.011 s per batch without the
 # labels) is faster than a worker process or thread competing with the two compute
 # threads (0.162 against 0.195 s per iteration with a worker, docs/benchmarks.md); with
-# more cores, set num_workers (and persistent_workers=True)
+# more cores, set num_workers (and persistent_workers=True); on a GPU, set
+# pin_memory=True (off here: without an accelerator torch warns that it cannot pin)
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
+    pin_memory=False,
     dataset=dict(
         type=dataset_type, data_root=data_root, sequences=train_sequences))
 val_dataloader = dict(
     num_workers=1,
+    pin_memory=False,
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

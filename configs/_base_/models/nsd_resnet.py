@@ -38,7 +38,8 @@ num_points = 200
 
 model = dict(
     type='NSD',
-    data_preprocessor=dict(type='NSDDataPreprocessor'),
+    # uint8 images to the device without waiting (overlaps when the loader pins)
+    data_preprocessor=dict(type='NSDDataPreprocessor', non_blocking=True),
     detector=dict(
         type='BoxDetector',
         # any registered backbone fits the slot (TorchvisionBackbone builds

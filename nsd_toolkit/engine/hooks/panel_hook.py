@@ -129,7 +129,7 @@ class NSDPanelHook(Hook):
         if batch_idx >= self.max_batches or not outputs:
             return
         rows = []
-        # pseudo_collate keeps per-sample uint8 images: inputs['img'][i] [V, 3, H, W]
+        # the loader's uint8 images (stacked or listed): inputs['img'][i] [V, 3, H, W]
         images = data_batch['inputs']['img']
         for views, sample in zip(images[:self.max_samples],
                                  outputs[:self.max_samples]):

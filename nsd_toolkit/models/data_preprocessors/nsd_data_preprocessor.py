@@ -5,6 +5,8 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.model import BaseDataPreprocessor
 
+from nsd_toolkit.datasets.collate import (multiview_collate,
+                                          stack_multiview_inputs)
 from nsd_toolkit.registry import MODELS
 
 
@@ -12,9 +14,11 @@ from nsd_toolkit.registry import MODELS
 class NSDDataPreprocessor(BaseDataPreprocessor):
     """Stack the items of a batch, move them to the device and normalise.
 
-    Accepts the output of ``pseudo_collate`` (``inputs`` a dict of per-item
-    lists), a list of packed items, ``inputs`` as a list of per-item dicts, or
-    already batched tensors. Returns ``dict(inputs=dict(img, background float
+    Accepts the output of ``multiview_collate`` (batched uint8 tensors, pinned
+    when the loader pins memory) or of ``pseudo_collate`` (``inputs`` a dict of
+    per-item lists), a list of packed items, or ``inputs`` as a list of
+    per-item dicts. Images travel to the device as uint8 and become float
+    there. Returns ``dict(inputs=dict(img, background float
     [B, V, 3, H, W] as ``(x - mean) / std`` on the 0-255 scale, K [B, V, 3, 3],
     R [B, V, 3, 3], t [B, V, 3] float32), data_samples=list)``.
 
@@ -22,7 +26,8 @@ class NSDDataPreprocessor(BaseDataPreprocessor):
         mean, std (sequence of 3 floats): RGB statistics on the 0-255 scale;
             default ImageNet.
         normalized_keys (sequence of str): image inputs to normalise.
-        non_blocking (bool): asynchronous host-to-device copies.
+        non_blocking (bool): asynchronous host-to-device copies (they overlap
+            with compute when the loader pins memory).
     """
 
     def __init__(self,
@@ -39,20 +44,18 @@ class NSDDataPreprocessor(BaseDataPreprocessor):
 
     def forward(self, data, training=False):
         if not isinstance(data, Mapping):  # list of packed items
-            data = pseudo_collate(list(data))
+            data = multiview_collate(data)
         inputs = data['inputs']
         if not isinstance(inputs, Mapping):  # list of per-item input dicts
             inputs = pseudo_collate(list(inputs))
-        inputs = {
-            key: value if isinstance(value, torch.Tensor) else
-            torch.stack(list(value))
-            for key, value in inputs.items()
-        }
-        data = self.cast_data(dict(data, inputs=inputs))
+        data = self.cast_data(
+            dict(data, inputs=stack_multiview_inputs(inputs)))
         for key in self.normalized_keys:
             if key in data['inputs']:
-                data['inputs'][key] = (data['inputs'][key].float() -
-                                       self.mean) / self.std
+                # one new float tensor, normalised in place (the caller's
+                # tensor is never modified, even when it is float already)
+                data['inputs'][key] = data['inputs'][key].to(
+                    torch.float32, copy=True).sub_(self.mean).div_(self.std)
         return data
 
     def denormalize(self, images: torch.Tensor) -> torch.Tensor:

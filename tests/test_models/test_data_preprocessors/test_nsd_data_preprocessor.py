@@ -2,6 +2,7 @@ import pytest
 import torch
 from mmengine.dataset import pseudo_collate
 
+from nsd_toolkit.datasets import multiview_collate
 from nsd_toolkit.models.data_preprocessors import NSDDataPreprocessor
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import MultiViewDataSample
@@ -34,6 +35,7 @@ def check(out, batch=2):
 
 
 @pytest.mark.parametrize('collate', [
+    multiview_collate,  # inputs: dict of batched uint8 tensors
     pseudo_collate,  # inputs: dict of per-item lists
     list,  # list of packed items
     lambda items: dict(inputs=[i['inputs'] for i in items],
@@ -63,3 +65,15 @@ def test_denormalize_inverts_the_normalisation_and_clips():
     beyond = preprocessor.denormalize(torch.full((3, 1, 1), 10.0))
     assert beyond.max() == 255.0
     assert preprocessor.denormalize(-beyond).min() == 0.0
+
+
+def test_float_inputs_are_normalised_without_touching_the_batch():
+    # hooks read the loader's batch after the step: it must stay as loaded
+    batch = pseudo_collate([packed_item(10), packed_item(200)])
+    batch['inputs'] = {key: torch.stack(value).float()
+                       for key, value in batch['inputs'].items()}
+    original = batch['inputs']['img'].clone()
+    out = NSDDataPreprocessor()(batch)
+    torch.testing.assert_close(batch['inputs']['img'], original)
+    torch.testing.assert_close(out['inputs']['img'][1, 0],
+                               (200. - MEAN) / STD * torch.ones(3, 4, 5))
