@@ -46,6 +46,8 @@ def test_frozen_submodules_skipped_with_one_line():
                  for p in group['params']}
     assert optimised == {id(p) for p in net.decoder.parameters()}
     assert all(group['lr'] == 1e-4 for group in wrapper.optimizer.param_groups)
+    # plain dicts, not the config's ConfigDicts (slow item access in step())
+    assert {type(group) for group in wrapper.optimizer.param_groups} == {dict}
     assert not any('skipped since' in m for m in collect.messages)
     frozen = [m for m in collect.messages if 'not optimised' in m]
     assert frozen == ['trunk: frozen, 24 parameters not optimised']
