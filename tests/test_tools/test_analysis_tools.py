@@ -177,6 +177,23 @@ def test_benchmark_train_step_times_every_part(capsys):
     assert 'of the measured fp32 matrix product' in out
 
 
+def test_benchmark_train_step_under_bfloat16_autocast(capsys, monkeypatch):
+    tool = load_tool('analysis_tools/benchmark_train_step.py')
+    dtypes = []
+    autocast = tool.torch.autocast
+
+    def recording_autocast(device_type, dtype, enabled):
+        dtypes.append((dtype, enabled))
+        return autocast(device_type, dtype=dtype, enabled=enabled)
+
+    monkeypatch.setattr(tool.torch, 'autocast', recording_autocast)
+    tool.main([osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_1p.py'),
+               '--batch-size', '1', '--size', '64', '48', '--iters', '1',
+               '--warmup', '0', '--amp', 'bfloat16'])
+    assert 'bf16 autocast' in capsys.readouterr().out
+    assert set(dtypes) == {(torch.bfloat16, True)}
+
+
 def test_get_flops_prints_every_component_and_the_total(capsys):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope

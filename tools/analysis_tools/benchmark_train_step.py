@@ -1,7 +1,8 @@
 """Time training steps of a config's model on random inputs (no data loading).
 
     python tools/analysis_tools/benchmark_train_step.py CONFIG [--batch-size B]
-        [--size W H] [--iters N] [--warmup N] [--device DEV] [--amp]
+        [--size W H] [--iters N] [--warmup N] [--device DEV]
+        [--amp [{float16,bfloat16}]]
         [--cfg-options KEY=VALUE ...]
 
 Prints the median seconds per optimiser step (forward, backward and the config's
@@ -80,9 +81,11 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--device', default='cpu',
                         help="torch device, e.g. 'cuda' (default cpu)")
-    parser.add_argument('--amp', action='store_true',
+    parser.add_argument('--amp', nargs='?', const='float16',
+                        choices=('float16', 'bfloat16'),
                         help='forward passes under automatic mixed precision '
-                        '(float16 autocast, as `tools/train.py --amp`)')
+                        '(float16 autocast as `tools/train.py --amp` when no '
+                        'type is given; bfloat16 for CPUs)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     if min(args.batch_size, args.iters, *args.size) < 1 or args.warmup < 0:
@@ -110,8 +113,9 @@ def main(argv=None):
     }
 
     def autocast():
-        return torch.autocast(device.type, dtype=torch.float16,
-                              enabled=args.amp)
+        return torch.autocast(device.type,
+                              dtype=getattr(torch, args.amp or 'float16'),
+                              enabled=args.amp is not None)
 
     def step():
         with autocast():
@@ -139,7 +143,8 @@ def main(argv=None):
             prediction, images)
     where = (torch.cuda.get_device_name(device) if device.type == 'cuda'
              else f'{torch.get_num_threads()} CPU threads')
-    precision = 'fp16 autocast' if args.amp else 'fp32'
+    precision = {None: 'fp32', 'float16': 'fp16 autocast',
+                 'bfloat16': 'bf16 autocast'}[args.amp]
     print(f'{args.config}: {batch} view pairs of {width}x{height}, {where}, '
           f'{precision}, {describe_optimizer(optimizer)}, median of '
           f'{args.iters}')

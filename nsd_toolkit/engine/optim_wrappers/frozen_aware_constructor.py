@@ -1,4 +1,6 @@
-"""Optimiser constructor: frozen sub-modules reported once, plain groups."""
+"""Optimiser constructor: frozen sub-modules reported once, plain groups,
+loaded state laid out as its parameters."""
+import torch
 from mmengine.logging import print_log
 from mmengine.optim import DefaultOptimWrapperConstructor
 
@@ -17,6 +19,11 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     of ``paramwise_cfg`` (one per parameter) is a ``ConfigDict``, whose item
     access costs ~1 us, and the optimiser step reads ~10 items per group
     (docs/benchmarks.md, issue 15). Same keys and values, same state dict.
+
+    A loaded optimiser state takes its parameters' memory layout
+    (:func:`match_state_layouts`): fused Adam runs over the raw storage, so a
+    channels-last parameter with a contiguous moment from an older
+    checkpoint would be updated with the wrong elements, silently.
     """
 
     def __call__(self, model):
@@ -24,6 +31,7 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         optimizer = optim_wrapper.optimizer
         optimizer.param_groups = [dict(group)
                                   for group in optimizer.param_groups]
+        optimizer.register_load_state_dict_post_hook(match_state_layouts)
         return optim_wrapper
 
     def add_params(self, params, module, prefix='', is_dcn_module=None):
@@ -34,3 +42,17 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                       'optimised', logger='current')
             return
         super().add_params(params, module, prefix, is_dcn_module)
+
+
+def match_state_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each per-parameter state tensor of the parameter's shape the
+    parameter's strides (e.g. Adam's moments of a channels-last weight
+    loaded from a contiguous checkpoint); values unchanged."""
+    for group in optimizer.param_groups:
+        for param in group['params']:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if (torch.is_tensor(value) and value.shape == param.shape
+                        and value.stride() != param.stride()):
+                    state[key] = torch.empty_like(
+                        param, dtype=value.dtype).copy_(value)

@@ -383,6 +383,45 @@ def test_reinitialize_restores_freshly_built_weights():
         model.reinitialize(['perceptual_loss'])
 
 
+def conv_weights(model):
+    return {name: param for name, param in model.named_parameters()
+            if param.dim() == 4}
+
+
+def test_channels_last_keeps_the_results_and_the_layout():
+    torch.manual_seed(0)
+    default = tiny_nsd(use_depth=True)
+    fast = tiny_nsd(use_depth=True, channels_last=True)
+    fast.load_state_dict(default.state_dict())  # same weights, own layout
+    weights = conv_weights(fast).values()
+    assert all(w.is_contiguous(memory_format=torch.channels_last)
+               for w in weights)
+    # (1 x 1 kernels are both layouts at once; the others change)
+    assert any(not w.is_contiguous() for w in weights)
+    inputs = random_inputs(batch=2, views=3)
+    predictions = [model(inputs, [MultiViewDataSample() for _ in range(2)],
+                         mode='predict') for model in (default, fast)]
+    torch.testing.assert_close(predictions[1][1].pred_masks,
+                               predictions[0][1].pred_masks,
+                               atol=1e-5, rtol=1e-4)
+    losses = []
+    for model in (default, fast):
+        torch.manual_seed(1)  # the same novel-view draws
+        loss = sum(model(random_inputs(), mode='loss').values())
+        loss.backward()
+        losses.append(loss)
+    torch.testing.assert_close(losses[1], losses[0], atol=1e-5, rtol=1e-4)
+    name, grad = next((n, w.grad) for n, w in conv_weights(fast).items()
+                      if w.grad is not None)
+    # gradients keep the weights' layout (what fused Adam needs)
+    assert grad.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(grad, conv_weights(default)[name].grad,
+                               atol=1e-5, rtol=1e-4)
+    fast.reinitialize(['encoder', 'decoder'])
+    assert all(w.is_contiguous(memory_format=torch.channels_last)
+               for w in conv_weights(fast).values())
+
+
 def test_proposal_prior_uses_the_pipeline_proposals():
     model = tiny_nsd(proposal_prior=dict(type='ProposalPrior', loss_weight=1.0))
     inputs = random_inputs()
