@@ -56,8 +56,9 @@ train_pipeline = [
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
-# ~0.55 s per iteration on 2 CPU cores: the 4,000 iterations take ~38 minutes and meet
-# the single-person targets; the last checkpoint warm-starts the multi-person configs
+# 0.14-0.23 s per iteration on 2 CPU cores (docs/benchmarks.md): the 4,000 iterations
+# take 10-16 minutes and meet the single-person targets; the last checkpoint
+# warm-starts the multi-person configs
 train_cfg = dict(max_iters=4000, val_interval=500)
 default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=500))
 custom_hooks = [
