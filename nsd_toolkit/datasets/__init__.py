@@ -1,8 +1,8 @@
 from .background import default_cache_dir, median_image
 from .boxing_dataset import BoxingDataset
 from .calibration import DatasetFormatError, load_calibration
-from .collate import multiview_collate, stack_multiview_inputs
 from .campus_shelf_dataset import CampusDataset, ShelfDataset
+from .collate import multiview_collate, stack_multiview_inputs
 from .h36m_dataset import H36MDataset
 from .joint_sets import shared_h36m_joints, to_h36m
 from .multiview_base import BaseMultiViewDataset

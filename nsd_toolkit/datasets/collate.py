@@ -40,7 +40,8 @@ def stack_multiview_inputs(inputs: Mapping) -> dict:
 def multiview_collate(data_batch: Sequence) -> dict:
     """``pseudo_collate`` with ``inputs`` stacked per key.
 
-    Used as a loader's ``collate_fn=dict(type='multiview_collate')``: the
+    Used as a loader's ``collate_fn=dict(type='nsd_toolkit.multiview_collate')``
+    (mmengine's Runner looks it up by its scoped name): the
     stacking runs in the loader's workers, and with ``pin_memory=True`` the
     batched uint8 images are pinned, so the data preprocessor's host-to-device
     copy can be asynchronous (``non_blocking=True``); normalisation to float
