@@ -194,6 +194,20 @@ def test_benchmark_train_step_under_bfloat16_autocast(capsys, monkeypatch):
     assert set(dtypes) == {(torch.bfloat16, True)}
 
 
+def test_benchmark_loader_times_the_preprocessor_the_model_uses():
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    tool = load_tool('analysis_tools/benchmark_loader.py')
+    init_default_scope('nsd_toolkit')
+    # a pose model names none: it takes its NSD config's (non-blocking copies)
+    config = Config.fromfile(
+        osp.join(TOOLS, '..', 'configs', 'pose', 'nsd_synthetic_2p_pose.py'))
+    assert 'data_preprocessor' not in config.model
+    assert tool.build_preprocessor(config, 'cpu')._non_blocking
+    del config.model.nsd['data_preprocessor']
+    assert not tool.build_preprocessor(config, 'cpu')._non_blocking
+
+
 def test_get_flops_prints_every_component_and_the_total(capsys):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -348,4 +362,4 @@ def test_benchmark_loader_rates(synthetic_root, capsys, monkeypatch):
     assert '--workers must be >= 0' in capsys.readouterr().err
     with pytest.raises(SystemExit):
         tool.main([config, '--device', 'tpu0'])
-    assert '--device tpu0' in capsys.readouterr().err
+    assert "--device 'tpu0'" in capsys.readouterr().err

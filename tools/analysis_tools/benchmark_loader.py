@@ -27,8 +27,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from nsd_toolkit.registry import MODELS
-
-from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
+from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
+                                   check_device, existing_file,
                                    merge_cfg_options)
 
 
@@ -52,18 +52,17 @@ def parse_args(argv=None):
         parser.error('--step-seconds must be > 0')
     if args.device is None:
         args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    try:
-        torch.empty(0, device=args.device)
-    except (RuntimeError, ValueError) as error:
-        parser.error(f'--device {args.device}: {error}')
+    call_or_exit(parser, check_device, args.device)
     return parser, args
 
 
 def build_preprocessor(cfg: Config, device: str) -> torch.nn.Module:
-    """The model's data preprocessor (``NSDDataPreprocessor`` when the
-    config names none, as pose models do) on ``device``."""
-    preprocessor_cfg = cfg.model.get('data_preprocessor') or dict(
-        type='NSDDataPreprocessor')
+    """The model's data preprocessor on ``device``: the config's, else its
+    NSD config's (as ``NSDPoseEstimator`` defaults), else a default
+    ``NSDDataPreprocessor``."""
+    preprocessor_cfg = (cfg.model.get('data_preprocessor')
+                        or cfg.model.get('nsd', {}).get('data_preprocessor')
+                        or dict(type='NSDDataPreprocessor'))
     return MODELS.build(preprocessor_cfg).to(device)
 
 
