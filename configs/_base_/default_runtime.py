@@ -16,6 +16,10 @@ default_hooks = dict(
     fast_resume=dict(type='FastResumeHook'),
     # checkpoints carry the random generators; --resume restores them
     random_state=dict(type='RandomStateHook'),
+    # glibc's malloc keeps the step's freed blocks for the next step instead
+    # of mapping them afresh (~8 % of a CPU iteration; docs/benchmarks.md);
+    # `default_hooks.allocator=None` leaves the allocator as it is
+    allocator=dict(type='HostAllocatorHook'),
 )
 # NSDStageHook applies the model's `stages` (if any) when training reaches them
 custom_hooks = [

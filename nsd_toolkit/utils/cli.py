@@ -28,7 +28,7 @@ __all__ = [
     'merge_cfg_options', 'apply_imagenet_pretrained', 'apply_common_args',
     'build_runner', 'run_with_runner', 'add_output_arguments', 'call_or_exit',
     'add_split_arguments', 'build_split', 'build_split_loader',
-    'check_stage_hook',
+    'check_stage_hook', 'drop_switched_off_hooks',
     'check_out_dir', 'check_device', 'staged_out_dir'
 ]
 
@@ -289,6 +289,21 @@ def check_stage_hook(cfg) -> None:
             f'{hooks}: without it no stage would apply')
 
 
+#: Default hooks mmengine's Runner adds itself; ``None`` removes them there.
+RUNNER_DEFAULT_HOOKS = frozenset({'runtime_info', 'timer', 'sampler_seed',
+                                  'logger', 'param_scheduler', 'checkpoint'})
+
+
+def drop_switched_off_hooks(cfg) -> None:
+    """Remove the other ``default_hooks`` set to None (e.g.
+    ``--cfg-options default_hooks.allocator=None``): mmengine's Runner takes
+    None as "off" for its own default hooks only and fails on the rest."""
+    hooks = cfg.get('default_hooks') or {}
+    for name in [name for name, hook in hooks.items()
+                 if hook is None and name not in RUNNER_DEFAULT_HOOKS]:
+        hooks.pop(name)
+
+
 def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     """Apply ``--cfg-options``, ``--launcher`` and ``--work-dir`` to ``cfg``.
 
@@ -296,13 +311,15 @@ def apply_common_args(cfg, args, parser: argparse.ArgumentParser):
     ``argument --cfg-options: ...``; then the ImageNet switch is applied
     (:func:`apply_imagenet_pretrained`). Data loaders without workers
     (``num_workers=0``, e.g. for debugging) get ``persistent_workers=False``;
-    a model with stages needs its hook (:func:`check_stage_hook`).
+    a model with stages needs its hook (:func:`check_stage_hook`); default
+    hooks set to None are off (:func:`drop_switched_off_hooks`).
     The work dir is ``--work-dir``, else the
     config's ``work_dir``, else :func:`default_work_dir`.
     """
     merge_cfg_options(cfg, args.cfg_options, parser)
     apply_imagenet_pretrained(cfg)
     check_stage_hook(cfg)
+    drop_switched_off_hooks(cfg)
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
         # persistent workers need workers: torch refuses the pair otherwise

@@ -1,6 +1,7 @@
 """plot_metrics.py, analyze_logs.py and box_prior_from_calibration.py."""
 import json
 import os.path as osp
+import platform
 
 import numpy as np
 import pytest
@@ -171,6 +172,9 @@ def test_benchmark_train_step_times_every_part(capsys):
     out = capsys.readouterr().out
     assert '1 view pairs of 64x48' in out and 'fp32' in out
     assert 'Adam (fused)' in out  # the config's optimiser, as train.py's
+    # the config's allocator settings, as its Runner applies them
+    assert out.splitlines()[0].endswith(', host allocator hook applied') == (
+        platform.libc_ver()[0] == 'glibc')
     timed = [line.split()[0] for line in out.splitlines()[1:]]
     assert timed == ['train', 'achieved', 'detector', 'encoder', 'decoder',
                      'perceptual_loss']

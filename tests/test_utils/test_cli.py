@@ -3,8 +3,8 @@ import argparse
 import pytest
 from mmengine import Config
 
-from nsd_toolkit.utils.cli import (check_stage_hook, merge_cfg_options,
-                                   positive_int)
+from nsd_toolkit.utils.cli import (check_stage_hook, drop_switched_off_hooks,
+                                   merge_cfg_options, positive_int)
 
 
 def test_stages_without_their_hook_are_refused():
@@ -17,6 +17,17 @@ def test_stages_without_their_hook_are_refused():
     cfg.custom_hooks.append(dict(type='NSDStageHook'))
     check_stage_hook(cfg)
     check_stage_hook(Config(dict(model=dict(), custom_hooks=[])))
+
+
+def test_default_hooks_set_to_none_are_off_as_the_runner_accepts():
+    cfg = Config(dict(default_hooks=dict(
+        timer=None, allocator=None, random_state=dict(type='RandomStateHook'))))
+    drop_switched_off_hooks(cfg)
+    # the Runner removes its own default hooks given None and asserts on
+    # any other None; ours are removed here
+    assert cfg.default_hooks == dict(
+        timer=None, random_state=dict(type='RandomStateHook'))
+    drop_switched_off_hooks(Config(dict()))
 
 
 def _merge(cfg, options):

@@ -16,7 +16,8 @@ nothing). With
 ``benchmark_train_step.py`` on the target device) it also prints the loader's
 rate as a multiple of what the step consumes (``batch_size / S`` pairs/s; the
 loader keeps up at >= 1). The datasets' median backgrounds are computed (or
-read from the cache) before the timing starts.
+read from the cache) before the timing starts, and the config's host allocator
+hook (``default_hooks.allocator``) is applied first, as its Runner applies it.
 """
 import argparse
 import time
@@ -26,6 +27,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
+from nsd_toolkit.engine.hooks import apply_config_allocator
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, existing_file,
@@ -98,11 +100,13 @@ def main(argv=None):
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     init_default_scope(cfg.get('default_scope', 'nsd_toolkit'))
+    allocator = apply_config_allocator(cfg)
     loader_cfg = cfg.train_dataloader.to_dict()
     preprocessor = build_preprocessor(cfg, args.device)
     batch = loader_cfg['batch_size']
     print(f'{args.config}: batches of {batch} view pairs onto {args.device}, '
-          f'{args.batches} timed after {args.warmup}')
+          f'{args.batches} timed after {args.warmup}'
+          f'{", host allocator hook applied" if allocator else ""}')
     rates = {}
     for workers in args.workers:
         drawn, delivered = pairs_per_second(loader_cfg, preprocessor, workers,

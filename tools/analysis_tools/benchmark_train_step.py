@@ -10,7 +10,8 @@ optimiser, as ``tools/train.py`` builds it) of the whole model, the step's achie
 FLOP/s against the measured rate of a float32 matrix product on the same device and
 threads (FLOPs of ``get_flops.py``: 3 x the traced forward), and, separately, forward
 + backward of each of detector, encoder, decoder and perceptual loss, so the cost of a
-config change can be measured before and after.
+config change can be measured before and after. The config's host allocator hook
+(``default_hooks.allocator``) is applied first, as its Runner applies it.
 """
 import argparse
 import statistics
@@ -23,6 +24,7 @@ from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
+from nsd_toolkit.engine.hooks import apply_config_allocator
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.utils.cli import (CfgOptionsAction, existing_file,
                                    merge_cfg_options)
@@ -99,6 +101,8 @@ def main(argv=None):
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     init_default_scope('nsd_toolkit')
+    # the config's host allocator settings, as its Runner applies them
+    allocator = apply_config_allocator(cfg)
     model = MODELS.build(cfg.model).to(device)
     model.train()
     # the config's optimiser as tools/train.py builds it, without the
@@ -147,7 +151,7 @@ def main(argv=None):
                  'bfloat16': 'bf16 autocast'}[args.amp]
     print(f'{args.config}: {batch} view pairs of {width}x{height}, {where}, '
           f'{precision}, {describe_optimizer(optimizer)}, median of '
-          f'{args.iters}')
+          f'{args.iters}{", host allocator hook applied" if allocator else ""}')
     seconds = median_seconds(step, args.iters, args.warmup, device)
     print(f'  train step       {seconds:.3f} s')
     step_flops = TRAIN_STEP_FACTOR * loss_forward_flops(model, inputs)['total']
