@@ -5,12 +5,13 @@
         [--amp [{float16,bfloat16}]]
         [--cfg-options KEY=VALUE ...]
 
-Prints the median seconds per optimiser step (forward, backward and the config's
-optimiser, as ``tools/train.py`` builds it) of the whole model, the step's achieved
-FLOP/s against the measured rate of a float32 matrix product on the same device and
-threads (FLOPs of ``get_flops.py``: 3 x the traced forward), and, separately, forward
-+ backward of each of detector, encoder, decoder and perceptual loss, so the cost of a
-config change can be measured before and after. The config's host allocator hook
+Prints the median seconds per optimiser step of the whole model (forward, then the
+config's optimiser wrapper's ``update_params``: backward, step, clearing the gradients,
+as ``tools/train.py`` builds and calls it), the step's achieved FLOP/s against the
+measured rate of a float32 matrix product on the same device and threads (FLOPs of
+``get_flops.py``: 3 x the traced forward), and, separately, forward + backward of each
+of detector, encoder, decoder and perceptual loss, so the cost of a config change can
+be measured before and after. The config's host allocator hook
 (``default_hooks.allocator``) is applied first, as its Runner applies it.
 """
 import argparse
@@ -108,7 +109,7 @@ def main(argv=None):
     # the config's optimiser as tools/train.py builds it, without the
     # constructor's log line per parameter
     MMLogger.get_instance('benchmark_train_step', log_level='WARNING')
-    optimizer = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     (width, height), batch = args.size, args.batch_size
     inputs = {
         key: value.to(device)
@@ -124,9 +125,9 @@ def main(argv=None):
     def step():
         with autocast():
             losses = model(inputs, mode='loss')
-        optimizer.zero_grad()
-        sum(losses.values()).backward()
-        optimizer.step()
+        # backward, step, then clearing the gradients, in the runner's order:
+        # when the gradients are freed changes which memory is reused
+        optim_wrapper.update_params(sum(losses.values()))
 
     images = inputs['img'].flatten(0, 1)
     backgrounds = inputs['background'].flatten(0, 1)
@@ -150,7 +151,7 @@ def main(argv=None):
     precision = {None: 'fp32', 'float16': 'fp16 autocast',
                  'bfloat16': 'bf16 autocast'}[args.amp]
     print(f'{args.config}: {batch} view pairs of {width}x{height}, {where}, '
-          f'{precision}, {describe_optimizer(optimizer)}, median of '
+          f'{precision}, {describe_optimizer(optim_wrapper.optimizer)}, median of '
           f'{args.iters}{", host allocator hook applied" if allocator else ""}')
     seconds = median_seconds(step, args.iters, args.warmup, device)
     print(f'  train step       {seconds:.3f} s')
