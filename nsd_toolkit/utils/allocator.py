@@ -52,8 +52,9 @@ def keep_freed_memory(mmap_threshold: int = MAX_MMAP_THRESHOLD,
     mallopt = _mallopt()
     if mallopt is None:
         return False
-    for param, value in ((M_MMAP_THRESHOLD, mmap_threshold),
-                         (M_TRIM_THRESHOLD, trim_threshold)):
+    for name, param, value in (
+            ('M_MMAP_THRESHOLD', M_MMAP_THRESHOLD, mmap_threshold),
+            ('M_TRIM_THRESHOLD', M_TRIM_THRESHOLD, trim_threshold)):
         if mallopt(param, value) != 1:
-            raise RuntimeError(f'glibc mallopt({param}, {value}) failed')
+            raise RuntimeError(f'glibc refused mallopt({name}, {value})')
     return True
