@@ -164,11 +164,23 @@ def test_box_prior_tool_names_missing_calibration(tmp_path, capsys):
     assert 'calibration.json' in capsys.readouterr().err
 
 
-def test_benchmark_train_step_times_every_part(capsys):
+def test_benchmark_train_step_times_every_part(capsys, monkeypatch):
+    from mmengine.optim import OptimWrapper
     tool = load_tool('analysis_tools/benchmark_train_step.py')
+    # the step goes through the optimiser wrapper, as the runner's does
+    # (backward, step, then the gradients cleared)
+    updates = []
+    update_params = OptimWrapper.update_params
+
+    def recorded(self, loss, *args, **kwargs):
+        updates.append(float(loss))
+        return update_params(self, loss, *args, **kwargs)
+
+    monkeypatch.setattr(OptimWrapper, 'update_params', recorded)
     tool.main([osp.join(TOOLS, '..', 'configs', 'nsd_synthetic_2p.py'),
                '--batch-size', '1', '--size', '64', '48', '--iters', '1',
                '--warmup', '0', '--cfg-options', 'model.use_depth=True'])
+    assert len(updates) == 1  # --iters 1, --warmup 0
     out = capsys.readouterr().out
     assert '1 view pairs of 64x48' in out and 'fp32' in out
     assert 'Adam (fused)' in out  # the config's optimiser, as train.py's
