@@ -4,7 +4,8 @@
         [--sequence NAME] [--smoothing A] [--temporal-sigma S] [--fps F]
         [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
-        [--root-cue auto|mask_box|crop_box] [--cfg-options KEY=VALUE ...]
+        [--root-cue auto|mask_box|crop_box] [--size-cue auto|foreground|none]
+        [--cfg-options KEY=VALUE ...]
 
 CONFIG and CHECKPOINT: a pose model (``configs/pose/``). CAPTURE: a dataset
 root in the toolkit's format (``calibration.json`` and sequence folders of
@@ -14,7 +15,10 @@ camera. Each person's root is triangulated from the centres of its
 slots' boxes: by default (``--root-cue auto``) the pose model renders NSD's
 instance masks (``model.predict_masks``) and their boxes are used, tight
 around the person; ``crop_box`` takes NSD's looser crop windows and renders
-no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). Writes into DIR:
+no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
+come NSD's silhouettes: each fused skeleton is scaled to the person's size
+in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Writes into
+DIR:
 
 - ``tracks.json``: per person (track), the moments it was seen, its 17
   world joints (mm), their confidence and the views that saw it
@@ -111,7 +115,8 @@ def main(argv=None):
         min_track_moments=args.min_track_length,
         temporal_sigma=args.temporal_sigma,
         root_cue=args.root_cue,
-        fuse_cfg=dict(association_method=args.association),
+        fuse_cfg=dict(association_method=args.association,
+                      size_cue=args.size_cue),
         progress=not args.no_progress)
     with staged_out_dir(args.out_dir, stale=OUTPUTS) as staging:
         export_tracks(staging, capture.tracks, args.fps)

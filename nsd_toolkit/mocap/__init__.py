@@ -10,6 +10,7 @@ from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
                      fuse_poses, root_from_boxes, triangulate_point,
                      triangulate_robust, weighted_median)
 from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
+from .size import foreground_masks, size_ratios
 from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
                        smooth_track, tracks_to_arrays)
 
@@ -20,10 +21,11 @@ __all__ = [
     'assign_views',
     'associate_views',
     'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
-    'export_tracks', 'fill_gaps', 'fit_rays', 'fuse_moment', 'fuse_person',
+    'export_tracks', 'fill_gaps', 'fit_rays', 'foreground_masks',
+    'fuse_moment', 'fuse_person',
     'fuse_poses', 'local_rotations', 'pair_costs', 'pixel_rays',
     'ray_residuals', 'read_bvh', 'read_tracks', 'root_from_boxes',
-    'smooth_track',
+    'size_ratios', 'smooth_track',
     'tracks_to_arrays', 'triangulate_point', 'triangulate_robust',
     'weighted_median', 'write_bvh', 'write_tracks'
 ]

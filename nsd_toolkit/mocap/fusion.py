@@ -13,7 +13,10 @@ Per person (a group of :func:`~nsd_toolkit.mocap.association.associate_views`):
    the views are averaged per joint by :func:`fuse_poses`: a weighted median
    starts an iteratively reweighted mean with Huber weights and rejection of
    residuals above ``outlier_mm``;
-3. without root pixels, the root is moved until the boxes of the fused
+3. with size ratios (:mod:`~nsd_toolkit.mocap.size`), the fused
+   root-relative skeleton is scaled by their median over the inlier views
+   (within ``1 +- max_size_change``);
+4. without root pixels, the root is moved until the boxes of the fused
    skeleton's projected joints are centred on the observed box centres
    (:func:`root_from_boxes`); boxes of masks also hold the body's volume
    (head, feet, hands) around the joints, which shifts the root by a few
@@ -284,7 +287,8 @@ def root_from_boxes(centres, relative, K, R, t, weights=None, iterations=6):
 
 
 def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
-                appearance=None, max_distance=300.0, outlier_mm=150.0):
+                appearance=None, max_distance=300.0, outlier_mm=150.0,
+                size_ratios=None, max_size_change=0.25):
     """World skeleton of one associated person (:func:`fuse_moment`).
 
     Args:
@@ -314,10 +318,17 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                        np.zeros(3),
                        None if weights is None else view_weights[inliers],
                        outlier_mm=outlier_mm)
+    relative = fused.joints
+    if size_ratios is not None:
+        ratio = gather(size_ratios)[inliers]
+        if np.isfinite(ratio).any():
+            relative = relative * np.clip(np.nanmedian(ratio),
+                                          1 - max_size_change,
+                                          1 + max_size_change)
     root = centre if root_2d is not None else root_from_boxes(
-        pixels[inliers], fused.joints, *(c[inliers] for c in cams),
+        pixels[inliers], relative, *(c[inliers] for c in cams),
         None if weights is None else root_weights[inliers])
-    person = dict(joints=fused.joints + root, confidence=fused.confidence,
+    person = dict(joints=relative + root, confidence=fused.confidence,
                   views=views[inliers][fused.inliers].tolist(), root=root)
     if appearance is not None:
         person['appearance'] = unit_vectors(
@@ -326,7 +337,8 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
 
 
 def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
-                appearance=None, max_distance=300.0, outlier_mm=150.0):
+                appearance=None, max_distance=300.0, outlier_mm=150.0,
+                size_ratios=None, max_size_change=0.25):
     """World skeletons of every associated person of one moment.
 
     Args:
@@ -342,6 +354,12 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
         appearance: per view [N_v, A] appearance vectors, or None.
         max_distance: root inlier distance from a view's ray (mm).
         outlier_mm: per-joint rejection distance of :func:`fuse_poses`.
+        size_ratios: per view [N_v] how much larger each slot's person is
+            than the pose model's skeleton (:func:`~nsd_toolkit.mocap.
+            size_ratios`; NaN: unknown), or None to keep the skeletons'
+            size.
+        max_size_change: the applied median ratio is clipped to
+            ``1 +- max_size_change``.
 
     Returns:
         list[dict]: per person seen by at least two agreeing views: joints
@@ -352,6 +370,7 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     """
     K, R, t = (np.asarray(x, np.float64) for x in (K, R, t))
     people = (fuse_person(group, boxes, poses_cam, K, R, t, weights, root_2d,
-                          appearance, max_distance, outlier_mm)
+                          appearance, max_distance, outlier_mm, size_ratios,
+                          max_size_change)
               for group in groups)
     return [person for person in people if person is not None]

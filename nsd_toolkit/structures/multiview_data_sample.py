@@ -24,6 +24,8 @@ class MultiViewDataSample(BaseDataElement):
     - ``pred_bboxes``: Tensor [V, N, 4] xyxy pixels of the crop boxes of B.
     - ``pred_depths``: Tensor [V, N] relative depth of each slot.
     - ``pred_masks``: Tensor [V, N, H, W] soft instance masks in [0, 1].
+    - ``pred_silhouettes``: Tensor [V, N, H, W] each slot's whole soft
+      silhouette in [0, 1] before occlusion.
     - ``pred_joints_3d``: Tensor [V, N, J, 3] root-relative 3D pose of each
       slot in the view's camera frame (calibration units, mm).
     """
@@ -50,6 +52,7 @@ class MultiViewDataSample(BaseDataElement):
     pred_bboxes = _typed_property('pred_bboxes')
     pred_depths = _typed_property('pred_depths')
     pred_masks = _typed_property('pred_masks')
+    pred_silhouettes = _typed_property('pred_silhouettes')
     pred_joints_3d = _typed_property('pred_joints_3d')
 
     del _typed_property

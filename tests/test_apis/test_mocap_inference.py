@@ -13,9 +13,11 @@ from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               fuse_predictions, inference_capture, init_model)
-from nsd_toolkit.apis.mocap import (drop_short_tracks, slot_boxes,
-                                    suppress_duplicates, use_root_cue)
-from nsd_toolkit.mocap import Tracker, smooth_track
+from nsd_toolkit.apis.mocap import (drop_short_tracks, person_size_ratios,
+                                    slot_boxes, suppress_duplicates,
+                                    use_root_cue)
+from nsd_toolkit.mocap import (Tracker, foreground_masks, size_ratios,
+                               smooth_track)
 from nsd_toolkit.structures import MultiViewDataSample
 
 
@@ -313,3 +315,66 @@ def test_association_method_is_checked():
     with pytest.raises(ValueError, match='association_method'):
         fuse_predictions(sample, K, K, np.zeros((2, 3)), root_cue='crop_box',
                          association_method='nearest')
+
+
+def shrunken_predict(factor):
+    """Mask-cue predictions whose poses are ``factor`` times too small and
+    whose silhouettes, the instance masks less their top and bottom rows,
+    are too small too (as a model trained on smaller people)."""
+    predict = mask_predict()
+
+    def shrunken(inputs, data_samples):
+        data_samples = predict(inputs, data_samples)
+        for sample in data_samples:
+            sample.pred_joints_3d = sample.pred_joints_3d * factor
+            rows = sample.pred_masks.amax(-1) > 0  # [V, N, H]
+            edges = rows & ~(rows.roll(1, -1) & rows.roll(-1, -1))
+            sample.pred_silhouettes = sample.pred_masks * ~edges[..., None]
+        return data_samples
+    return shrunken
+
+
+def test_the_size_cue_grows_shrunken_skeletons(cfg, model, capture_root):
+    """Skeletons and silhouettes both too small: the foreground of the
+    frames scales the skeletons towards the people's size; without the
+    cue they stay as predicted."""
+    model.predict = shrunken_predict(0.9)
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+
+    def relative_error(size_cue):
+        capture = inference_capture(model, dataset, Tracker(smoothing=None),
+                                    temporal_sigma=None,
+                                    fuse_cfg=dict(size_cue=size_cue))
+        errors = [np.linalg.norm((people - people[:, :1])[:, None] -
+                                 (p.joints - p.joints[0]), axis=-1
+                                 ).mean(-1).min()
+                  for moment, people in zip(capture.moments, gt)
+                  for p in moment.people]
+        return np.mean(errors)
+
+    none, foreground = relative_error('none'), relative_error('auto')
+    assert none > 20.0  # 10 % of a body of ~1 m radius
+    assert foreground < 0.8 * none
+
+
+def test_person_size_ratios_of_each_cue():
+    sample = MultiViewDataSample()
+    silhouettes = torch.zeros(1, 1, 20, 10)
+    silhouettes[0, 0, 5:15, 2:8] = 0.9
+    images = np.zeros((1, 3, 20, 10), np.uint8)
+    images[0, :, 4:15, 2:8] = 200  # one row taller than the silhouette
+    backgrounds = np.zeros_like(images)
+    assert person_size_ratios(sample, images, backgrounds, 'auto') is None
+    with pytest.raises(ValueError, match='predict_masks=True'):
+        person_size_ratios(sample, images, backgrounds, 'foreground')
+    with pytest.raises(ValueError, match='size_cue must be one of'):
+        person_size_ratios(sample, images, backgrounds, 'height')
+    sample.pred_silhouettes = silhouettes
+    assert person_size_ratios(sample, None, None, 'auto') is None
+    assert person_size_ratios(sample, images, backgrounds, 'none') is None
+    for cue in ('auto', 'foreground'):
+        ratios = person_size_ratios(sample, images, backgrounds, cue)
+        np.testing.assert_allclose(ratios, [[1.1]])
+        np.testing.assert_array_equal(ratios, size_ratios(
+            silhouettes.numpy(), foreground_masks(images, backgrounds)))

@@ -157,3 +157,20 @@ def test_fuse_moment_drops_a_view_on_the_wrong_person():
     assert people[0]['views'] == [0, 1]
     np.testing.assert_allclose(people[1]['joints'], bodies[1], atol=1e-3)
     assert fuse_moment([{2: 0}], boxes, poses, K, R, t) == []  # one view
+
+
+@pytest.mark.parametrize('ratios, scale', [
+    ([1.2, 1.2, 1.2], 1.2),
+    ([1.2, 3.0, 1.2], 1.2),  # the median over the views
+    ([2.0, 2.0, np.nan], 1.25),  # clipped to 1 + max_size_change
+    ([np.nan] * 3, 1.0),  # unknown: the skeleton's own size
+])
+def test_fuse_moment_scales_the_skeleton_by_the_size_ratios(ratios, scale):
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    size_ratios = np.stack([np.full(2, r) for r in ratios])  # [V, N]
+    people = fuse_moment([{0: 0, 1: 0, 2: 0}], boxes, poses, K, R, t,
+                         root_2d=roots, size_ratios=size_ratios,
+                         max_size_change=0.25)
+    np.testing.assert_allclose(people[0]['root'], bodies[0, 0], atol=1e-3)
+    np.testing.assert_allclose(people[0]['joints'] - people[0]['root'],
+                               scale * (bodies[0] - bodies[0, 0]), atol=1e-3)

@@ -5,7 +5,8 @@
         [--temporal-sigma S]
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
-        [--mask-thr T] [--cfg-options KEY=VALUE ...]
+        [--mask-thr T] [--size-cue auto|foreground|none]
+        [--cfg-options KEY=VALUE ...]
 
 CAPTURE: a dataset root in the toolkit's format whose sequences have
 ``poses3d.npy`` (world joints [F, N, 17, 3] mm, NaN for absent people);
@@ -212,7 +213,8 @@ def main(argv=None):
             Tracker(smoothing=args.smoothing),
             batch_size=args.batch_size,
             fuse_cfg=dict(mask_thr=args.mask_thr,
-                          association_method=args.association),
+                          association_method=args.association,
+                          size_cue=args.size_cue),
             root_cue=args.root_cue,
             temporal_sigma=args.temporal_sigma,
             on_predictions=lambda samples: metric.process(None, samples),

@@ -264,8 +264,10 @@ class NSD(BaseNSDModel):
         Returns:
             The compositor's dict (``image`` [B, 3, H, W], ``visibility``
             [B, N, 1, H, W], ...; its ``depth`` renamed ``depth_map``
-            [B, 1, H, W]) plus ``crop_rgb`` [B, N, 3, h, w] and
-            ``crop_mask`` [B, N, 1, h, w].
+            [B, 1, H, W]) plus ``crop_rgb`` [B, N, 3, h, w], ``crop_mask``
+            [B, N, 1, h, w] and ``silhouettes`` [B, N, 1, H, W]: each
+            slot's mask placed in the image before compositing (the whole
+            body, as if nothing occluded it).
         """
         batch, num_people = appearance.shape[:2]
         rgb, mask = self.decoder(appearance.flatten(0, 1), points.flatten(0, 1))
@@ -290,7 +292,7 @@ class NSD(BaseNSDModel):
             result = self.compositor(layers, masks, None, background)
         if 'depth' in result:  # keep the name 'depth' for B's slot depths
             result['depth_map'] = result.pop('depth')
-        result.update(crop_rgb=rgb, crop_mask=mask)
+        result.update(crop_rgb=rgb, crop_mask=mask, silhouettes=masks)
         return result
 
     def novel_view_synthesis(

@@ -1,6 +1,6 @@
 """3D human pose from single images on top of a (frozen) NSD representation."""
 import copy
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -65,9 +65,11 @@ class NSDPoseEstimator(BaseNSDModel):
             windows are wider than the person: 1.25 as the proposal
             prior's margin in the single-person config).
         predict_masks (bool): :meth:`predict` also renders NSD's instance
-            masks (``pred_masks``, as :meth:`NSD.predict`): tight 2D cues of
-            each slot, e.g. for motion capture's roots; off by default
-            (a decoder pass and [V, N, H, W] per sample).
+            masks (``pred_masks``, as :meth:`NSD.predict`) and each slot's
+            whole silhouette before occlusion (``pred_silhouettes``): tight
+            2D cues of each slot, e.g. for motion capture's roots and body
+            sizes; off by default (a decoder pass and two [V, N, H, W] per
+            sample).
         latent_turn_degrees (float): training augmentation of P, in
             [0, 180]: each labelled image's latent points and its target
             poses turn together by one random angle, uniform in
@@ -357,8 +359,8 @@ class NSDPoseEstimator(BaseNSDModel):
         (px), ``pred_depths`` [V, N], ``pred_appearance`` [V, N, A] (E's
         appearance vectors, for matching slots across views and time) and,
         when B predicts presence, ``pred_scores`` [V, N] of every view of
-        every sample; with ``predict_masks`` also ``pred_masks``
-        [V, N, H, W] (:meth:`render_masks`)."""
+        every sample; with ``predict_masks`` also ``pred_masks`` and
+        ``pred_silhouettes`` [V, N, H, W] (:meth:`render_masks`)."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
@@ -370,8 +372,8 @@ class NSDPoseEstimator(BaseNSDModel):
         if 'presence' in out:
             fields['pred_scores'] = out['presence']
         if self.predict_masks:
-            fields['pred_masks'] = self.render_masks(
-                out, inputs['background'].flatten(0, 1))
+            fields['pred_masks'], fields['pred_silhouettes'] = \
+                self.render_masks(out, inputs['background'].flatten(0, 1))
         per_view = {
             key: value.view(batch, -1, *value.shape[1:]).cpu()
             for key, value in fields.items()
@@ -382,7 +384,8 @@ class NSDPoseEstimator(BaseNSDModel):
         return data_samples
 
     def render_masks(self, parts: Dict[str, torch.Tensor],
-                     background: torch.Tensor) -> torch.Tensor:
+                     background: torch.Tensor
+                     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """NSD's instance masks of single images, as :meth:`NSD.predict`:
         each slot decoded from its own latent, placed in its crop box and
         composited (:meth:`NSD.render`).
@@ -392,14 +395,16 @@ class NSDPoseEstimator(BaseNSDModel):
             background: [M, 3, H, W] normalised backgrounds.
 
         Returns:
-            Tensor [M, N, H, W]: visibilities in [0, 1] (scaled by the
-            slots' presences when B predicts them).
+            tuple: visibilities [M, N, H, W] in [0, 1] and the slots'
+            silhouettes [M, N, H, W] before compositing (whole bodies),
+            both scaled by the slots' presences when B predicts them.
         """
         rendered = self.nsd.render(parts['appearance'], parts['points'],
                                    parts['center'], parts['scale'],
                                    parts['depth'], background,
                                    parts.get('presence'))
-        return rendered['visibility'][:, :, 0]
+        return (rendered['visibility'][:, :, 0],
+                rendered['silhouettes'][:, :, 0])
 
     def _forward(self,
                  inputs: Dict[str, torch.Tensor],

@@ -555,3 +555,25 @@ def test_an_absent_slot_paints_nothing_and_a_present_one_is_a_false_positive():
     losses = model(inputs, mode='loss')
     sum(losses.values()).backward()
     assert model.detector.head.fc.bias.grad.view(-1, 6)[:, 5].abs().sum() > 0
+
+
+def test_render_silhouettes_are_the_slots_masks_before_occlusion():
+    """``silhouettes``: each slot's mask placed in the image, the same
+    whichever slot is in front, while what stays visible changes."""
+    model = tiny_nsd(compositor=dict(type='OcclusionCompositor'),
+                     use_depth=True)
+    gen = torch.Generator().manual_seed(5)
+    img = torch.randn(1, 3, 24, 32, generator=gen)
+    parts = model.decompose(img, torch.zeros_like(img))
+    center = torch.zeros(1, 2, 2)  # both slots on the same spot
+    scale = torch.full((1, 2, 2), 0.8)
+    renders = [model.render(parts['appearance'], parts['points'], center,
+                            scale, depth, torch.zeros(1, 3, 24, 32))
+               for depth in (torch.tensor([[0.0, 1.0]]),
+                             torch.tensor([[1.0, 0.0]]))]
+    silhouettes = [r['silhouettes'] for r in renders]
+    assert silhouettes[0].shape == (1, 2, 1, 24, 32)
+    torch.testing.assert_close(silhouettes[0], silhouettes[1])
+    assert not torch.allclose(renders[0]['visibility'],
+                              renders[1]['visibility'])
+    assert silhouettes[0].amax() > 0.5

@@ -192,9 +192,10 @@ def test_predicted_masks_are_nsds_masks(presence):
     for sample, nsd_sample in zip(out, expected):
         assert sample.pred_masks.shape == (3, 2, HEIGHT, WIDTH)
         torch.testing.assert_close(sample.pred_masks, nsd_sample.pred_masks)
+        assert sample.pred_silhouettes.shape == (3, 2, HEIGHT, WIDTH)
     model.predict_masks = False
-    assert 'pred_masks' not in model.predict(inputs, [MultiViewDataSample()
-                                                      for _ in range(2)])[0]
+    sample = model.predict(inputs, [MultiViewDataSample() for _ in range(2)])[0]
+    assert 'pred_masks' not in sample and 'pred_silhouettes' not in sample
 
 
 def test_init_weights_loads_the_nsd_checkpoint(tmp_path):
