@@ -91,7 +91,7 @@ def parse_args(argv=None):
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     call_or_exit(parser, check_pose_config, cfg)
-    use_root_cue(cfg, args.root_cue)
+    call_or_exit(parser, use_root_cue, cfg, args.root_cue, args.size_cue)
     sequences = None if args.sequence is None else [args.sequence]
     dataset = call_or_exit(parser, capture_dataset, cfg, args.capture,
                            sequences)

@@ -214,10 +214,24 @@ def check_root_cue(root_cue: str) -> None:
                          f'{root_cue!r}')
 
 
-def use_root_cue(cfg, root_cue: str) -> None:
-    """Make the pose config's model render masks (``predict_masks``)
-    unless ``root_cue`` is ``'crop_box'``, which needs none."""
+def check_size_cue(size_cue: str) -> None:
+    """ValueError unless ``size_cue`` is one of :data:`SIZE_CUES`."""
+    if size_cue not in SIZE_CUES:
+        raise ValueError(f'size_cue must be one of {SIZE_CUES}, got '
+                         f'{size_cue!r}')
+
+
+def use_root_cue(cfg, root_cue: str, size_cue: str = 'auto') -> None:
+    """Make the pose config's model render masks and silhouettes
+    (``predict_masks``) unless ``root_cue`` is ``'crop_box'``, which needs
+    none; ValueError for an unknown cue, or ``size_cue='foreground'``
+    (which needs the silhouettes) with ``'crop_box'``."""
     check_root_cue(root_cue)
+    check_size_cue(size_cue)
+    if size_cue == 'foreground' and root_cue == 'crop_box':
+        raise ValueError("size_cue='foreground' needs NSD's silhouettes, "
+                         "which root_cue='crop_box' does not render: use "
+                         "root_cue='auto' or size_cue='auto'")
     cfg.model.predict_masks = root_cue != 'crop_box'
 
 
@@ -273,9 +287,7 @@ def person_size_ratios(sample, images, backgrounds, size_cue='auto'):
     Returns:
         np.ndarray [V, N] or None (no correction).
     """
-    if size_cue not in SIZE_CUES:
-        raise ValueError(f'size_cue must be one of {SIZE_CUES}, got '
-                         f'{size_cue!r}')
+    check_size_cue(size_cue)
     available = 'pred_silhouettes' in sample and images is not None \
         and backgrounds is not None
     if size_cue == 'foreground' and not available:

@@ -281,6 +281,10 @@ def test_the_mask_cue_switches_the_model_masks_on(cfg, capture_root):
     mask_cfg = copy.deepcopy(cfg)
     use_root_cue(mask_cfg, 'crop_box')
     assert not init_model(mask_cfg).predict_masks
+    with pytest.raises(ValueError, match="size_cue='foreground' needs"):
+        use_root_cue(mask_cfg, 'crop_box', 'foreground')
+    with pytest.raises(ValueError, match='size_cue must be one of'):
+        use_root_cue(mask_cfg, 'auto', 'height')
     use_root_cue(mask_cfg, 'auto')
     predictions = []
     capture = inference_capture(init_model(mask_cfg),
@@ -288,6 +292,7 @@ def test_the_mask_cue_switches_the_model_masks_on(cfg, capture_root):
                                 min_track_moments=1,
                                 on_predictions=predictions.extend)
     assert predictions[0].pred_masks.shape == (NUM_VIEWS, 2, 48, 64)
+    assert predictions[0].pred_silhouettes.shape == (NUM_VIEWS, 2, 48, 64)
     assert len(capture.moments) == NUM_FRAMES
 
 

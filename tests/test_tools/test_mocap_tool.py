@@ -201,13 +201,17 @@ def bad_captures(root, tmp_path, model_files):
         'bad temporal sigma': (
             [config, checkpoint, root, '--temporal-sigma', '-1'],
             'argument --temporal-sigma: -1: must be a number >= 0'),
+        'size cue without silhouettes': (
+            [config, checkpoint, root, '--root-cue', 'crop_box',
+             '--size-cue', 'foreground'],
+            "size_cue='foreground' needs NSD's silhouettes"),
     }
 
 
 @pytest.mark.parametrize('case', [
     'missing calibration', 'unsynchronised cameras', 'missing capture',
     'missing sequence', 'not a pose model', 'missing checkpoint', 'bad fps',
-    'bad smoothing', 'bad temporal sigma'
+    'bad smoothing', 'bad temporal sigma', 'size cue without silhouettes'
 ])
 def test_bad_input_is_refused_before_any_work(mocap, model_files,
                                               capture_root, tmp_path, capsys,

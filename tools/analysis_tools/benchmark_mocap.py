@@ -187,7 +187,7 @@ def parse_args(argv=None):
     cfg = merge_cfg_options(Config.fromfile(args.config), args.cfg_options,
                             parser)
     call_or_exit(parser, check_pose_config, cfg)
-    use_root_cue(cfg, args.root_cue)
+    call_or_exit(parser, use_root_cue, cfg, args.root_cue, args.size_cue)
     layout = call_or_exit(parser, capture_dataset, cfg, args.capture,
                           args.sequences)
     _, metainfo = call_or_exit(parser, layout.scan)
