@@ -30,6 +30,7 @@ from upright (lying) break the size cue; lens distortion is ignored (pass
 boxes of undistorted images); a person seen by one view stays a group of
 one view.
 """
+from itertools import permutations, product
 from typing import NamedTuple
 
 import numpy as np
@@ -162,14 +163,76 @@ def associate_views(appearance, boxes, K, R, t, scores=None, min_score=0.5,
     return sorted(groups, key=lambda g: (-len(g), sorted(g.items())[0]))
 
 
+def _slot_rays(boxes, K, R, t):
+    """Rays [V, N, 3] (origins, directions) through the slots' box
+    centres."""
+    return (x.swapaxes(0, 1) for x in pixel_rays(
+        box_centers(boxes).swapaxes(0, 1), K, R, t))
+
+
+def assignment_costs(slots, similarity, origins, directions,
+                     geometry_weight):
+    """Total cost of assignments of slots to people (:func:`assign_views`).
+
+    Args:
+        slots: int [C, V, N], the slot of person k in view v per candidate.
+        similarity: [V, V, N, N] appearance similarity of slot pairs.
+        origins, directions: [V, N, 3] the slots' rays.
+        geometry_weight: cost per metre of ray distance.
+
+    Returns:
+        np.ndarray [C]: ``-(similarity summed over each person's view
+        pairs) + geometry_weight * (distances in m of each person's rays to
+        the point triangulated from all of them, summed)``; NaN rays (empty
+        boxes) cost no distance.
+    """
+    num_views = slots.shape[1]
+    first, second = np.triu_indices(num_views, 1)
+    agreement = similarity[first[:, None], second[:, None],
+                           slots[:, first], slots[:, second]]  # [C, P, N]
+    cost = -agreement.sum((1, 2))
+    if geometry_weight:
+        views = np.arange(num_views)[:, None]
+        rays = [x[views, slots].swapaxes(1, 2)  # [C, N, V, 3]
+                for x in (origins, directions)]
+        points = triangulate_rays(*rays)
+        distance = ray_residuals(points, *rays)[0]  # [C, N, V]
+        cost = cost + geometry_weight / 1000.0 * np.nan_to_num(
+            distance).sum((1, 2))
+    return cost
+
+
+def _exhaustive_assignment(similarity, origins, directions, geometry_weight,
+                           max_assignments):
+    """Slot of each person [V, N] minimising :func:`assignment_costs` over
+    every assignment (the first view's slot k is person k), or None when
+    there are more than ``max_assignments``."""
+    num_views, num_slots = origins.shape[:2]
+    orders = list(permutations(range(num_slots)))
+    if len(orders)**(num_views - 1) > max_assignments:
+        return None
+    candidates = np.array([(tuple(range(num_slots)), ) + rest
+                           for rest in product(orders,
+                                               repeat=num_views - 1)],
+                          np.int64).reshape(-1, num_views, num_slots)
+    costs = assignment_costs(candidates, similarity, origins, directions,
+                             geometry_weight)
+    return candidates[np.argmin(costs)]
+
+
 def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
-                 max_rounds=10):
+                 max_rounds=10, max_assignments=4096):
     """One person per slot in every view, consistent over all the views.
 
     Where :func:`associate_views` groups an unknown number of people, this
     assigns the N slots of each of V views to N people (a permutation per
-    view), as NSD's triangulated depths need. Start: each view's slots
-    matched to the first view's by appearance (Hungarian). Then, view by
+    view), as NSD's triangulated depths need.
+
+    Exact when there are at most ``max_assignments`` assignments
+    (``N!^(V-1)``: 8 for two people in four views, 216 for three): the one
+    of least :func:`assignment_costs` is taken, every view pair and every
+    ray counting at once. Otherwise a local search: each view's slots
+    matched to the first view's by appearance (Hungarian), then, view by
     view until no assignment changes (at most ``max_rounds`` passes), the
     view's slots are re-matched to the people at the cost
 
@@ -180,7 +243,11 @@ def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
     so every view pair counts, not only pairs with the first view, and two
     slots whose appearance is ambiguous (an occluded, mixed crop) are told
     apart by where their rays meet the others'. Each pass solves V
-    Hungarian problems of N x N: linear in V, cubic in N.
+    Hungarian problems of N x N: linear in V, cubic in N. The local search
+    can stop at an assignment where two views are swapped together (no
+    single view's change lowers the cost): on the two-person validation
+    sequence of unseen people it did so in 2 of 250 moments, which the
+    exact search resolves (docs/benchmarks.md).
 
     Args:
         similarity: [V, V, N, N] appearance similarity, ``[v, w, i, j]`` of
@@ -188,7 +255,9 @@ def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
         boxes: [V, N, 4] xyxy pixel-edge boxes of the slots.
         K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras (mm).
         geometry_weight: cost per metre of ray distance (0: appearance only).
-        max_rounds: most passes over the views.
+        max_rounds: most passes over the views of the local search.
+        max_assignments: largest number of assignments searched exactly
+            (0: always the local search).
 
     Returns:
         int64 [V, N]: the person (0..N-1) of each slot; every row is a
@@ -196,8 +265,11 @@ def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
     """
     similarity = np.asarray(similarity, np.float64)
     num_views, num_slots = similarity.shape[0], similarity.shape[-1]
-    origins, directions = (x.swapaxes(0, 1) for x in pixel_rays(
-        box_centers(boxes).swapaxes(0, 1), K, R, t))  # [V, N, 3] each
+    origins, directions = _slot_rays(boxes, K, R, t)  # [V, N, 3] each
+    exact = _exhaustive_assignment(similarity, origins, directions,
+                                   geometry_weight, max_assignments)
+    if exact is not None:
+        return np.argsort(exact, axis=1)
     person = np.empty((num_views, num_slots), np.int64)
     for view in range(num_views):
         pairs = match_instances(similarity[view, 0], maximize=True)

@@ -1,4 +1,7 @@
+from itertools import permutations, product
+
 import numpy as np
+import pytest
 from mocap_fixtures import joint_boxes, ring_cameras, walking_bodies
 
 from nsd_toolkit.mocap import (assign_groups, assign_views, associate_views,
@@ -154,16 +157,19 @@ def _same_people(person, orders):
     return True
 
 
-def test_assign_views_shuffled_slots():
+@pytest.mark.parametrize('max_assignments', [4096, 0])
+def test_assign_views_shuffled_slots(max_assignments):
     boxes, appearance, K, R, t = _scene()
     orders = [[2, 0, 1], [1, 2, 0], [0, 2, 1]]
-    person = assign_views(*_permuted(boxes, appearance, orders), K, R, t)
+    person = assign_views(*_permuted(boxes, appearance, orders), K, R, t,
+                          max_assignments=max_assignments)
     assert person.dtype == np.int64
     assert (np.sort(person, axis=1) == np.arange(3)).all()  # permutations
     assert _same_people(person, orders)
 
 
-def test_assign_views_geometry_resolves_an_ambiguous_first_view():
+@pytest.mark.parametrize('max_assignments', [4096, 0])
+def test_assign_views_geometry_resolves_an_ambiguous_first_view(max_assignments):
     """In view 0 both slots look alike (an occluded, mixed crop); the rays
     tell them apart, whichever order view 0 lists the people in, where
     appearance alone can only guess."""
@@ -174,14 +180,16 @@ def test_assign_views_geometry_resolves_an_ambiguous_first_view():
         similarity, slot_boxes = _permuted(boxes, appearance, orders)
         similarity[0, :] = similarity[:, 0] = 0.5  # view 0 says nothing
         assert _same_people(
-            assign_views(similarity, slot_boxes, K, R, t), orders)
+            assign_views(similarity, slot_boxes, K, R, t,
+                         max_assignments=max_assignments), orders)
         guessed.append(_same_people(
-            assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0),
-            orders))
+            assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0,
+                         max_assignments=max_assignments), orders))
     assert guessed.count(True) == 1
 
 
-def test_assign_views_rays_overrule_a_misleading_view():
+@pytest.mark.parametrize('max_assignments', [4096, 0])
+def test_assign_views_rays_overrule_a_misleading_view(max_assignments):
     """View 0's slots look more like the other person (mixed crops); the
     other views agree with each other and with the rays."""
     boxes, appearance, K, R, t = _scene(num_views=4)
@@ -190,10 +198,52 @@ def test_assign_views_rays_overrule_a_misleading_view():
     feats = appearance[orders]
     feats[0] = 0.4 * appearance[[0, 1]] + 0.6 * appearance[[1, 0]]
     similarity = _similarity(feats)
-    alone = assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0)
+    alone = assign_views(similarity, slot_boxes, K, R, t, geometry_weight=0,
+                         max_assignments=max_assignments)
     assert not _same_people(alone, orders)  # the premise: appearance errs
-    person = assign_views(similarity, slot_boxes, K, R, t)
+    person = assign_views(similarity, slot_boxes, K, R, t,
+                          max_assignments=max_assignments)
     assert _same_people(person, orders)
+
+
+def _total_cost(slots, similarity, origins, directions, geometry_weight):
+    """The documented cost of one assignment, slots [V, N], by loops."""
+    num_views, num_people = slots.shape
+    cost = 0.0
+    for k in range(num_people):
+        for a in range(num_views):
+            for b in range(a + 1, num_views):
+                cost -= similarity[a, b, slots[a, k], slots[b, k]]
+        rays = [x[np.arange(num_views), slots[:, k]]
+                for x in (origins, directions)]
+        point = fit_rays(*rays)[0]
+        for origin, direction in zip(*rays):
+            offset = point - origin
+            across = offset - (offset @ direction) * direction
+            cost += geometry_weight / 1000.0 * np.linalg.norm(across)
+    return cost
+
+
+@pytest.mark.parametrize('seed', range(3))
+def test_assign_views_exact_search_finds_the_least_cost(seed):
+    """Three people in three views with noisy appearance and boxes: the
+    exact search returns the assignment of least total cost, found here by
+    trying all 36 by hand."""
+    boxes, appearance, K, R, t = _scene()
+    rng = np.random.default_rng(seed)
+    orders = np.array([rng.permutation(3) for _ in range(3)])
+    similarity, slot_boxes = _permuted(boxes, appearance, orders)
+    similarity = similarity + 0.3 * rng.standard_normal(similarity.shape)
+    slot_boxes = slot_boxes + 4.0 * rng.standard_normal(slot_boxes.shape)
+    origins, directions = (x.swapaxes(0, 1) for x in pixel_rays(
+        box_centers(slot_boxes).swapaxes(0, 1), K, R, t))
+    candidates = [np.array([(0, 1, 2), *rest]) for rest in
+                  product(permutations(range(3)), repeat=2)]
+    costs = [_total_cost(c, similarity, origins, directions, 2.0)
+             for c in candidates]
+    best = np.argsort(candidates[int(np.argmin(costs))], axis=1)
+    person = assign_views(similarity, slot_boxes, K, R, t)
+    np.testing.assert_array_equal(person, best)
 
 
 def test_assign_groups_in_the_grouping_format():
