@@ -19,6 +19,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter
 
 from nsd_toolkit.structures import mask_to_box
+from nsd_toolkit.utils.foreground import foreground_mask
 
 #: Per-channel difference (0-255) from the background marking foreground.
 FOREGROUND_THR = 25
@@ -29,7 +30,8 @@ SILHOUETTE_GROWTH = 2
 
 
 def foreground_masks(images, backgrounds, threshold=FOREGROUND_THR):
-    """Pixels that differ from the background.
+    """Pixels that differ from the background: :func:`~nsd_toolkit.utils.
+    foreground.foreground_mask` of channel-first frames.
 
     Args:
         images, backgrounds: uint8 [..., 3, H, W] frames and their median
@@ -40,9 +42,8 @@ def foreground_masks(images, backgrounds, threshold=FOREGROUND_THR):
     Returns:
         np.ndarray bool [..., H, W].
     """
-    difference = np.abs(np.asarray(images, np.int16) -
-                        np.asarray(backgrounds, np.int16))
-    return difference.max(-3) > threshold
+    return foreground_mask(np.moveaxis(images, -3, -1),
+                           np.moveaxis(backgrounds, -3, -1), threshold)
 
 
 def size_ratios(silhouettes, foreground, silhouette_thr=SILHOUETTE_THR,
