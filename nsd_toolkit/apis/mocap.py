@@ -32,7 +32,7 @@ from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader, Subset
 from tqdm import tqdm
 
-from nsd_toolkit.datasets import multiview_collate
+from nsd_toolkit.datasets import multiview_collate, stacked_batch
 from nsd_toolkit.mocap import (SMOOTHING, Track, TrackedPerson, Tracker,
                                assign_groups, associate_views, box_centers,
                                foreground_masks, fuse_moment, size_ratios,
@@ -448,14 +448,6 @@ def _check_predictions(model, sample):
             f'{type(model).__name__} gives no {missing}')
 
 
-def _frames(inputs, index):
-    """uint8 [V, 3, H, W] frames and backgrounds of item ``index`` of a
-    batch's unnormalised inputs (stacked per key, or a list per item)."""
-    item = inputs[index] if isinstance(inputs, (list, tuple)) else {
-        key: inputs[key][index] for key in ('img', 'background')}
-    return item['img'].numpy(), item['background'].numpy()
-
-
 def _fuse_moments(model, dataset, indices, loader_args, settings, timings,
                   on_predictions):
     """Yield ``(moment, people)`` for the moments ``indices`` of
@@ -470,6 +462,7 @@ def _fuse_moments(model, dataset, indices, loader_args, settings, timings,
         if batch is None:
             return
         start = time.perf_counter()
+        batch = stacked_batch(batch)  # its raw frames feed the size cue
         data = model.data_preprocessor(batch, False)
         samples = model(**data, mode='predict')
         timings['model'] += time.perf_counter() - start
@@ -480,9 +473,11 @@ def _fuse_moments(model, dataset, indices, loader_args, settings, timings,
             _check_predictions(model, sample)
             cameras = (data['inputs'][key][index].double().cpu().numpy()
                        for key in 'KRt')
-            images, backgrounds = _frames(batch['inputs'], index)
-            people = fuse_predictions(sample, *cameras, images=images,
-                                      backgrounds=backgrounds, **settings)
+            people = fuse_predictions(
+                sample, *cameras,
+                images=batch['inputs']['img'][index].numpy(),
+                backgrounds=batch['inputs']['background'][index].numpy(),
+                **settings)
             timings['fusion'] += time.perf_counter() - start
             yield next(moments), people
 

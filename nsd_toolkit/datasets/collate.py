@@ -56,3 +56,23 @@ def multiview_collate(data_batch: Sequence) -> dict:
     batch = pseudo_collate(list(data_batch))
     batch['inputs'] = stack_multiview_inputs(batch['inputs'])
     return batch
+
+
+def stacked_batch(data) -> dict:
+    """A loader's batch in :func:`multiview_collate`'s layout, whichever
+    collate function made it.
+
+    Args:
+        data: a list of packed items, a dict whose ``inputs`` is a list of
+            per-item input dicts or maps each key to a list of per-item
+            tensors, or a batch already stacked (returned as it is).
+
+    Returns:
+        ``dict(inputs=dict(key: tensor [B, ...]), data_samples=list)``.
+    """
+    if not isinstance(data, Mapping):  # list of packed items
+        return multiview_collate(data)
+    inputs = data['inputs']
+    if not isinstance(inputs, Mapping):  # list of per-item input dicts
+        inputs = pseudo_collate(list(inputs))
+    return dict(data, inputs=stack_multiview_inputs(inputs))

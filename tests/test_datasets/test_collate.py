@@ -3,7 +3,7 @@ import torch
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from nsd_toolkit.datasets import multiview_collate
+from nsd_toolkit.datasets import multiview_collate, stacked_batch
 from nsd_toolkit.structures import MultiViewDataSample
 
 
@@ -26,6 +26,27 @@ def test_stacks_inputs_and_keeps_uint8_images():
     assert inputs['K'].shape == (2, 2, 3, 3)
     assert inputs['t'][:, 0, 0].tolist() == [10.0, 200.0]
     assert [s.frame for s in batch['data_samples']] == [10, 200]
+
+
+def test_stacked_batch_of_every_loader_layout():
+    """A list of packed items, per-item input dicts and per-key lists all
+    give multiview_collate's batch; a stacked batch keeps its tensors."""
+    items = [packed_item(10), packed_item(200)]
+    expected = multiview_collate(items)
+    samples = [item['data_samples'] for item in items]
+    layouts = [
+        items,
+        dict(inputs=[item['inputs'] for item in items], data_samples=samples),
+        dict(inputs={key: [item['inputs'][key] for item in items]
+                     for key in items[0]['inputs']}, data_samples=samples),
+    ]
+    for layout in layouts:
+        batch = stacked_batch(layout)
+        assert batch['inputs'].keys() == expected['inputs'].keys()
+        for key, value in expected['inputs'].items():
+            assert torch.equal(batch['inputs'][key], value), key
+        assert [s.frame for s in batch['data_samples']] == [10, 200]
+    assert stacked_batch(expected)['inputs']['img'] is expected['inputs']['img']
 
 
 def test_items_of_other_shapes_name_the_key():

@@ -1,12 +1,8 @@
 """Batching, device transfer and normalisation of multi-view items."""
-from collections.abc import Mapping
-
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.model import BaseDataPreprocessor
 
-from nsd_toolkit.datasets.collate import (multiview_collate,
-                                          stack_multiview_inputs)
+from nsd_toolkit.datasets.collate import stacked_batch
 from nsd_toolkit.registry import MODELS
 
 
@@ -43,13 +39,7 @@ class NSDDataPreprocessor(BaseDataPreprocessor):
             'std', torch.tensor(std).view(3, 1, 1), persistent=False)
 
     def forward(self, data, training=False):
-        if not isinstance(data, Mapping):  # list of packed items
-            data = multiview_collate(data)
-        inputs = data['inputs']
-        if not isinstance(inputs, Mapping):  # list of per-item input dicts
-            inputs = pseudo_collate(list(inputs))
-        data = self.cast_data(
-            dict(data, inputs=stack_multiview_inputs(inputs)))
+        data = self.cast_data(stacked_batch(data))
         for key in self.normalized_keys:
             if key in data['inputs']:
                 # one new float tensor, normalised in place (the caller's
