@@ -30,7 +30,9 @@ from upright (lying) break the size cue; lens distortion is ignored (pass
 boxes of undistorted images); a person seen by one view stays a group of
 one view.
 """
+from functools import lru_cache
 from itertools import permutations, product
+from math import factorial
 from typing import NamedTuple
 
 import numpy as np
@@ -163,13 +165,6 @@ def associate_views(appearance, boxes, K, R, t, scores=None, min_score=0.5,
     return sorted(groups, key=lambda g: (-len(g), sorted(g.items())[0]))
 
 
-def _slot_rays(boxes, K, R, t):
-    """Rays [V, N, 3] (origins, directions) through the slots' box
-    centres."""
-    return (x.swapaxes(0, 1) for x in pixel_rays(
-        box_centers(boxes).swapaxes(0, 1), K, R, t))
-
-
 def assignment_costs(slots, similarity, origins, directions,
                      geometry_weight):
     """Total cost of assignments of slots to people (:func:`assign_views`).
@@ -202,19 +197,28 @@ def assignment_costs(slots, similarity, origins, directions,
     return cost
 
 
+@lru_cache(maxsize=16)
+def _all_assignments(num_views, num_slots):
+    """int64 [N!^(V-1), V, N], read-only: every slot of each person per view,
+    the first view's slot k being person k."""
+    orders = list(permutations(range(num_slots)))
+    candidates = np.array([(orders[0], ) + rest
+                           for rest in product(orders,
+                                               repeat=num_views - 1)],
+                          np.int64).reshape(-1, num_views, num_slots)
+    candidates.flags.writeable = False
+    return candidates
+
+
 def _exhaustive_assignment(similarity, origins, directions, geometry_weight,
                            max_assignments):
     """Slot of each person [V, N] minimising :func:`assignment_costs` over
     every assignment (the first view's slot k is person k), or None when
     there are more than ``max_assignments``."""
     num_views, num_slots = origins.shape[:2]
-    orders = list(permutations(range(num_slots)))
-    if len(orders)**(num_views - 1) > max_assignments:
+    if factorial(num_slots)**(num_views - 1) > max_assignments:
         return None
-    candidates = np.array([(tuple(range(num_slots)), ) + rest
-                           for rest in product(orders,
-                                               repeat=num_views - 1)],
-                          np.int64).reshape(-1, num_views, num_slots)
+    candidates = _all_assignments(num_views, num_slots)
     costs = assignment_costs(candidates, similarity, origins, directions,
                              geometry_weight)
     return candidates[np.argmin(costs)]
@@ -265,7 +269,8 @@ def assign_views(similarity, boxes, K, R, t, geometry_weight=2.0,
     """
     similarity = np.asarray(similarity, np.float64)
     num_views, num_slots = similarity.shape[0], similarity.shape[-1]
-    origins, directions = _slot_rays(boxes, K, R, t)  # [V, N, 3] each
+    origins, directions = (x.swapaxes(0, 1) for x in pixel_rays(
+        box_centers(boxes).swapaxes(0, 1), K, R, t))  # [V, N, 3] each
     exact = _exhaustive_assignment(similarity, origins, directions,
                                    geometry_weight, max_assignments)
     if exact is not None:
