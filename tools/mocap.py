@@ -1,7 +1,8 @@
 """Multi-view motion capture: 3D tracks per person from a calibrated capture.
 
     python tools/mocap.py CONFIG CHECKPOINT CAPTURE --out-dir DIR
-        [--sequence NAME] [--smoothing A] [--temporal-sigma S] [--fps F]
+        [--sequence NAME] [--smoothing A] [--temporal-sigma S]
+        [--bone-lengths track|moment] [--fps F]
         [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
         [--root-cue auto|mask_box|crop_box] [--size-cue auto|foreground|none]
@@ -17,8 +18,9 @@ instance masks (``model.predict_masks``) and their boxes are used, tight
 around the person; ``crop_box`` takes NSD's looser crop windows and renders
 no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
-in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Writes into
-DIR:
+in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). The finished
+tracks are smoothed over time (``--temporal-sigma``) and keep each person's
+median bone lengths (``--bone-lengths``). Writes into DIR:
 
 - ``tracks.json``: per person (track), the moments it was seen, its 17
   world joints (mm), their confidence and the views that saw it
@@ -28,7 +30,7 @@ DIR:
   an oblique 3D view (not with ``--no-video``);
 - ``moments/``: the fused people of each chunk of moments. A rerun into the
   same DIR (after an interruption, or with other tracking options such as
-  ``--smoothing``) runs the model only on the chunks missing.
+  ``--smoothing`` or ``--bone-lengths``) runs the model only on the chunks missing.
 
 Every argument, the config (a pose model) and the capture's layout
 (calibration, synchronised frame counts) are checked before any work; the
@@ -114,6 +116,7 @@ def main(argv=None):
         chunk_size=args.chunk_size,
         min_track_moments=args.min_track_length,
         temporal_sigma=args.temporal_sigma,
+        bone_lengths=args.bone_lengths,
         root_cue=args.root_cue,
         fuse_cfg=dict(association_method=args.association,
                       size_cue=args.size_cue),

@@ -35,8 +35,8 @@ from tqdm import tqdm
 from nsd_toolkit.datasets import multiview_collate, stacked_batch
 from nsd_toolkit.mocap import (SMOOTHING, Track, TrackedPerson, Tracker,
                                assign_groups, associate_views, box_centers,
-                               foreground_masks, fuse_moment, size_ratios,
-                               smooth_track)
+                               foreground_masks, fuse_moment, rigid_bones,
+                               size_ratios, smooth_track)
 from nsd_toolkit.models import NSDPoseEstimator
 from nsd_toolkit.registry import DATASETS, MODELS
 from nsd_toolkit.structures import mask_to_box
@@ -53,11 +53,14 @@ ASSOCIATIONS = ('auto', 'grouping', 'joint')
 SIZE_CUES = ('auto', 'foreground', 'none')
 #: Visibility threshold of the masks of the mask cue (:func:`slot_boxes`).
 MASK_THR = 0.7
-#: Default lag-free smoothing of finished tracks (:func:`smooth_capture`),
+#: Default lag-free smoothing of finished tracks (:func:`inference_capture`),
 #: standard deviation in moments. Chosen on the validation sequences of two
 #: camera layouts (two pose models each): world MPJPE 127.4 mm on average
 #: raw, 122.6 / 121.6 / 124.1 mm with 1 / 2 / 3 (docs/benchmarks.md).
 TEMPORAL_SIGMA = 2.0
+#: Bone lengths of the finished tracks (:func:`inference_capture`): each
+#: track's medians at every moment, or each moment's own.
+BONE_LENGTHS = ('track', 'moment')
 
 
 class CaptureMoment(NamedTuple):
@@ -191,9 +194,10 @@ def _temporal_sigma(text: str) -> Optional[float]:
 
 
 def add_tracking_arguments(parser) -> None:
-    """``--smoothing`` and ``--temporal-sigma`` of the motion-capture tools
-    (:class:`~nsd_toolkit.mocap.Tracker`'s ``smoothing`` and
-    :func:`inference_capture`'s ``temporal_sigma``)."""
+    """``--smoothing``, ``--temporal-sigma`` and ``--bone-lengths`` of the
+    motion-capture tools (:class:`~nsd_toolkit.mocap.Tracker`'s
+    ``smoothing``, :func:`inference_capture`'s ``temporal_sigma`` and
+    ``bone_lengths``)."""
     parser.add_argument('--smoothing', type=_smoothing_factor,
                         default=SMOOTHING,
                         help='exponential smoothing factor of the joints in '
@@ -205,6 +209,11 @@ def add_tracking_arguments(parser) -> None:
                         'past and future moments: Gaussian standard '
                         f'deviation in moments (default {TEMPORAL_SIGMA}; '
                         '0: off)')
+    parser.add_argument('--bone-lengths', choices=BONE_LENGTHS,
+                        default='track',
+                        help="'track' (default): every moment of a track "
+                        "gets the track's median bone lengths; 'moment': "
+                        'each moment keeps its own')
 
 
 def check_root_cue(root_cue: str) -> None:
@@ -421,22 +430,27 @@ def drop_short_tracks(moments, tracks, min_moments):
         track.track_id]) for track in kept]
 
 
-def smooth_capture(moments, tracks, sigma):
-    """Tracks and moments with every track's joints smoothed over time
-    without lag (:func:`~nsd_toolkit.mocap.smooth_track`, ``sigma`` in
-    moments).
+def map_tracks(moments, tracks, transform):
+    """Tracks through ``transform`` (a :class:`~nsd_toolkit.mocap.Track` to
+    the same track with new joints) and the moments, their people carrying
+    the new joints.
 
     Returns:
-        tuple: the moments (people carrying the smoothed joints) and the
-        smoothed tracks.
+        tuple: the moments and the transformed tracks.
     """
-    tracks = [smooth_track(track, sigma) for track in tracks]
+    tracks = [transform(track) for track in tracks]
     joints = {(track.track_id, int(frame)): value for track in tracks
               for frame, value in zip(track.frames, track.joints)}
     moments = [moment._replace(people=[
         person._replace(joints=joints[person.track_id, moment.index])
         for person in moment.people]) for moment in moments]
     return moments, tracks
+
+
+def with_rigid_bones(track):
+    """The track with its median bone lengths at every moment
+    (:func:`~nsd_toolkit.mocap.rigid_bones`)."""
+    return dataclasses.replace(track, joints=rigid_bones(track.joints))
 
 
 def _check_predictions(model, sample):
@@ -506,6 +520,7 @@ def inference_capture(model,
                       chunk_size: int = 100,
                       min_track_moments: int = 5,
                       temporal_sigma: Optional[float] = TEMPORAL_SIGMA,
+                      bone_lengths: str = 'track',
                       on_predictions: Optional[Callable] = None,
                       progress: bool = False) -> Capture:
     """World-frame 3D tracks of the people of a capture (module docstring).
@@ -532,9 +547,14 @@ def inference_capture(model,
         min_track_moments: shorter tracks are left out
             (:func:`drop_short_tracks`).
         temporal_sigma: smooth the finished tracks over time without lag
-            (:func:`smooth_capture`, Gaussian standard deviation in
-            moments; default :data:`TEMPORAL_SIGMA`); None leaves them as
-            tracked.
+            (:func:`~nsd_toolkit.mocap.smooth_track`, Gaussian standard
+            deviation in moments; default :data:`TEMPORAL_SIGMA`); None
+            leaves them as tracked.
+        bone_lengths: ``'track'`` (default) gives every moment of a
+            (smoothed) track the track's median bone lengths
+            (:func:`with_rigid_bones`): people keep their bones, and the
+            joints are those of the BVH export's skeleton; ``'moment'``
+            keeps each moment's fused bones.
         on_predictions: called with each batch's predicted data samples.
         progress: show a progress bar.
 
@@ -544,8 +564,8 @@ def inference_capture(model,
 
     Raises:
         ValueError: the model does not predict poses and appearance (or
-            masks for ``root_cue='mask_box'``), an unknown ``root_cue``, or
-            the dataset holds several sequences.
+            masks for ``root_cue='mask_box'``), an unknown ``root_cue`` or
+            ``bone_lengths``, or the dataset holds several sequences.
     """
     dataset = data.dataset if isinstance(data, DataLoader) else data
     loader_args = dict(batch_size=batch_size, num_workers=num_workers,
@@ -555,6 +575,9 @@ def inference_capture(model,
                            num_workers=data.num_workers,
                            collate_fn=data.collate_fn)
     check_root_cue(root_cue)
+    if bone_lengths not in BONE_LENGTHS:
+        raise ValueError(f'bone_lengths must be one of {BONE_LENGTHS}, got '
+                         f'{bone_lengths!r}')
     seq = _sequence(dataset)
     # the defaults that change results are named, so caches written under
     # other defaults are not reused
@@ -594,6 +617,9 @@ def inference_capture(model,
     moments, tracks = drop_short_tracks(moments, tracker.finish(),
                                         min_track_moments)
     if temporal_sigma is not None:
-        moments, tracks = smooth_capture(moments, tracks, temporal_sigma)
+        moments, tracks = map_tracks(
+            moments, tracks, lambda track: smooth_track(track, temporal_sigma))
+    if bone_lengths == 'track':
+        moments, tracks = map_tracks(moments, tracks, with_rigid_bones)
     timings['tracking'] = time.perf_counter() - start
     return Capture(moments, tracks, timings)

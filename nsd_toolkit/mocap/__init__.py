@@ -2,8 +2,8 @@
 into world-frame skeletons, tracking over time and export (numpy, mm)."""
 from .association import (assign_groups, assign_views, associate_views,
                           consistency, pair_costs)
-from .bvh import (BVH, H36M_PARENTS, bvh_positions, bvh_to_h36m,
-                  local_rotations, read_bvh, write_bvh)
+from .bvh import (BVH, bvh_positions, bvh_to_h36m, local_rotations,
+                  read_bvh, write_bvh)
 from .export import (TRACKS_FILE, TRACKS_VERSION, export_tracks, fill_gaps,
                      read_tracks, write_tracks)
 from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
@@ -11,6 +11,8 @@ from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
                      triangulate_robust, weighted_median)
 from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
 from .size import foreground_masks, size_ratios
+from .skeleton import (H36M_PARENTS, bone_vectors, median_bone_lengths,
+                       rigid_bones)
 from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
                        smooth_track, tracks_to_arrays)
 
@@ -20,11 +22,12 @@ __all__ = [
     'TRACKS_VERSION', 'Track', 'TrackedPerson', 'Tracker', 'assign_groups',
     'assign_views',
     'associate_views',
-    'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
+    'bone_vectors', 'box_centers', 'bvh_positions', 'bvh_to_h36m', 'consistency',
     'export_tracks', 'fill_gaps', 'fit_rays', 'foreground_masks',
     'fuse_moment', 'fuse_person',
-    'fuse_poses', 'local_rotations', 'pair_costs', 'pixel_rays',
-    'ray_residuals', 'read_bvh', 'read_tracks', 'root_from_boxes',
+    'fuse_poses', 'local_rotations', 'median_bone_lengths', 'pair_costs',
+    'pixel_rays', 'ray_residuals', 'read_bvh', 'read_tracks', 'rigid_bones',
+    'root_from_boxes',
     'size_ratios', 'smooth_track',
     'tracks_to_arrays', 'triangulate_point', 'triangulate_robust',
     'weighted_median', 'write_bvh', 'write_tracks'

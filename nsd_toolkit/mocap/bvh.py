@@ -31,12 +31,7 @@ from typing import List, NamedTuple
 import numpy as np
 
 from nsd_toolkit.datasets.joint_sets import H36M_JOINTS
-from nsd_toolkit.visualization.panels import H36M_BONES
-
-#: Parent of each Human3.6M joint (-1: the root).
-H36M_PARENTS = np.full(len(H36M_JOINTS), -1, np.int64)
-H36M_PARENTS[[child for _, child in H36M_BONES]] = [
-    parent for parent, _ in H36M_BONES]
+from .skeleton import H36M_PARENTS, bone_vectors, median_bone_lengths
 
 _ROTATION_CHANNELS = ('Zrotation', 'Xrotation', 'Yrotation')
 _ROOT_CHANNELS = ('Xposition', 'Yposition', 'Zposition') + _ROTATION_CHANNELS
@@ -95,10 +90,10 @@ def kabsch_rotation(rest, observed):
 def rest_offsets(joints, parents=H36M_PARENTS):
     """Bone offsets [J, 3]: median lengths over frames along the bones of
     the first frame (root: zeros). ``joints`` [F, J, 3] finite (mm)."""
-    bones = joints[:, 1:] - joints[:, parents[1:]]
-    lengths = np.median(np.linalg.norm(bones, axis=-1), axis=0)
+    lengths = median_bone_lengths(joints, parents)
     return np.concatenate([np.zeros((1, 3)),
-                           _unit(bones[0]) * lengths[:, None]])
+                           _unit(bone_vectors(joints[0], parents)) *
+                           lengths[:, None]])
 
 
 def local_rotations(joints, offsets, parents=H36M_PARENTS):

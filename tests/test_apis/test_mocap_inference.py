@@ -16,8 +16,8 @@ from nsd_toolkit.apis import (capture_dataset, check_pose_config,
 from nsd_toolkit.apis.mocap import (drop_short_tracks, person_size_ratios,
                                     slot_boxes, suppress_duplicates,
                                     use_root_cue)
-from nsd_toolkit.mocap import (Tracker, foreground_masks, size_ratios,
-                               smooth_track)
+from nsd_toolkit.mocap import (Tracker, bone_vectors, foreground_masks,
+                               median_bone_lengths, size_ratios, smooth_track)
 from nsd_toolkit.structures import MultiViewDataSample
 
 
@@ -187,9 +187,9 @@ def test_lag_free_smoothing_reaches_the_tracks_and_the_moments(
         cfg, model, capture_root):
     dataset = dataset_of(cfg, capture_root)
     raw = inference_capture(model, dataset, Tracker(smoothing=None),
-                            temporal_sigma=None)
+                            temporal_sigma=None, bone_lengths='moment')
     smooth = inference_capture(model, dataset, Tracker(smoothing=None),
-                               temporal_sigma=1.0)
+                               temporal_sigma=1.0, bone_lengths='moment')
     assert [t.track_id for t in smooth.tracks] == \
         [t.track_id for t in raw.tracks] and raw.tracks
     for track, raw_track in zip(smooth.tracks, raw.tracks):
@@ -200,6 +200,29 @@ def test_lag_free_smoothing_reaches_the_tracks_and_the_moments(
                        if p.track_id == track.track_id]
             np.testing.assert_array_equal(person.joints, joints)
     assert not np.allclose(smooth.tracks[0].joints, raw.tracks[0].joints)
+
+
+def test_tracks_keep_their_median_bone_lengths(cfg, model, capture_root):
+    dataset = dataset_of(cfg, capture_root)
+    free = inference_capture(model, dataset, Tracker(smoothing=None),
+                             bone_lengths='moment')
+    rigid = inference_capture(model, dataset, Tracker(smoothing=None))
+    assert [t.track_id for t in rigid.tracks] == \
+        [t.track_id for t in free.tracks] and free.tracks
+    for track, free_track in zip(rigid.tracks, free.tracks):
+        lengths = np.linalg.norm(bone_vectors(track.joints), axis=-1)
+        np.testing.assert_allclose(
+            lengths, np.broadcast_to(median_bone_lengths(free_track.joints),
+                                     lengths.shape))
+        for frame, joints in zip(track.frames, track.joints):
+            person, = [p for p in rigid.moments[frame].people
+                       if p.track_id == track.track_id]
+            np.testing.assert_array_equal(person.joints, joints)
+    free_lengths = np.linalg.norm(bone_vectors(free.tracks[0].joints),
+                                  axis=-1)
+    assert free_lengths.std(0).max() > 1.0  # the untrained model's vary
+    with pytest.raises(ValueError, match='bone_lengths'):
+        inference_capture(model, dataset, bone_lengths='frame')
 
 
 def mask_predict(shift=0.0, empty=()):

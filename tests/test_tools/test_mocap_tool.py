@@ -201,6 +201,9 @@ def bad_captures(root, tmp_path, model_files):
         'bad temporal sigma': (
             [config, checkpoint, root, '--temporal-sigma', '-1'],
             'argument --temporal-sigma: -1: must be a number >= 0'),
+        'bad bone lengths': (
+            [config, checkpoint, root, '--bone-lengths', 'frame'],
+            "argument --bone-lengths: invalid choice: 'frame'"),
         'size cue without silhouettes': (
             [config, checkpoint, root, '--root-cue', 'crop_box',
              '--size-cue', 'foreground'],
@@ -211,7 +214,8 @@ def bad_captures(root, tmp_path, model_files):
 @pytest.mark.parametrize('case', [
     'missing calibration', 'unsynchronised cameras', 'missing capture',
     'missing sequence', 'not a pose model', 'missing checkpoint', 'bad fps',
-    'bad smoothing', 'bad temporal sigma', 'size cue without silhouettes'
+    'bad smoothing', 'bad temporal sigma', 'bad bone lengths',
+    'size cue without silhouettes'
 ])
 def test_bad_input_is_refused_before_any_work(mocap, model_files,
                                               capture_root, tmp_path, capsys,

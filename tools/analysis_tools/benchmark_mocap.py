@@ -2,7 +2,7 @@
 
     python tools/analysis_tools/benchmark_mocap.py CONFIG CHECKPOINT CAPTURE
         [--sequences SEQ ...] [--max-frames F] [--smoothing A]
-        [--temporal-sigma S]
+        [--temporal-sigma S] [--bone-lengths track|moment]
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
         [--mask-thr T] [--size-cue auto|foreground|none]
@@ -217,6 +217,7 @@ def main(argv=None):
                           size_cue=args.size_cue),
             root_cue=args.root_cue,
             temporal_sigma=args.temporal_sigma,
+            bone_lengths=args.bone_lengths,
             on_predictions=lambda samples: metric.process(None, samples),
             progress=not args.no_progress)
         scores.append(score_tracks(capture.moments, np.stack(gt),
