@@ -616,10 +616,12 @@ def inference_capture(model,
                for index in range(num_moments)]
     moments, tracks = drop_short_tracks(moments, tracker.finish(),
                                         min_track_moments)
-    if temporal_sigma is not None:
-        moments, tracks = map_tracks(
-            moments, tracks, lambda track: smooth_track(track, temporal_sigma))
-    if bone_lengths == 'track':
-        moments, tracks = map_tracks(moments, tracks, with_rigid_bones)
+
+    def finish(track):  # smoothing, then bone lengths: one pass over moments
+        if temporal_sigma is not None:
+            track = smooth_track(track, temporal_sigma)
+        return with_rigid_bones(track) if bone_lengths == 'track' else track
+
+    moments, tracks = map_tracks(moments, tracks, finish)
     timings['tracking'] = time.perf_counter() - start
     return Capture(moments, tracks, timings)
