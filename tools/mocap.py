@@ -46,7 +46,8 @@ from mmengine.config import Config
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
 from nsd_toolkit.apis.mocap import (add_fusion_arguments,
-                                    add_tracking_arguments, use_root_cue)
+                                    add_tracking_arguments, fusion_settings,
+                                    use_root_cue)
 from nsd_toolkit.mocap import Tracker, export_tracks
 from nsd_toolkit.utils.cli import (CfgOptionsAction, call_or_exit,
                                    check_device, check_out_dir,
@@ -118,8 +119,7 @@ def main(argv=None):
         temporal_sigma=args.temporal_sigma,
         bone_lengths=args.bone_lengths,
         root_cue=args.root_cue,
-        fuse_cfg=dict(association_method=args.association,
-                      size_cue=args.size_cue),
+        fuse_cfg=fusion_settings(args),
         progress=not args.no_progress)
     with staged_out_dir(args.out_dir, stale=OUTPUTS) as staging:
         export_tracks(staging, capture.tracks, args.fps)

@@ -12,7 +12,9 @@ Per person (a group of :func:`~nsd_toolkit.mocap.association.associate_views`):
 2. each inlier view's root-relative pose is rotated into the world frame and
    the views are averaged per joint by :func:`fuse_poses`: a weighted median
    starts an iteratively reweighted mean with Huber weights and rejection of
-   residuals above ``outlier_mm``;
+   residuals above ``outlier_mm``; views with most joints rejected, or whose
+   body faces away from the fused body (front and back confused), are left
+   out and the mean is refit;
 3. with size ratios (:mod:`~nsd_toolkit.mocap.size`), the fused
    root-relative skeleton is scaled by their median over the inlier views
    (within ``1 +- max_size_change``);
@@ -31,6 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nsd_toolkit.evaluation.functional import (H36M_FACING_JOINTS,
+                                               facing_directions)
 from nsd_toolkit.utils.geometry import project_points
 
 from .rays import box_centers, pixel_rays, ray_residuals, unit_vectors
@@ -213,8 +217,17 @@ def _leave_one_out_agreement(offsets, weights, estimate, scale):
     return np.where(others > 1e-12, agreement, 0.0)
 
 
+def _facing_along(offsets, estimate, facing_joints):
+    """bool [V]: views [V, 17, 3] whose body faces within 90 degrees of the
+    estimate's [17, 3] (True where either facing is undefined)."""
+    views = facing_directions(offsets, facing_joints)
+    fused = facing_directions(estimate[None], facing_joints)[0]
+    return ~((views @ fused) < 0)
+
+
 def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
-               huber_mm=50.0, scale_mm=50.0, iterations=5):
+               huber_mm=50.0, scale_mm=50.0, iterations=5,
+               facing_joints=H36M_FACING_JOINTS):
     """Robust average of per-view root-relative poses in the world frame.
 
     Each view's pose is rotated into the world frame (``R^T x``); per joint a
@@ -222,7 +235,12 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
     ``w * min(1, huber_mm / d)``, views farther than ``outlier_mm`` from the
     estimate dropped (all kept if that would drop every view). Views kept
     for fewer than half the joints they see are outliers: the mean is refit
-    without them.
+    without them. Then views whose body faces away from the estimate's
+    (more than 90 degrees between the facing directions) are outliers too,
+    as long as two views are left: a pose model that mistakes a person's
+    front for their back (a third of the single views of people unseen in
+    training) gives whole skeletons turned or mirrored, which the per-joint
+    rejection only partly removes.
 
     Args:
         poses_cam: [V, 17, 3] root-relative joints (mm) in each view's
@@ -233,12 +251,17 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
         outlier_mm, huber_mm: rejection and Huber thresholds (mm).
         scale_mm: distance at which two views agree to ``exp(-1/2)``.
         iterations: reweighting steps (at least 1).
+        facing_joints: the (left hip, right hip, thorax) joints that give a
+            body's facing direction (:func:`~nsd_toolkit.evaluation.
+            functional.facing_directions`); None keeps views whatever way
+            they face.
 
     Returns:
         FusedPose: joints [17, 3] world (mm); confidence [17], the
         visibility-weighted mean over views of their agreement with the other
         kept views (0 for a joint seen by one view); inliers [V], views kept
-        for at least half the joints they see.
+        for at least half the joints they see and, with ``facing_joints``,
+        facing the estimate's way.
     """
     poses_cam = np.asarray(poses_cam, np.float64)
     offsets = poses_cam @ np.asarray(R, np.float64)  # rows: R^T x
@@ -251,9 +274,18 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
                                           huber_mm, iterations)
     seen = (weights > 0).sum(1)
     inliers = (seen > 0) & (2 * kept.sum(1) >= seen)
-    if (inliers < (seen > 0)).any():  # refit without the outlier views
-        estimate, _, robust = _robust_mean(offsets, weights * inliers[:, None],
-                                           outlier_mm, huber_mm, iterations)
+
+    def refit():  # the mean without the outlier views
+        return _robust_mean(offsets, weights * inliers[:, None], outlier_mm,
+                            huber_mm, iterations)
+
+    if (inliers < (seen > 0)).any():
+        estimate, _, robust = refit()
+    if facing_joints is not None:
+        facing = _facing_along(offsets, estimate, facing_joints)
+        if (inliers & ~facing).any() and (inliers & facing).sum() >= 2:
+            inliers &= facing
+            estimate, _, robust = refit()
     agreement = _leave_one_out_agreement(offsets, robust, estimate, scale_mm)
     confidence = (weights * agreement).sum(0) / np.maximum(weights.sum(0),
                                                            1e-12)
@@ -288,7 +320,8 @@ def root_from_boxes(centres, relative, K, R, t, weights=None, iterations=6):
 
 def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                 appearance=None, max_distance=300.0, outlier_mm=150.0,
-                size_ratios=None, max_size_change=0.25):
+                size_ratios=None, max_size_change=0.25,
+                facing_joints=H36M_FACING_JOINTS):
     """World skeleton of one associated person (:func:`fuse_moment`).
 
     Args:
@@ -317,7 +350,7 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     fused = fuse_poses(gather(poses_cam)[inliers], cams[1][inliers],
                        np.zeros(3),
                        None if weights is None else view_weights[inliers],
-                       outlier_mm=outlier_mm)
+                       outlier_mm=outlier_mm, facing_joints=facing_joints)
     relative = fused.joints
     if size_ratios is not None:
         ratio = gather(size_ratios)[inliers]
@@ -338,7 +371,8 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
 
 def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                 appearance=None, max_distance=300.0, outlier_mm=150.0,
-                size_ratios=None, max_size_change=0.25):
+                size_ratios=None, max_size_change=0.25,
+                facing_joints=H36M_FACING_JOINTS):
     """World skeletons of every associated person of one moment.
 
     Args:
@@ -360,6 +394,8 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
             size.
         max_size_change: the applied median ratio is clipped to
             ``1 +- max_size_change``.
+        facing_joints: :func:`fuse_poses`' facing joints (None: views are
+            not checked for the way their body faces).
 
     Returns:
         list[dict]: per person seen by at least two agreeing views: joints
@@ -371,6 +407,6 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     K, R, t = (np.asarray(x, np.float64) for x in (K, R, t))
     people = (fuse_person(group, boxes, poses_cam, K, R, t, weights, root_2d,
                           appearance, max_distance, outlier_mm, size_ratios,
-                          max_size_change)
+                          max_size_change, facing_joints)
               for group in groups)
     return [person for person in people if person is not None]

@@ -1,6 +1,7 @@
 """inference_capture: perfect predictions give the ground truth, the real
 model's output schema, the chunk cache, refused models and captures, the
 mask and crop-box root cues."""
+import argparse
 import copy
 import itertools
 import math
@@ -15,7 +16,8 @@ from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               fuse_predictions, inference_capture, init_model)
-from nsd_toolkit.apis.mocap import (drop_short_tracks, person_size_ratios,
+from nsd_toolkit.apis.mocap import (add_fusion_arguments, drop_short_tracks,
+                                    fusion_settings, person_size_ratios,
                                     slot_boxes, suppress_duplicates,
                                     use_root_cue)
 from nsd_toolkit.mocap import (Tracker, bone_vectors, foreground_masks,
@@ -242,6 +244,48 @@ def test_tracks_keep_their_median_bone_lengths(cfg, model, capture_root):
     assert free_lengths.std(0).max() > 1.0  # the stretched bones vary
     with pytest.raises(ValueError, match='bone_lengths'):
         inference_capture(model, dataset, bone_lengths='frame')
+
+
+def mirrored_predict(view):
+    """Perfect predictions whose poses in ``view`` are mirrored left to
+    right (camera x negated), as a pose model that mistakes front and back."""
+    def mirrored(inputs, data_samples):
+        data_samples = perfect_predict(inputs, data_samples)
+        for sample in data_samples:
+            sample.pred_joints_3d[view, ..., 0] *= -1.0
+        return data_samples
+    return mirrored
+
+
+def test_views_facing_away_are_left_out(cfg, model, capture_root):
+    model.predict = mirrored_predict(view=0)  # sees the people's fronts
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+    # per-joint rejection off: only the facing check can leave a view out
+    lenient = dict(fusion=dict(outlier_mm=1e4))
+    runs = [inference_capture(model, dataset, Tracker(smoothing=None),
+                              fuse_cfg=dict(lenient, facing_check=check),
+                              temporal_sigma=None, bone_lengths='moment')
+            for check in (True, False)]
+    views = [[person.views for moment in run.moments
+              for person in moment.people] for run in runs]
+    assert views[1] == [list(range(NUM_VIEWS))] * (2 * NUM_FRAMES)
+    assert views[0] == [list(range(1, NUM_VIEWS))] * (2 * NUM_FRAMES)
+    errors = [np.mean([
+        np.linalg.norm(people - person.joints, axis=-1).mean(-1).min()
+        for moment, people in zip(run.moments, gt)
+        for person in moment.people]) for run in runs]
+    assert errors[0] < 0.5 * errors[1]
+
+
+def test_fusion_settings_of_the_tools():
+    parser = argparse.ArgumentParser()
+    add_fusion_arguments(parser)
+    assert fusion_settings(parser.parse_args([])) == dict(
+        association_method='auto', size_cue='auto', facing_check=True)
+    args = parser.parse_args(['--no-facing-check', '--association', 'joint'])
+    assert fusion_settings(args) == dict(
+        association_method='joint', size_cue='auto', facing_check=False)
 
 
 def mask_predict(shift=0.0, empty=()):

@@ -3,6 +3,7 @@ import pytest
 from mocap_fixtures import (PRINCIPAL, camera_poses, joint_boxes, ring_cameras,
                             walking_bodies)
 
+from nsd_toolkit.evaluation.functional import facing_directions
 from nsd_toolkit.mocap import (fuse_moment, fuse_poses, triangulate_point,
                                triangulate_robust, weighted_median)
 from nsd_toolkit.utils.geometry import project_points
@@ -91,6 +92,33 @@ def test_fuse_poses_flags_a_view_with_a_wrong_pose():
     assert fused.inliers.tolist() == [True, False, True]
     moved = np.linalg.norm(other - other[0] - joints + joints[0], axis=-1) > 150
     np.testing.assert_allclose(fused.confidence[moved], 2 / 3, atol=2e-3)
+
+
+def _facing_mirrored(num_views):
+    """Views of a known pose, the view that sees the body from the front
+    mirrored left to right (camera x negated): its body faces backwards."""
+    joints, poses, _, R, t = _pose_views(num_views)
+    front = np.argmax(np.abs(R[:, 2] @ facing_directions(joints[None])[0]))
+    poses[front] *= [-1.0, 1.0, 1.0]
+    return joints, poses, R, front
+
+
+def test_fuse_poses_leaves_out_a_view_facing_the_other_way():
+    joints, poses, R, front = _facing_mirrored(4)
+    # every joint moved by less than outlier_mm: only the facing rejects it
+    fused = fuse_poses(poses, R, joints[0], outlier_mm=600.0)
+    np.testing.assert_allclose(fused.joints, joints, atol=1e-3)
+    assert fused.inliers.tolist() == [v != front for v in range(4)]
+    kept = fuse_poses(poses, R, joints[0], outlier_mm=600.0,
+                      facing_joints=None)
+    assert kept.inliers.all()
+    assert np.abs(kept.joints - joints).max() > 10  # pulled by the mirror
+
+
+def test_fuse_poses_keeps_two_views_facing_apart():
+    joints, poses, R, _ = _facing_mirrored(2)
+    fused = fuse_poses(poses, R, joints[0], outlier_mm=600.0)
+    assert fused.inliers.all()  # nobody to tell which of the two is right
 
 
 def test_fuse_poses_visibility_weights():

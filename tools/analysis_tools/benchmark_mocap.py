@@ -39,7 +39,8 @@ from mmengine.config import Config
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               inference_capture, load_pose_model)
 from nsd_toolkit.apis.mocap import (MASK_THR, add_fusion_arguments,
-                                    add_tracking_arguments, use_root_cue)
+                                    add_tracking_arguments, fusion_settings,
+                                    use_root_cue)
 from nsd_toolkit.evaluation import PoseMetric
 from nsd_toolkit.evaluation.functional import keypoint_mpjpe, match_instances
 from nsd_toolkit.mocap import Tracker
@@ -212,9 +213,7 @@ def main(argv=None):
             parser, inference_capture, model, dataset,
             Tracker(smoothing=args.smoothing),
             batch_size=args.batch_size,
-            fuse_cfg=dict(mask_thr=args.mask_thr,
-                          association_method=args.association,
-                          size_cue=args.size_cue),
+            fuse_cfg=dict(fusion_settings(args), mask_thr=args.mask_thr),
             root_cue=args.root_cue,
             temporal_sigma=args.temporal_sigma,
             bone_lengths=args.bone_lengths,
