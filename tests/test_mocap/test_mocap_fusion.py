@@ -115,6 +115,13 @@ def test_fuse_poses_leaves_out_a_view_facing_the_other_way():
     assert np.abs(kept.joints - joints).max() > 10  # pulled by the mirror
 
 
+def test_fuse_poses_keeps_a_view_whose_facing_is_unknown():
+    joints, poses, R, front = _facing_mirrored(4)
+    poses[front, 1] = np.nan  # without its right hip the view faces nowhere
+    fused = fuse_poses(poses, R, joints[0], outlier_mm=600.0)
+    assert fused.inliers.all()
+
+
 def test_fuse_poses_keeps_two_views_facing_apart():
     joints, poses, R, _ = _facing_mirrored(2)
     fused = fuse_poses(poses, R, joints[0], outlier_mm=600.0)
