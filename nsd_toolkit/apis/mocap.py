@@ -53,7 +53,10 @@ ASSOCIATIONS = ('auto', 'grouping', 'joint')
 #: Where the fused skeletons' size comes from (:func:`person_size_ratios`).
 SIZE_CUES = ('auto', 'foreground', 'none')
 #: Visibility threshold of the masks of the mask cue (:func:`slot_boxes`).
-MASK_THR = 0.7
+#: Chosen on the validation sequences of four pose models on two data sets:
+#: world MPJPE 72.3 mm on average, 72.7 / 75.6 mm with 0.6 / 0.7
+#: (docs/benchmarks.md).
+MASK_THR = 0.65
 #: Default lag-free smoothing of finished tracks (:func:`inference_capture`),
 #: standard deviation in moments. Chosen on the validation sequences of two
 #: camera layouts (two pose models each): world MPJPE 127.4 mm on average
@@ -272,9 +275,10 @@ def slot_boxes(sample, root_cue='auto', mask_thr=MASK_THR):
             (``pred_bboxes``), loose attention windows. ``'auto'``:
             ``'mask_box'`` when the sample has ``pred_masks``, else
             ``'crop_box'``.
-        mask_thr: visibility threshold of the masks. 0.7 (of 0.5 to 0.8)
-            gave the smallest world error on the two-person validation
-            sequence; from 0.75 slots of occluded people start to be empty.
+        mask_thr: visibility threshold of the masks (:data:`MASK_THR`):
+            the best threshold varies between models (0.5 to 0.7 on four
+            models), 0.65 is the best on average; from 0.75 slots of
+            occluded people start to be empty.
 
     Returns:
         np.ndarray float64 [V, N, 4]: xyxy pixel-edge boxes, NaN rows for
@@ -603,8 +607,8 @@ def inference_capture(model,
     # the defaults that change results are named, so caches written under
     # other defaults are not reused
     settings = {'association_method': 'auto', 'size_cue': 'auto',
-                'facing_check': True, **(fuse_cfg or {}),
-                'root_cue': root_cue}
+                'facing_check': True, 'mask_thr': MASK_THR,
+                **(fuse_cfg or {}), 'root_cue': root_cue}
     num_moments = len(dataset)
     cache = None if cache_dir is None else MomentCache(
         cache_dir, fingerprint(model, dataset, dict(
