@@ -6,7 +6,7 @@
         [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
         [--root-cue auto|mask_box|crop_box] [--size-cue auto|foreground|none]
-        [--cfg-options KEY=VALUE ...]
+        [--no-facing-check] [--cfg-options KEY=VALUE ...]
 
 CONFIG and CHECKPOINT: a pose model (``configs/pose/``). CAPTURE: a dataset
 root in the toolkit's format (``calibration.json`` and sequence folders of
@@ -18,7 +18,9 @@ instance masks (``model.predict_masks``) and their boxes are used, tight
 around the person; ``crop_box`` takes NSD's looser crop windows and renders
 no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
-in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). The finished
+in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Views whose
+skeleton faces away from the fused one are left out of the fusion (front
+and back confused; ``--no-facing-check`` keeps them). The finished
 tracks are smoothed over time (``--temporal-sigma``) and keep each person's
 median bone lengths (``--bone-lengths``). Writes into DIR:
 

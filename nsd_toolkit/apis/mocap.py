@@ -395,9 +395,10 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             (:func:`person_size_ratios`).
         facing_check: leave out of a person's fusion the views whose body
             faces away from the fused body's (:func:`~nsd_toolkit.mocap.
-            fuse_poses`); on the validation sequences this took 1.9-2.4 mm
-            off the world error of people unseen in training, a third of
-            whose single views confuse front and back (docs/benchmarks.md).
+            fuse_poses`); on the validation sequences of two data sets
+            this took 1.0-4.2 mm off the world error of people unseen in
+            training, a third of whose single views confuse front and back
+            (docs/benchmarks.md).
 
     Returns:
         list[dict]: :func:`~nsd_toolkit.mocap.fuse_moment`'s people (root,

@@ -6,7 +6,7 @@
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
         [--mask-thr T] [--size-cue auto|foreground|none]
-        [--cfg-options KEY=VALUE ...]
+        [--no-facing-check] [--cfg-options KEY=VALUE ...]
 
 CAPTURE: a dataset root in the toolkit's format whose sequences have
 ``poses3d.npy`` (world joints [F, N, 17, 3] mm, NaN for absent people);
