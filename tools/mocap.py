@@ -2,7 +2,7 @@
 
     python tools/mocap.py CONFIG CHECKPOINT CAPTURE --out-dir DIR
         [--sequence NAME] [--smoothing A] [--temporal-sigma S]
-        [--bone-lengths track|moment] [--fps F]
+        [--facing-vote S] [--bone-lengths track|moment] [--fps F]
         [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
         [--root-cue auto|mask_box|crop_box] [--size-cue auto|foreground|none]
@@ -20,7 +20,9 @@ no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
 in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Views whose
 skeleton faces away from the fused one are left out of the fusion (front
-and back confused; ``--no-facing-check`` keeps them). The finished
+and back confused; ``--no-facing-check`` keeps them), and moments whose
+fused body turned away from the person's facing over time are fused again
+without the views facing that way (``--facing-vote``). The finished
 tracks are smoothed over time (``--temporal-sigma``) and keep each person's
 median bone lengths (``--bone-lengths``). Writes into DIR:
 
@@ -119,6 +121,7 @@ def main(argv=None):
         chunk_size=args.chunk_size,
         min_track_moments=args.min_track_length,
         temporal_sigma=args.temporal_sigma,
+        facing_vote=args.facing_vote,
         bone_lengths=args.bone_lengths,
         root_cue=args.root_cue,
         fuse_cfg=fusion_settings(args),

@@ -5,9 +5,11 @@ computed from: :func:`fingerprint`) and one ``chunk_<first moment:06d>.npz``
 per chunk of moments, written atomically once the chunk is complete, with
 the arrays ``moments`` int64 [C] (the chunk's moments), and per person P of
 the chunk ``moment`` int64 [P], ``root`` [P, 3] and ``joints`` [P, 17, 3]
-(world, mm), ``confidence`` [P, 17], ``appearance`` [P, A] and ``views``
-bool [P, V]. A cache of another fingerprint is replaced when the first
-chunk is written.
+(world, mm), ``confidence`` [P, 17], ``appearance`` [P, A], ``views``
+bool [P, V] and the evidence of the pose (:func:`~nsd_toolkit.mocap.
+fuse_moment`): ``view_poses`` [P, V, 17, 3], ``view_weights`` [P, V, 17]
+and ``scale`` [P]. A cache of another fingerprint or format
+(:data:`CACHE_FORMAT`) is replaced when the first chunk is written.
 """
 import hashlib
 import io
@@ -23,19 +25,24 @@ CHUNK_PATTERN = 'chunk_{:06d}.npz'
 MANIFEST = 'manifest.json'
 #: Arrays of a person and their shapes (-1: any length).
 PERSON_ARRAYS = (('root', (3, )), ('joints', (17, 3)), ('confidence', (17, )),
-                 ('appearance', (-1, )))
+                 ('appearance', (-1, )), ('view_poses', (-1, 17, 3)),
+                 ('view_weights', (-1, 17)), ('scale', ()))
+#: Version of the chunks' arrays, part of the fingerprint.
+CACHE_FORMAT = 2
 
 
 def fingerprint(model, dataset, settings):
-    """sha256 (hex) of the model's weights and class, the dataset's frames,
-    cameras and pipeline, and ``settings`` (a JSON-able dict)."""
+    """sha256 (hex) of the cache format, the model's weights and class, the
+    dataset's frames, cameras and pipeline, and ``settings`` (a JSON-able
+    dict)."""
     digest = hashlib.sha256()
     for name, value in sorted(model.state_dict().items()):
         digest.update(name.encode())
         digest.update(value.detach().cpu().contiguous().numpy().tobytes())
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     digest.update(json.dumps(dict(
-        model=type(model).__name__, pipeline=repr(dataset.pipeline),
+        format=CACHE_FORMAT, model=type(model).__name__,
+        pipeline=repr(dataset.pipeline),
         settings=settings, frames=[info['img_paths'] for info in infos],
         cameras=[[np.asarray(info[key]).tolist() for key in 'KRt']
                  for info in infos]), sort_keys=True).encode())

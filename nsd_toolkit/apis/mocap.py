@@ -9,8 +9,9 @@ with a presence-predicting detector a presence score and, with
 across views, each person's root is triangulated from the centres of the
 slots' boxes (:func:`slot_boxes`: the boxes of the masks, or NSD's crop
 windows) and the poses are fused in the world frame and scaled to the
-size the images show (:func:`fuse_predictions`); the people of successive
-moments are then tracked (:mod:`nsd_toolkit.mocap`).
+size the images show (:func:`fuse_predictions`); the views are checked
+against each person's facing over time (:func:`vote_facing`) and the
+people of successive moments are tracked (:mod:`nsd_toolkit.mocap`).
 
 Resuming long captures: with ``cache_dir``, the fused people of each chunk
 of ``chunk_size`` moments are kept there (:class:`~.capture_cache.
@@ -19,11 +20,13 @@ from all of them: tracking is cheap, so its settings (e.g. smoothing) may
 change between runs without running the model again.
 """
 import argparse
+import copy
 import dataclasses
 import json
 import math
 import os.path as osp
 import time
+from collections import defaultdict
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
@@ -36,8 +39,9 @@ from nsd_toolkit.datasets import multiview_collate, stacked_batch
 from nsd_toolkit.evaluation.functional import H36M_FACING_JOINTS
 from nsd_toolkit.mocap import (SMOOTHING, Track, TrackedPerson, Tracker,
                                assign_groups, associate_views, box_centers,
-                               foreground_masks, fuse_moment, rigid_bones,
-                               size_ratios, smooth_track)
+                               foreground_masks, fuse_moment, refit_person,
+                               rigid_bones, size_ratios, smooth_track,
+                               track_facing)
 from nsd_toolkit.models import NSDPoseEstimator
 from nsd_toolkit.registry import DATASETS, MODELS
 from nsd_toolkit.structures import mask_to_box
@@ -62,6 +66,9 @@ MASK_THR = 0.65
 #: camera layouts (two pose models each): world MPJPE 127.4 mm on average
 #: raw, 122.6 / 121.6 / 124.1 mm with 1 / 2 / 3 (docs/benchmarks.md).
 TEMPORAL_SIGMA = 2.0
+#: Default standard deviation in moments of the vote on each track's facing
+#: (:func:`vote_facing`).
+FACING_VOTE = 10.0
 #: Bone lengths of the finished tracks (:func:`inference_capture`): each
 #: track's medians at every moment, or each moment's own.
 BONE_LENGTHS = ('track', 'moment')
@@ -203,8 +210,11 @@ def _smoothing_factor(text: str) -> float:
     return value
 
 
-def _temporal_sigma(text: str) -> Optional[float]:
-    value = float(text)
+def _sigma_in_moments(text: str) -> Optional[float]:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(
             f'{text}: must be a number >= 0 (0: off)')
@@ -212,21 +222,28 @@ def _temporal_sigma(text: str) -> Optional[float]:
 
 
 def add_tracking_arguments(parser) -> None:
-    """``--smoothing``, ``--temporal-sigma`` and ``--bone-lengths`` of the
-    motion-capture tools (:class:`~nsd_toolkit.mocap.Tracker`'s
-    ``smoothing``, :func:`inference_capture`'s ``temporal_sigma`` and
+    """``--smoothing``, ``--temporal-sigma``, ``--facing-vote`` and
+    ``--bone-lengths`` of the motion-capture tools
+    (:class:`~nsd_toolkit.mocap.Tracker`'s ``smoothing``,
+    :func:`inference_capture`'s ``temporal_sigma``, ``facing_vote`` and
     ``bone_lengths``)."""
     parser.add_argument('--smoothing', type=_smoothing_factor,
                         default=SMOOTHING,
                         help='exponential smoothing factor of the joints in '
                         '(0, 1] while tracking (default: none; it lags '
                         'moving people)')
-    parser.add_argument('--temporal-sigma', type=_temporal_sigma,
+    parser.add_argument('--temporal-sigma', type=_sigma_in_moments,
                         default=TEMPORAL_SIGMA,
                         help='lag-free smoothing of the finished tracks over '
                         'past and future moments: Gaussian standard '
                         f'deviation in moments (default {TEMPORAL_SIGMA}; '
                         '0: off)')
+    parser.add_argument('--facing-vote', type=_sigma_in_moments,
+                        default=FACING_VOTE,
+                        help='leave out the views that face away from '
+                        "the person's facing voted over time: Gaussian "
+                        f'standard deviation in moments (default '
+                        f'{FACING_VOTE}; 0: check each moment alone)')
     parser.add_argument('--bone-lengths', choices=BONE_LENGTHS,
                         default='track',
                         help="'track' (default): every moment of a track "
@@ -473,6 +490,51 @@ def map_tracks(moments, tracks, transform):
     return moments, tracks
 
 
+def vote_facing(fused, tracker, sigma, fusion=None):
+    """Every moment's people fused again, their views checked against each
+    person's facing over time rather than against that moment's fused body.
+
+    A third of the single views of people unseen in training confuse front
+    and back; where two of four views do, a moment's fused body turns too
+    and the per-moment check (:func:`~nsd_toolkit.mocap.fuse_poses`) keeps
+    the wrong views. People turn slowly: the people are tracked (by a copy
+    of ``tracker`` without smoothing), each track's facing around each
+    moment is voted over time (:func:`~nsd_toolkit.mocap.track_facing`)
+    and each person is fused again with the views that face within 90
+    degrees of the vote, as long as two are left
+    (:func:`~nsd_toolkit.mocap.refit_person`; same root).
+
+    Args:
+        fused: moment index -> the fused people (dicts of
+            :func:`~nsd_toolkit.mocap.fuse_moment`), in moment order.
+        tracker: the :class:`~nsd_toolkit.mocap.Tracker` that will track
+            the people (not changed: its identities depend on the roots and
+            appearances only, which stay).
+        sigma: standard deviation of the vote in moments.
+        fusion: :func:`~nsd_toolkit.mocap.fuse_moment`'s keyword arguments
+            (its ``outlier_mm`` and ``facing_joints`` are used).
+
+    Returns:
+        dict: moment index -> the people fused again, in the same order.
+    """
+    settings = dict(facing_joints=H36M_FACING_JOINTS,
+                    **{key: value for key, value in (fusion or {}).items()
+                       if key in ('outlier_mm', 'facing_joints')})
+    probe = copy.deepcopy(tracker)
+    probe.smoothing = None
+    rows = defaultdict(list)  # track id -> (moment, row) per tracked moment
+    for index, people in fused.items():
+        for row, person in enumerate(probe.update(index, people)):
+            rows[person.track_id].append((index, row))
+    voted = {index: list(people) for index, people in fused.items()}
+    for track in probe.finish():
+        votes = track_facing(track, sigma, settings['facing_joints'])
+        for (index, row), vote in zip(rows[track.track_id], votes):
+            voted[index][row] = refit_person(fused[index][row], vote,
+                                             **settings)
+    return voted
+
+
 def with_rigid_bones(track):
     """The track with its median bone lengths at every moment
     (:func:`~nsd_toolkit.mocap.rigid_bones`)."""
@@ -546,6 +608,7 @@ def inference_capture(model,
                       chunk_size: int = 100,
                       min_track_moments: int = 5,
                       temporal_sigma: Optional[float] = TEMPORAL_SIGMA,
+                      facing_vote: Optional[float] = FACING_VOTE,
                       bone_lengths: str = 'track',
                       on_predictions: Optional[Callable] = None,
                       progress: bool = False) -> Capture:
@@ -576,6 +639,11 @@ def inference_capture(model,
             (:func:`~nsd_toolkit.mocap.smooth_track`, Gaussian standard
             deviation in moments; default :data:`TEMPORAL_SIGMA`); None
             leaves them as tracked.
+        facing_vote: before tracking, every moment's people are fused
+            again with the views that face each person's way over time
+            (:func:`vote_facing`, Gaussian standard deviation in moments;
+            default :data:`FACING_VOTE`); None, or ``facing_check=False``
+            in ``fuse_cfg``, keeps each moment's own check.
         bone_lengths: ``'track'`` (default) gives every moment of a
             (smoothed) track the track's median bone lengths
             (:func:`with_rigid_bones`): people keep their bones, and the
@@ -637,6 +705,11 @@ def inference_capture(model,
             fused.update(chunk)
     start = time.perf_counter()
     tracker = Tracker() if tracker is None else tracker
+    fusion = settings.get('fusion') or {}
+    if (facing_vote is not None and settings['facing_check']
+            and fusion.get('facing_joints', H36M_FACING_JOINTS) is not None):
+        fused = vote_facing(dict(sorted(fused.items())), tracker,
+                            facing_vote, fusion)
     moments = [CaptureMoment(index, seq,
                              int(dataset.get_data_info(index)['frame']),
                              tracker.update(index, fused[index]))

@@ -7,14 +7,14 @@ from .bvh import (BVH, bvh_positions, bvh_to_h36m, local_rotations,
 from .export import (TRACKS_FILE, TRACKS_VERSION, export_tracks, fill_gaps,
                      read_tracks, write_tracks)
 from .fusion import (FusedPose, RobustPoint, fuse_moment, fuse_person,
-                     fuse_poses, root_from_boxes, triangulate_point,
-                     triangulate_robust, weighted_median)
+                     fuse_poses, refit_person, root_from_boxes,
+                     triangulate_point, triangulate_robust, weighted_median)
 from .rays import box_centers, fit_rays, pixel_rays, ray_residuals
 from .size import foreground_masks, size_ratios
 from .skeleton import (H36M_PARENTS, bone_vectors, median_bone_lengths,
                        rigid_bones)
 from .tracking import (SMOOTHING, Track, TrackedPerson, Tracker,
-                       smooth_track, tracks_to_arrays)
+                       smooth_track, track_facing, tracks_to_arrays)
 
 __all__ = [
     'BVH', 'FusedPose', 'H36M_PARENTS', 'RobustPoint', 'SMOOTHING',
@@ -26,9 +26,9 @@ __all__ = [
     'export_tracks', 'fill_gaps', 'fit_rays', 'foreground_masks',
     'fuse_moment', 'fuse_person',
     'fuse_poses', 'local_rotations', 'median_bone_lengths', 'pair_costs',
-    'pixel_rays', 'ray_residuals', 'read_bvh', 'read_tracks', 'rigid_bones',
-    'root_from_boxes',
-    'size_ratios', 'smooth_track',
+    'pixel_rays', 'ray_residuals', 'read_bvh', 'read_tracks', 'refit_person',
+    'rigid_bones', 'root_from_boxes',
+    'size_ratios', 'smooth_track', 'track_facing',
     'tracks_to_arrays', 'triangulate_point', 'triangulate_robust',
     'weighted_median', 'write_bvh', 'write_tracks'
 ]

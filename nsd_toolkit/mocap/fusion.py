@@ -217,17 +217,16 @@ def _leave_one_out_agreement(offsets, weights, estimate, scale):
     return np.where(others > 1e-12, agreement, 0.0)
 
 
-def _facing_along(offsets, estimate, facing_joints):
+def _facing_along(offsets, facing, facing_joints):
     """bool [V]: views [V, 17, 3] whose body faces within 90 degrees of the
-    estimate's [17, 3] (True where either facing is undefined)."""
+    direction ``facing`` [3] (True where either is undefined)."""
     views = facing_directions(offsets, facing_joints)
-    fused = facing_directions(estimate[None], facing_joints)[0]
-    return ~((views @ fused) < 0)
+    return ~((views @ facing) < 0)
 
 
 def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
                huber_mm=50.0, scale_mm=50.0, iterations=5,
-               facing_joints=H36M_FACING_JOINTS):
+               facing_joints=H36M_FACING_JOINTS, facing=None):
     """Robust average of per-view root-relative poses in the world frame.
 
     Each view's pose is rotated into the world frame (``R^T x``); per joint a
@@ -240,12 +239,15 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
     as long as two views are left: a pose model that mistakes a person's
     front for their back (a third of the single views of people unseen in
     training) gives whole skeletons turned or mirrored, which the per-joint
-    rejection only partly removes.
+    rejection only partly removes. A ``facing`` given from elsewhere (the
+    person's facing over time, :func:`~nsd_toolkit.mocap.track_facing`)
+    replaces the estimate's as the reference.
 
     Args:
         poses_cam: [V, 17, 3] root-relative joints (mm) in each view's
             camera frame (NaN: unknown).
-        R: [V, 3, 3] world-to-camera rotations.
+        R: [V, 3, 3] world-to-camera rotations, or None for poses given
+            in the world frame.
         root_world: [3] world position of the root (mm).
         weights: [V] or [V, 17] visibilities (default ones).
         outlier_mm, huber_mm: rejection and Huber thresholds (mm).
@@ -255,6 +257,8 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
             body's facing direction (:func:`~nsd_toolkit.evaluation.
             functional.facing_directions`); None keeps views whatever way
             they face.
+        facing: [3] world direction the views' bodies must face within 90
+            degrees of; None (default): the estimate's facing.
 
     Returns:
         FusedPose: joints [17, 3] world (mm); confidence [17], the
@@ -264,7 +268,8 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
         facing the estimate's way.
     """
     poses_cam = np.asarray(poses_cam, np.float64)
-    offsets = poses_cam @ np.asarray(R, np.float64)  # rows: R^T x
+    offsets = poses_cam if R is None else poses_cam @ np.asarray(
+        R, np.float64)  # rows: R^T x
     weights = np.ones(len(poses_cam)) if weights is None else weights
     weights = np.broadcast_to(
         np.asarray(weights, np.float64).reshape(len(poses_cam), -1),
@@ -282,9 +287,11 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
     if (inliers < (seen > 0)).any():
         estimate, _, robust = refit()
     if facing_joints is not None:
-        facing = _facing_along(offsets, estimate, facing_joints)
-        if (inliers & ~facing).any() and (inliers & facing).sum() >= 2:
-            inliers &= facing
+        if facing is None:
+            facing = facing_directions(estimate[None], facing_joints)[0]
+        along = _facing_along(offsets, facing, facing_joints)
+        if (inliers & ~along).any() and (inliers & along).sum() >= 2:
+            inliers &= along
             estimate, _, robust = refit()
     agreement = _leave_one_out_agreement(offsets, robust, estimate, scale_mm)
     confidence = (weights * agreement).sum(0) / np.maximum(weights.sum(0),
@@ -318,6 +325,27 @@ def root_from_boxes(centres, relative, K, R, t, weights=None, iterations=6):
     return root
 
 
+def _fuse_views(person, outlier_mm, facing_joints, facing=None):
+    """The scaled root-relative world joints [17, 3], confidence [17] and
+    kept views (list) of a person's ``view_poses`` (:func:`fuse_person`)."""
+    fused = fuse_poses(person['view_poses'], None, np.zeros(3),
+                       person['view_weights'], outlier_mm=outlier_mm,
+                       facing_joints=facing_joints, facing=facing)
+    return (fused.joints * person['scale'], fused.confidence,
+            np.flatnonzero(fused.inliers).tolist())
+
+
+def refit_person(person, facing, outlier_mm=150.0,
+                 facing_joints=H36M_FACING_JOINTS):
+    """A fused person (:func:`fuse_person`) fused again with the views whose
+    body faces within 90 degrees of ``facing`` [3] (world): the joints
+    around the same root, their confidence and the kept views are new."""
+    relative, confidence, views = _fuse_views(person, outlier_mm,
+                                              facing_joints, facing)
+    return dict(person, joints=relative + person['root'],
+                confidence=confidence, views=views)
+
+
 def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                 appearance=None, max_distance=300.0, outlier_mm=150.0,
                 size_ratios=None, max_size_change=0.25,
@@ -339,30 +367,35 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                          for v in views])
 
     pixels = box_centers(gather(boxes)) if root_2d is None else gather(root_2d)
-    view_weights = None if weights is None else gather(weights)
-    root_weights = None if weights is None else view_weights.reshape(
-        len(views), -1).mean(-1)
+    # [V', 17] visibilities of the group's views (ones without weights)
+    joint_weights = np.ones((len(views), 17)) if weights is None else \
+        np.broadcast_to(gather(weights).reshape(len(views), -1),
+                        (len(views), 17))
+    root_weights = None if weights is None else joint_weights.mean(-1)
     cams = K[views], R[views], t[views]
     centre, inliers = triangulate_robust(pixels, *cams, root_weights,
                                          max_distance)
     if inliers.sum() < 2:
         return None
-    fused = fuse_poses(gather(poses_cam)[inliers], cams[1][inliers],
-                       np.zeros(3),
-                       None if weights is None else view_weights[inliers],
-                       outlier_mm=outlier_mm, facing_joints=facing_joints)
-    relative = fused.joints
+    kept = views[inliers]
+    view_poses = np.full((len(K), 17, 3), np.nan)
+    view_poses[kept] = gather(poses_cam)[inliers] @ R[kept]
+    view_weights = np.zeros((len(K), 17))
+    view_weights[kept] = joint_weights[inliers]
+    scale = 1.0
     if size_ratios is not None:
         ratio = gather(size_ratios)[inliers]
         if np.isfinite(ratio).any():
-            relative = relative * np.clip(np.nanmedian(ratio),
-                                          1 - max_size_change,
-                                          1 + max_size_change)
+            scale = float(np.clip(np.nanmedian(ratio), 1 - max_size_change,
+                                  1 + max_size_change))
+    person = dict(view_poses=view_poses, view_weights=view_weights,
+                  scale=scale)
+    relative, person['confidence'], person['views'] = _fuse_views(
+        person, outlier_mm, facing_joints)
     root = centre if root_2d is not None else root_from_boxes(
         pixels[inliers], relative, *(c[inliers] for c in cams),
         None if weights is None else root_weights[inliers])
-    person = dict(joints=relative + root, confidence=fused.confidence,
-                  views=views[inliers][fused.inliers].tolist(), root=root)
+    person.update(joints=relative + root, root=root)
     if appearance is not None:
         person['appearance'] = unit_vectors(
             gather(appearance)[inliers]).mean(0)
@@ -400,9 +433,12 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     Returns:
         list[dict]: per person seen by at least two agreeing views: joints
         [17, 3] world (mm), confidence [17], views (sorted view indices whose
-        root and pose were kept), root [3] world (mm) and, with
-        ``appearance``, appearance [A] (mean unit vector of the root's
-        inlier views).
+        root and pose were kept), root [3] world (mm), the evidence of the
+        pose for :func:`refit_person` (``view_poses`` [V, 17, 3]: the
+        root's inlier views' root-relative poses in the world frame, NaN
+        rows for the other views; ``view_weights`` [V, 17]; ``scale``: the
+        size factor applied) and, with ``appearance``, appearance [A] (mean
+        unit vector of the root's inlier views).
     """
     K, R, t = (np.asarray(x, np.float64) for x in (K, R, t))
     people = (fuse_person(group, boxes, poses_cam, K, R, t, weights, root_2d,

@@ -21,6 +21,8 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
+from nsd_toolkit.evaluation.functional import (H36M_FACING_JOINTS,
+                                               facing_directions)
 from nsd_toolkit.structures.matching import match_instances
 
 from .rays import unit_vectors
@@ -187,6 +189,56 @@ class Tracker:
         return sorted(self.finished, key=lambda track: track.track_id)
 
 
+def _timeline(track, values, sigma):
+    """``values`` [F, ...] of a track's moments on a dense timeline from its
+    first to its last moment (NaN where it missed), and the rows [F] of its
+    moments."""
+    if not sigma > 0:
+        raise ValueError(f'sigma must be > 0, got {sigma}')
+    offsets = track.frames - track.frames[0]
+    dense = np.full((int(offsets[-1]) + 1, ) + values.shape[1:], np.nan)
+    dense[offsets] = values
+    return dense, offsets
+
+
+def _gaussian_taps(length, sigma):
+    """Taps ``(shift, weight, target, source)`` of a Gaussian (standard
+    deviation ``sigma``, truncated at 3 sigma) on a timeline of ``length``
+    moments: the moments ``source`` are ``shift`` after those of
+    ``target`` (slices)."""
+    radius = min(int(np.ceil(3 * sigma)), length - 1)
+    for shift in range(-radius, radius + 1):  # kernel taps, not moments
+        yield (shift, np.exp(-0.5 * (shift / sigma)**2),
+               slice(max(0, -shift), length - max(0, shift)),
+               slice(max(0, shift), length - max(0, -shift)))
+
+
+def track_facing(track, sigma, facing_joints=H36M_FACING_JOINTS):
+    """The way a person faces around each moment of a track: a vote over
+    time that outweighs moments whose fused body turned front to back.
+
+    Args:
+        track: a :class:`Track`.
+        sigma: standard deviation in moments (> 0) of the Gaussian weights
+            of the neighbouring moments' facing directions (truncated at 3
+            sigma; moments the track missed and bodies without a facing
+            carry no weight).
+        facing_joints: the (left hip, right hip, thorax) joints
+            (:func:`~nsd_toolkit.evaluation.functional.facing_directions`).
+
+    Returns:
+        np.ndarray: [F, 3] unit vectors, the normalised weighted sum of the
+        unit facing directions; zero where none is known.
+    """
+    dense, offsets = _timeline(
+        track, facing_directions(track.joints, facing_joints), sigma)
+    values = np.nan_to_num(dense)
+    votes = np.zeros_like(values)
+    for _, weight, target, source in _gaussian_taps(len(dense), sigma):
+        votes[target] += weight * values[source]
+    return unit_vectors(votes[offsets])
+
+
 def smooth_track(track, sigma):
     """A finished track with its joints smoothed over time without lag.
 
@@ -207,21 +259,14 @@ def smooth_track(track, sigma):
     Returns:
         Track: the same moments, confidences and views, smoothed joints.
     """
-    if not sigma > 0:
-        raise ValueError(f'sigma must be > 0, got {sigma}')
-    offsets = track.frames - track.frames[0]
-    dense = np.full((int(offsets[-1]) + 1, ) + track.joints.shape[1:], np.nan)
-    dense[offsets] = track.joints
+    dense, offsets = _timeline(track, track.joints, sigma)
     known = np.isfinite(dense)
     values = np.where(known, dense, 0.0)
     # weighted sums over the window of w, w d, w d^2, w x and w d x, where d
     # is the source moment minus the target moment
     sums = np.zeros((5, ) + dense.shape)
-    radius = min(int(np.ceil(3 * sigma)), len(dense) - 1)
-    for shift in range(-radius, radius + 1):  # kernel taps, not moments
-        target = slice(max(0, -shift), len(dense) - max(0, shift))
-        source = slice(max(0, shift), len(dense) - max(0, -shift))
-        w = np.exp(-0.5 * (shift / sigma)**2) * known[source]
+    for shift, weight, target, source in _gaussian_taps(len(dense), sigma):
+        w = weight * known[source]
         wx = w * values[source]
         sums[:, target] += np.stack([w, w * shift, w * shift**2, wx,
                                      wx * shift])

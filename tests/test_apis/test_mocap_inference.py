@@ -278,6 +278,51 @@ def test_views_facing_away_are_left_out(cfg, model, capture_root):
     assert errors[0] < 0.5 * errors[1]
 
 
+def turned_predict(moment, views):
+    """Perfect predictions whose poses in ``views`` at the ``moment``-th
+    moment predicted are turned by 180 degrees about the world's vertical:
+    a pose model that mistakes front and back."""
+    moments = itertools.count()
+    turn = torch.diag(torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64))
+
+    def turned(inputs, data_samples):
+        data_samples = perfect_predict(inputs, data_samples)
+        for index, sample in enumerate(data_samples):
+            if next(moments) == moment:
+                R = inputs['R'][index, views].double()  # [v, 3, 3]
+                poses = sample.pred_joints_3d[views]  # [v, N, 17, 3]
+                sample.pred_joints_3d[views] = torch.einsum(
+                    'vij,jk,vlk,vnml->vnmi', R, turn, R, poses)
+        return data_samples
+    return turned
+
+
+def test_views_are_checked_against_the_facing_over_time(cfg, model,
+                                                        capture_root):
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+    lenient = dict(fusion=dict(outlier_mm=1e4))  # only the facing decides
+    runs = []
+    for vote in (2.0, None):
+        model.predict = turned_predict(moment=3, views=[0, 1])
+        runs.append(inference_capture(
+            model, dataset, Tracker(smoothing=None), fuse_cfg=lenient,
+            temporal_sigma=None, facing_vote=vote, bone_lengths='moment'))
+    errors = [[np.linalg.norm(gt[3] - person.joints, axis=-1).mean(-1).min()
+               for person in run.moments[3].people] for run in runs]
+    assert max(errors[0]) < 1.0 and min(errors[1]) > 10.0
+    assert [p.views for p in runs[0].moments[3].people] == [[2, 3]] * 2
+    for voted, plain in zip(runs[0].tracks, runs[1].tracks):
+        other = voted.frames != 3
+        np.testing.assert_array_equal(voted.joints[other],
+                                      plain.joints[other])
+        row = np.flatnonzero(voted.frames == 3)[0]
+        person, = [p for p in runs[0].moments[3].people
+                   if p.track_id == voted.track_id]
+        np.testing.assert_array_equal(person.joints, voted.joints[row])
+        assert person.views == voted.views[row]
+
+
 def test_fusion_settings_of_the_tools():
     parser = argparse.ArgumentParser()
     add_fusion_arguments(parser)

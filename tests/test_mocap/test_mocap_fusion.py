@@ -4,7 +4,8 @@ from mocap_fixtures import (PRINCIPAL, camera_poses, joint_boxes, ring_cameras,
                             walking_bodies)
 
 from nsd_toolkit.evaluation.functional import facing_directions
-from nsd_toolkit.mocap import (fuse_moment, fuse_poses, triangulate_point,
+from nsd_toolkit.mocap import (fuse_moment, fuse_poses, refit_person,
+                               triangulate_point,
                                triangulate_robust, weighted_median)
 from nsd_toolkit.utils.geometry import project_points
 
@@ -115,6 +116,26 @@ def test_fuse_poses_leaves_out_a_view_facing_the_other_way():
     assert np.abs(kept.joints - joints).max() > 10  # pulled by the mirror
 
 
+def test_fuse_poses_checks_the_facing_against_a_given_one():
+    joints, poses, R, front = _facing_mirrored(4)
+    back = (front + 2) % 4  # the view from behind, mirrored too
+    poses[back] *= [-1.0, 1.0, 1.0]
+    # two of four views turned: the estimate's own facing keeps them all
+    own = fuse_poses(poses, R, joints[0], outlier_mm=600.0)
+    assert own.inliers.all() and np.abs(own.joints - joints).max() > 100
+    facing = facing_directions(joints[None])[0]
+    given = fuse_poses(poses, R, joints[0], outlier_mm=600.0, facing=facing)
+    np.testing.assert_allclose(given.joints, joints, atol=1e-3)
+    assert given.inliers.tolist() == [v not in (front, back) for v in range(4)]
+
+
+def test_fuse_poses_of_world_frame_poses():
+    joints, poses, _, R, _ = _pose_views()
+    world = poses @ R  # rows: R^T x
+    fused = fuse_poses(world, None, joints[0])
+    np.testing.assert_allclose(fused.joints, joints, atol=1e-3)
+
+
 def test_fuse_poses_keeps_a_view_whose_facing_is_unknown():
     joints, poses, R, front = _facing_mirrored(4)
     poses[front, 1] = np.nan  # without its right hip the view faces nowhere
@@ -209,3 +230,34 @@ def test_fuse_moment_scales_the_skeleton_by_the_size_ratios(ratios, scale):
     np.testing.assert_allclose(people[0]['root'], bodies[0, 0], atol=1e-3)
     np.testing.assert_allclose(people[0]['joints'] - people[0]['root'],
                                scale * (bodies[0] - bodies[0, 0]), atol=1e-3)
+
+
+def test_refit_person_leaves_out_the_views_facing_away_from_a_given_facing():
+    bodies, poses, boxes, roots, K, R, t = _moment(4)
+    facing = facing_directions(bodies[:1])[0]
+    front = np.argmax(np.abs(R[:, 2] @ facing))
+    poses[front, 0] *= [-1.0, 1.0, 1.0]  # mirrored: faces backwards
+    groups = [{v: 0 for v in range(4)}]
+    fused = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots,
+                        outlier_mm=600.0, facing_joints=None)[0]
+    assert fused['views'] == [0, 1, 2, 3]  # no check: the mirror pulls
+    assert np.abs(fused['joints'] - bodies[0]).max() > 10
+    assert fused['view_poses'].shape == (4, 17, 3) and fused['scale'] == 1.0
+    refit = refit_person(fused, facing, outlier_mm=600.0)
+    np.testing.assert_allclose(refit['joints'], bodies[0], atol=1e-3)
+    assert refit['views'] == [v for v in range(4) if v != front]
+    np.testing.assert_array_equal(refit['root'], fused['root'])
+    assert fused['views'] == [0, 1, 2, 3]  # the input is left as it was
+
+
+def test_fuse_moment_keeps_only_the_root_inliers_evidence():
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    groups = [{0: 0, 1: 0, 2: 1}]  # view 2 took B for A
+    person = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots,
+                         size_ratios=np.full((3, 2), 1.1))[0]
+    assert np.isnan(person['view_poses'][2]).all()
+    assert (person['view_weights'][2] == 0).all()
+    np.testing.assert_allclose(person['view_poses'][:2],
+                               np.broadcast_to(bodies[0] - bodies[0, 0],
+                                               (2, 17, 3)), atol=1e-6)
+    assert person['scale'] == pytest.approx(1.1)

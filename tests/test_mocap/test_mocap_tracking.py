@@ -3,8 +3,9 @@ import pytest
 from mocap_fixtures import (camera_poses, joint_boxes, ring_cameras,
                             walking_bodies)
 
+from nsd_toolkit.evaluation.functional import facing_directions
 from nsd_toolkit.mocap import (Track, Tracker, associate_views, fuse_moment,
-                               smooth_track, tracks_to_arrays)
+                               smooth_track, track_facing, tracks_to_arrays)
 
 POSE = np.random.default_rng(0).normal(0, 300, (17, 3))
 POSE[0] = 0  # root-relative
@@ -152,6 +153,34 @@ def test_lag_free_smoothing_leaves_unknown_joints_unknown():
     np.testing.assert_allclose(short.joints, joints[:3], atol=1e-6)
     with pytest.raises(ValueError, match='sigma'):
         smooth_track(_track(range(5), joints), 0.0)
+
+
+def test_facing_vote_outweighs_moments_that_turned():
+    frames = np.array([0, 1, 2, 3, 4, 5, 6, 9, 10, 11])
+    joints = walking_bodies(num_frames=len(frames))[:, 0]
+    turned = joints.copy()
+    # moments 3 and 9 turned front to back about the vertical (z)
+    for row in (3, 7):
+        turned[row] = (joints[row] - joints[row, 0]) * [-1, -1, 1] + \
+            joints[row, 0]
+    own = facing_directions(joints)
+    vote = track_facing(_track(frames, turned), 2.0)
+    np.testing.assert_allclose(np.linalg.norm(vote, axis=-1), 1.0)
+    # every moment, the turned ones too, within a few degrees of the truth
+    assert ((vote * own).sum(-1) > np.cos(np.radians(10))).all()
+    assert (facing_directions(turned)[[3, 7]] * own[[3, 7]]).sum(-1).max() < 0
+    # a short window follows the turned moment alone
+    alone = track_facing(_track(frames, turned), 0.1)
+    np.testing.assert_allclose(alone, facing_directions(turned), atol=1e-9)
+
+
+def test_facing_vote_without_a_known_facing_is_zero():
+    joints = walking_bodies(num_frames=3)[:, 0]
+    joints[:, 1] = np.nan  # no right hip: no facing
+    vote = track_facing(_track(range(3), joints), 2.0)
+    np.testing.assert_array_equal(vote, 0.0)
+    with pytest.raises(ValueError, match='sigma'):
+        track_facing(_track(range(3), joints), 0.0)
 
 
 def test_tracks_to_arrays_fills_absence_with_nan():

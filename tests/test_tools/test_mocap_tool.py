@@ -12,6 +12,8 @@ from mocap_test_utils import (NUM_FRAMES, REPO, make_capture,
                               perfect_predict, write_tiny_pose_model)
 from PIL import Image
 
+from nsd_toolkit.apis import inference_capture
+from nsd_toolkit.apis.mocap import FACING_VOTE
 from nsd_toolkit.datasets.transforms.loading import read_image
 from nsd_toolkit.datasets.video import write_video
 from nsd_toolkit.mocap import bvh_to_h36m, read_bvh, read_tracks
@@ -201,6 +203,9 @@ def bad_captures(root, tmp_path, model_files):
         'bad temporal sigma': (
             [config, checkpoint, root, '--temporal-sigma', '-1'],
             'argument --temporal-sigma: -1: must be a number >= 0'),
+        'bad facing vote': (
+            [config, checkpoint, root, '--facing-vote', 'x'],
+            'argument --facing-vote: x: must be a number >= 0'),
         'bad bone lengths': (
             [config, checkpoint, root, '--bone-lengths', 'frame'],
             "argument --bone-lengths: invalid choice: 'frame'"),
@@ -214,7 +219,8 @@ def bad_captures(root, tmp_path, model_files):
 @pytest.mark.parametrize('case', [
     'missing calibration', 'unsynchronised cameras', 'missing capture',
     'missing sequence', 'not a pose model', 'missing checkpoint', 'bad fps',
-    'bad smoothing', 'bad temporal sigma', 'bad bone lengths',
+    'bad smoothing', 'bad temporal sigma', 'bad facing vote',
+    'bad bone lengths',
     'size cue without silhouettes'
 ])
 def test_bad_input_is_refused_before_any_work(mocap, model_files,
@@ -231,6 +237,24 @@ def test_bad_input_is_refused_before_any_work(mocap, model_files,
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / 'out').exists()
+
+
+@pytest.mark.parametrize('argv, vote', [
+    ([], FACING_VOTE), (['--facing-vote', '0'], None),
+    (['--facing-vote', '4'], 4.0)])
+def test_the_facing_vote_reaches_the_capture(mocap, model_files, capture_root,
+                                             tmp_path, perfect, monkeypatch,
+                                             argv, vote):
+    seen = []
+
+    def capture(*args, **kwargs):
+        seen.append(kwargs['facing_vote'])
+        return inference_capture(*args, **kwargs)
+
+    monkeypatch.setattr(mocap, 'inference_capture', capture)
+    run(mocap, model_files, capture_root, tmp_path / 'out', '--no-video',
+        *argv)
+    assert seen == [vote]
 
 
 def test_benchmark_of_perfect_predictions(benchmark, model_files,

@@ -2,7 +2,7 @@
 
     python tools/analysis_tools/benchmark_mocap.py CONFIG CHECKPOINT CAPTURE
         [--sequences SEQ ...] [--max-frames F] [--smoothing A]
-        [--temporal-sigma S] [--bone-lengths track|moment]
+        [--temporal-sigma S] [--facing-vote S] [--bone-lengths track|moment]
         [--match-distance MM] [--batch-size B] [--device DEV]
         [--out FILE.json] [--root-cue auto|mask_box|crop_box]
         [--mask-thr T] [--size-cue auto|foreground|none]
@@ -216,6 +216,7 @@ def main(argv=None):
             fuse_cfg=dict(fusion_settings(args), mask_thr=args.mask_thr),
             root_cue=args.root_cue,
             temporal_sigma=args.temporal_sigma,
+            facing_vote=args.facing_vote,
             bone_lengths=args.bone_lengths,
             on_predictions=lambda samples: metric.process(None, samples),
             progress=not args.no_progress)
