@@ -339,7 +339,14 @@ def refit_person(person, facing, outlier_mm=150.0,
                  facing_joints=H36M_FACING_JOINTS):
     """A fused person (:func:`fuse_person`) fused again with the views whose
     body faces within 90 degrees of ``facing`` [3] (world): the joints
-    around the same root, their confidence and the kept views are new."""
+    around the same root, their confidence and the kept views are new. A
+    person whose every view was kept and faces that way is returned as it
+    is (the fusion would give it again)."""
+    poses, weights = person['view_poses'], person['view_weights']
+    seen = np.flatnonzero(((weights > 0) & np.isfinite(poses).all(-1)).any(1))
+    if person['views'] == seen.tolist() and _facing_along(
+            poses[seen], facing, facing_joints).all():
+        return person
     relative, confidence, views = _fuse_views(person, outlier_mm,
                                               facing_joints, facing)
     return dict(person, joints=relative + person['root'],

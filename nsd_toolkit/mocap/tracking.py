@@ -13,7 +13,8 @@ Unmatched people start new tracks; a track unmatched for more than
 exponential smoothing ``s = a x + (1 - a) s_prev`` (``smoothing=a``;
 ``None``: raw joints), which lags fast motion by about ``(1 - a) / a``
 moments. Finished tracks can instead be smoothed without lag
-(:func:`smooth_track`: a Gaussian over past and future moments).
+(:func:`smooth_track`: a Gaussian over past and future moments), and the
+way each person faces voted over time (:func:`track_facing`).
 """
 import dataclasses
 from dataclasses import dataclass, field
