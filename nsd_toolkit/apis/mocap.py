@@ -519,9 +519,9 @@ def vote_facing(fused, tracker, sigma, fusion=None):
     Returns:
         dict: moment index -> the people fused again, in the same order.
     """
-    settings = dict(facing_joints=H36M_FACING_JOINTS,
-                    **{key: value for key, value in (fusion or {}).items()
-                       if key in ('outlier_mm', 'facing_joints')})
+    settings = {'facing_joints': H36M_FACING_JOINTS,
+                **{key: value for key, value in (fusion or {}).items()
+                   if key in ('outlier_mm', 'facing_joints')}}
     probe = copy.deepcopy(tracker)
     probe.smoothing = None
     rows = defaultdict(list)  # track id -> (moment, row) per tracked moment
