@@ -248,10 +248,11 @@ def test_refit_person_leaves_out_the_views_facing_away_from_a_given_facing():
     assert refit['views'] == [v for v in range(4) if v != front]
     np.testing.assert_array_equal(refit['root'], fused['root'])
     assert fused['views'] == [0, 1, 2, 3]  # the input is left as it was
-    # every view kept and facing that way: nothing to fuse again
-    assert refit_person(refit, facing, outlier_mm=600.0)['views'] == \
-        refit['views']
-    assert refit_person(fused, -facing, outlier_mm=600.0) is not fused
+    # a view left out: fused again, to the same result
+    again = refit_person(refit, facing, outlier_mm=600.0)
+    assert again is not refit and again['views'] == refit['views']
+    np.testing.assert_array_equal(again['joints'], refit['joints'])
+    # every view kept and facing that way: returned as it is
     poses[front, 0] *= [-1.0, 1.0, 1.0]
     right = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots)[0]
     assert refit_person(right, facing) is right
