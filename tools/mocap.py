@@ -20,9 +20,9 @@ no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
 in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Views whose
 skeleton faces away from the fused one are left out of the fusion (front
-and back confused; ``--no-facing-check`` keeps them), and moments whose
-fused body turned away from the person's facing over time are fused again
-without the views facing that way (``--facing-vote``). The finished
+and back confused; ``--no-facing-check`` keeps them); by default each
+moment's views are checked against the person's facing voted over time
+rather than against that moment's fused body (``--facing-vote``). The finished
 tracks are smoothed over time (``--temporal-sigma``) and keep each person's
 median bone lengths (``--bone-lengths``). Writes into DIR:
 

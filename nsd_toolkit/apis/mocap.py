@@ -514,7 +514,8 @@ def vote_facing(fused, tracker, sigma, fusion=None):
             appearances only, which stay).
         sigma: standard deviation of the vote in moments.
         fusion: :func:`~nsd_toolkit.mocap.fuse_moment`'s keyword arguments
-            (its ``outlier_mm`` and ``facing_joints`` are used).
+            (its ``outlier_mm`` and ``facing_joints`` are used; with
+            ``facing_joints=None`` the people are returned as they are).
 
     Returns:
         dict: moment index -> the people fused again, in the same order.
@@ -522,6 +523,8 @@ def vote_facing(fused, tracker, sigma, fusion=None):
     settings = {'facing_joints': H36M_FACING_JOINTS,
                 **{key: value for key, value in (fusion or {}).items()
                    if key in ('outlier_mm', 'facing_joints')}}
+    if settings['facing_joints'] is None:
+        return fused
     probe = copy.deepcopy(tracker)
     probe.smoothing = None
     rows = defaultdict(list)  # track id -> (moment, row) per tracked moment
@@ -707,11 +710,9 @@ def inference_capture(model,
             fused.update(chunk)
     start = time.perf_counter()
     tracker = Tracker() if tracker is None else tracker
-    fusion = settings.get('fusion') or {}
-    if (facing_vote is not None and settings['facing_check']
-            and fusion.get('facing_joints', H36M_FACING_JOINTS) is not None):
+    if facing_vote is not None and settings['facing_check']:
         fused = vote_facing(dict(sorted(fused.items())), tracker,
-                            facing_vote, fusion)
+                            facing_vote, settings.get('fusion'))
     moments = [CaptureMoment(index, seq,
                              int(dataset.get_data_info(index)['frame']),
                              tracker.update(index, fused[index]))

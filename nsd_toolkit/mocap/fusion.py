@@ -217,6 +217,12 @@ def _leave_one_out_agreement(offsets, weights, estimate, scale):
     return np.where(others > 1e-12, agreement, 0.0)
 
 
+def _known_weights(offsets, weights):
+    """Weights [V, 17], 0 where the joint of ``offsets`` [V, 17, 3] is
+    unknown (NaN)."""
+    return np.where(np.isfinite(offsets).all(-1), weights, 0.0)
+
+
 def _facing_along(offsets, facing, facing_joints):
     """bool [V]: views [V, 17, 3] whose body faces within 90 degrees of the
     direction ``facing`` [3] (True where either is undefined)."""
@@ -265,7 +271,7 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
         visibility-weighted mean over views of their agreement with the other
         kept views (0 for a joint seen by one view); inliers [V], views kept
         for at least half the joints they see and, with ``facing_joints``,
-        facing the estimate's way.
+        facing the estimate's way (or ``facing``).
     """
     poses_cam = np.asarray(poses_cam, np.float64)
     offsets = poses_cam if R is None else poses_cam @ np.asarray(
@@ -274,7 +280,7 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
     weights = np.broadcast_to(
         np.asarray(weights, np.float64).reshape(len(poses_cam), -1),
         poses_cam.shape[:2])
-    weights = np.where(np.isfinite(offsets).all(-1), weights, 0.0)
+    weights = _known_weights(offsets, weights)
     estimate, kept, robust = _robust_mean(offsets, weights, outlier_mm,
                                           huber_mm, iterations)
     seen = (weights > 0).sum(1)
@@ -342,8 +348,9 @@ def refit_person(person, facing, outlier_mm=150.0,
     around the same root, their confidence and the kept views are new. A
     person whose every view was kept and faces that way is returned as it
     is (the fusion would give it again)."""
-    poses, weights = person['view_poses'], person['view_weights']
-    seen = np.flatnonzero(((weights > 0) & np.isfinite(poses).all(-1)).any(1))
+    poses = person['view_poses']
+    seen = np.flatnonzero(
+        (_known_weights(poses, person['view_weights']) > 0).any(1))
     if person['views'] == seen.tolist() and _facing_along(
             poses[seen], facing, facing_joints).all():
         return person

@@ -19,7 +19,7 @@ from nsd_toolkit.apis import (capture_dataset, check_pose_config,
 from nsd_toolkit.apis.mocap import (add_fusion_arguments, drop_short_tracks,
                                     fusion_settings, person_size_ratios,
                                     slot_boxes, suppress_duplicates,
-                                    use_root_cue)
+                                    use_root_cue, vote_facing)
 from nsd_toolkit.evaluation.functional import H36M_FACING_JOINTS
 from nsd_toolkit.mocap import (Tracker, bone_vectors, foreground_masks,
                                median_bone_lengths, size_ratios, smooth_track)
@@ -324,6 +324,9 @@ def test_views_are_checked_against_the_facing_over_time(cfg, model,
                    if p.track_id == voted.track_id]
         np.testing.assert_array_equal(person.joints, voted.joints[row])
         assert person.views == voted.views[row]
+    fused = {0: []}  # no facing joints: nothing to vote on
+    assert vote_facing(fused, Tracker(), 2.0, dict(facing_joints=None)) \
+        is fused
 
 
 def test_fusion_settings_of_the_tools():
