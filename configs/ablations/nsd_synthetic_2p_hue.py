@@ -8,7 +8,7 @@ _base_ = ['../nsd_synthetic_2p.py']
 
 train_pipeline = [
     dict(type='SampleViews', num_views=2, mode='random'),
-    dict(type='LoadMultiViewImages'),
+    dict(type='LoadMultiViewImages', cache_mb=512),
     dict(type='BackgroundProposals', threshold=10, max_proposals=4),
     dict(type='RandomHueRotation', max_degrees=180.0),
     dict(type='PackMultiViewInputs'),

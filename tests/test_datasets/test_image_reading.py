@@ -177,7 +177,7 @@ def test_backgrounds_are_decoded_once_per_file_version(tmp_path, monkeypatch):
     real = loading.read_image
     monkeypatch.setattr(loading, 'read_image',
                         lambda p, *a: decoded.append(p) or real(p, *a))
-    loading._read_background_cached.cache_clear()
+    loading.BACKGROUNDS.clear()
     a, b = loading.read_background(str(path)), loading.read_background(
         str(path))
     assert a is b and len(decoded) == 1
@@ -193,3 +193,38 @@ def test_backgrounds_are_decoded_once_per_file_version(tmp_path, monkeypatch):
     assert len(decoded) == 2
     with pytest.raises(DatasetFormatError, match='missing.png'):
         loading.read_background(str(tmp_path / 'missing.png'))
+
+
+def test_the_image_cache_keeps_what_fits_and_reads_the_rest(tmp_path):
+    from nsd_toolkit.datasets.transforms.loading import (DecodedImageCache,
+                                                         read_image)
+    rng = np.random.default_rng(1)
+    paths = []
+    for name in 'ab':
+        paths.append(str(tmp_path / f'{name}.png'))
+        assert cv2.imwrite(paths[-1],
+                           rng.integers(0, 255, (6, 8, 3), np.uint8))
+    decoded = []
+
+    def counting_read(path, scale=1, size=None):
+        decoded.append(path)
+        return read_image(path, scale, size)
+
+    cache = DecodedImageCache(max_bytes=6 * 8 * 3)  # one image
+    first = cache.read(counting_read, paths[0])
+    assert cache.read(counting_read, paths[0]) is first
+    assert decoded == paths[:1] and not first.flags.writeable
+    cache.read(counting_read, paths[1])  # pushes the first one out
+    again = cache.read(counting_read, paths[0])
+    assert decoded == [paths[0], paths[1], paths[0]]
+    np.testing.assert_array_equal(again, first)
+    # another scale is another image
+    half = cache.read(counting_read, paths[0], 2, (8, 6))
+    assert half.shape == (3, 4, 3) and decoded[3:] == [paths[0]]
+    # an image larger than the budget is decoded every time
+    small = DecodedImageCache(max_bytes=6 * 8 * 3 - 1)
+    small.read(counting_read, paths[1])
+    small.read(counting_read, paths[1])
+    assert decoded[4:] == [paths[1]] * 2
+    with pytest.raises(DatasetFormatError, match='missing.png'):
+        cache.read(counting_read, str(tmp_path / 'missing.png'))

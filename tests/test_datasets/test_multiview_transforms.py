@@ -290,3 +290,37 @@ def test_decode_scale_decodes_jpegs_small_and_checks_sizes(tmp_path):
         LoadMultiViewImages(decode_scale=2)(info)
     with pytest.raises(ValueError, match='decode_scale must be one of'):
         LoadMultiViewImages(decode_scale=3)
+
+
+def test_frame_cache_gives_the_same_items_and_decodes_each_file_once(
+        multiview_root, cache_dir, monkeypatch):
+    from nsd_toolkit.datasets.transforms import loading
+    pipeline = [dict(type='SampleViews', mode='all'),
+                dict(type='PackMultiViewInputs')]
+    plain = dataset(multiview_root, [
+        pipeline[0], dict(type='LoadMultiViewImages'), pipeline[1]])
+    cached = dataset(multiview_root, [
+        pipeline[0], dict(type='LoadMultiViewImages', cache_mb=1),
+        pipeline[1]])
+    decoded = []
+    for name in ('read_image', 'read_mask'):
+        real = getattr(loading, name)
+        monkeypatch.setattr(
+            loading, name,
+            lambda path, *a, real=real, **k: decoded.append(path) or real(
+                path, *a, **k))
+    for _ in range(2):
+        for index in (0, 2):
+            a, b = plain[index], cached[index]
+            for key in ('img', 'background'):
+                assert torch.equal(a['inputs'][key], b['inputs'][key])
+            assert torch.equal(a['data_samples'].gt_masks,
+                               b['data_samples'].gt_masks)
+    files = [path for index in (0, 2) for key in ('img_paths', 'mask_paths')
+             for path in plain.get_data_info(index)[key]]
+    # plain: every read decodes (twice); cached: the first read of each file
+    assert sorted(p for p in decoded if p in files) == sorted(files * 3)
+    with pytest.raises(ValueError, match='cache_mb must be >= 0'):
+        LoadMultiViewImages(cache_mb=-1)
+    with pytest.raises(ValueError, match='cache_mb must be >= 0'):
+        LoadMultiViewImages(cache_mb='512')

@@ -57,3 +57,32 @@ def test_transform_adds_proposals_per_view():
     assert np.isnan(out['proposals'][1]).all()
     with pytest.raises(ValueError, match='threshold'):
         BackgroundProposals(threshold=300)
+
+
+def test_cached_proposals_follow_the_pixels(monkeypatch):
+    from nsd_toolkit.datasets.transforms import proposals
+    img, background = scene()
+    computed = []
+    real = proposals.foreground_boxes
+    monkeypatch.setattr(
+        proposals, 'foreground_boxes',
+        lambda *a: computed.append(1) or real(*a))
+    transform = BackgroundProposals(threshold=30, min_area=0.0,
+                                    max_proposals=2)
+    results = dict(img=img[None].copy(), background=background[None])
+    first = transform(dict(results))['proposals']
+    again = transform(dict(results))['proposals']
+    np.testing.assert_array_equal(first, again)
+    assert len(computed) == 1
+    # other pixels are another key: a blob moved by 5 px moves its box
+    moved = np.roll(img, 5, axis=1)
+    shifted = transform(dict(results, img=moved[None]))['proposals']
+    assert len(computed) == 2
+    np.testing.assert_array_equal(shifted[0, 0], first[0, 0] + [5, 0, 5, 0])
+    uncached = BackgroundProposals(threshold=30, min_area=0.0,
+                                   max_proposals=2, cache_size=0)
+    uncached(dict(results))
+    uncached(dict(results))
+    assert len(computed) == 4
+    with pytest.raises(ValueError, match='cache_size must be an integer'):
+        BackgroundProposals(cache_size=-1)

@@ -1,10 +1,13 @@
 """Unsupervised person box proposals from background subtraction."""
+import hashlib
+
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from nsd_toolkit.registry import TRANSFORMS
 from nsd_toolkit.utils.foreground import foreground_mask
+from nsd_toolkit.utils.lru import LRUCache
 
 
 def foreground_blobs(img: np.ndarray, background: np.ndarray,
@@ -76,9 +79,16 @@ class BackgroundProposals(BaseTransform):
         threshold (float): per-channel difference (0-255) marking foreground.
         min_area (float): smallest blob as a fraction of the image area.
         max_proposals (int): K.
+        cache_size (int): views whose boxes are kept in memory (per process
+            and loader worker), keyed by digests of the frame's and the
+            background's pixels, so a view sampled again costs two digests
+            (~50 us at 128x96) instead of the blobs (~350 us); any change to
+            the pixels (e.g. a photometric augmentation) is a new key. 0
+            computes every view.
     """
 
-    def __init__(self, threshold=12.0, min_area=0.002, max_proposals=4):
+    def __init__(self, threshold=12.0, min_area=0.002, max_proposals=4,
+                 cache_size=65536):
         if not 0 <= threshold < 255:
             raise ValueError(
                 f'BackgroundProposals: threshold must be in [0, 255), got '
@@ -87,19 +97,46 @@ class BackgroundProposals(BaseTransform):
             raise ValueError(
                 'BackgroundProposals: min_area must be in [0, 1) and '
                 f'max_proposals >= 1, got {min_area}, {max_proposals}')
+        if isinstance(cache_size, bool) or not isinstance(
+                cache_size, int) or cache_size < 0:
+            raise ValueError('BackgroundProposals: cache_size must be an '
+                             f'integer >= 0, got {cache_size!r}')
         self.threshold = threshold
         self.min_area = min_area
         self.max_proposals = int(max_proposals)
+        self.cache_size = cache_size
+        self._cache = LRUCache(cache_size)
 
     def transform(self, results):
         results['proposals'] = np.stack([
-            foreground_boxes(img, background, self.threshold, self.min_area,
-                             self.max_proposals)
+            self._boxes(img, background)
             for img, background in zip(results['img'], results['background'])
         ])
         return results
 
+    def _boxes(self, img, background):
+        """:func:`foreground_boxes` of one view, through the cache."""
+        if not self.cache_size:
+            return self._compute(img, background)
+        key = (img.shape, _digest(img), _digest(background))
+        boxes = self._cache.get(key)
+        if boxes is None:
+            boxes = self._compute(img, background)
+            boxes.flags.writeable = False
+            self._cache.put(key, boxes)
+        return boxes
+
+    def _compute(self, img, background):
+        return foreground_boxes(img, background, self.threshold,
+                                self.min_area, self.max_proposals)
+
     def __repr__(self):
         return (f'{self.__class__.__name__}(threshold={self.threshold}, '
                 f'min_area={self.min_area}, '
-                f'max_proposals={self.max_proposals})')
+                f'max_proposals={self.max_proposals}, '
+                f'cache_size={self.cache_size})')
+
+
+def _digest(array):
+    """SHA-1 of an array's bytes (its shape not included)."""
+    return hashlib.sha1(np.ascontiguousarray(array).data).digest()
