@@ -5,18 +5,22 @@
         [--facing-vote S] [--bone-lengths track|moment] [--fps F]
         [--device DEV] [--batch-size B] [--chunk-size C] [--min-track-length M]
         [--video-format gif|mp4] [--no-video] [--no-progress]
-        [--root-cue auto|mask_box|crop_box] [--size-cue auto|foreground|none]
+        [--root-cue auto|root_head|mask_box|crop_box]
+        [--size-cue auto|foreground|none]
         [--no-facing-check] [--cfg-options KEY=VALUE ...]
 
 CONFIG and CHECKPOINT: a pose model (``configs/pose/``). CAPTURE: a dataset
 root in the toolkit's format (``calibration.json`` and sequence folders of
 frames or ``<cam>.mp4`` videos; ``--sequence`` picks one, default the
 first), or a folder holding ``calibration.json`` and one ``<cam>.mp4`` per
-camera. Each person's root is triangulated from the centres of its
-slots' boxes: by default (``--root-cue auto``) the pose model renders NSD's
-instance masks (``model.predict_masks``) and their boxes are used, tight
-around the person; ``crop_box`` takes NSD's looser crop windows and renders
-no masks (:func:`~nsd_toolkit.apis.mocap.slot_boxes`). With the masks
+camera. Each person's root is triangulated from one pixel per view: by
+default (``--root-cue auto``) the pose model renders NSD's instance masks
+(``model.predict_masks``), whose boxes, tight around the person, are
+associated across views, and the root's pixel comes from the pose model's
+root head (``model.root_head``) where it has one, else from the masks'
+boxes' centres; ``root_head`` and ``mask_box`` force one, ``crop_box``
+takes the centres of NSD's looser crop windows and renders no masks
+(:func:`~nsd_toolkit.apis.mocap.root_pixels`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
 in the frames (``--size-cue``, :mod:`nsd_toolkit.mocap.size`). Views whose
 skeleton faces away from the fused one are left out of the fusion (front

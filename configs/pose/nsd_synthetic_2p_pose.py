@@ -3,7 +3,8 @@
 # on every slot from few labels (every 15th training moment, as the single-person pose
 # config). In training and evaluation each slot is matched to a person by its box
 # centre (Hungarian); tools/test.py reports MPJPE, N-MPJPE, P-MPJPE and NMPJPE* over the
-# matched people, the matched fraction, and the decomposition metrics (detection rate).
+# matched people, the matched fraction, the root head's pixel error and the
+# decomposition metrics (detection rate).
 #   python tools/train.py configs/nsd_synthetic_1p.py
 #   python tools/train.py configs/nsd_synthetic_2p.py
 #   python tools/train.py configs/pose/nsd_synthetic_2p_pose.py
@@ -18,7 +19,10 @@ model = dict(
     nsd_checkpoint='work_dirs/nsd_synthetic_2p/iter_4000.pth',
     # P normalised by the labelled poses' statistics (chosen on validation,
     # docs/benchmarks.md)
-    pose_head=dict(type='MLPPoseHead', normalize=True))
+    pose_head=dict(type='MLPPoseHead', normalize=True),
+    # R: each slot's root pixel, from which motion capture triangulates the
+    # roots (tools/mocap.py; chosen on validation, docs/benchmarks.md)
+    root_head=dict(type='MLPRootHead'))
 load_from = None  # the NSD weights come from model.nsd_checkpoint
 
 labelled_pipeline = [

@@ -4,4 +4,6 @@
 # data, labels, slot-to-person matching and evaluation as nsd_synthetic_2p_pose.py.
 _base_ = ['./nsd_synthetic_2p_pose.py']
 
-model = dict(nsd_checkpoint_components=['detector'], freeze_nsd=['detector'])
+# no root head: the baseline's encoder learns from the pose loss alone
+model = dict(nsd_checkpoint_components=['detector'], freeze_nsd=['detector'],
+             root_head=None)

@@ -6,9 +6,10 @@ Per moment (the V views of one frame, all in one sample), the pose model
 box, a root-relative pose in the view's camera frame, an appearance vector,
 with a presence-predicting detector a presence score and, with
 ``predict_masks``, an instance mask; the slots are grouped into people
-across views, each person's root is triangulated from the centres of the
-slots' boxes (:func:`slot_boxes`: the boxes of the masks, or NSD's crop
-windows) and the poses are fused in the world frame and scaled to the
+across views, each person's root is triangulated from one pixel per view
+(:func:`root_pixels`: the pose model's root head where it has one, else the
+centres of the slots' boxes, :func:`slot_boxes`: the boxes of the masks, or
+NSD's crop windows) and the poses are fused in the world frame and scaled to the
 size the images show (:func:`fuse_predictions`); the views are checked
 against each person's facing over time (:func:`vote_facing`) and the
 people of successive moments are tracked (:mod:`nsd_toolkit.mocap`).
@@ -50,8 +51,8 @@ from .inference import init_model
 
 #: Prediction fields a model must fill for motion capture.
 POSE_FIELDS = ('pred_joints_3d', 'pred_bboxes', 'pred_appearance')
-#: Boxes motion capture reads each slot's root pixel from (:func:`slot_boxes`).
-ROOT_CUES = ('auto', 'mask_box', 'crop_box')
+#: Where motion capture reads each slot's root pixel from (:func:`root_pixels`).
+ROOT_CUES = ('auto', 'root_head', 'mask_box', 'crop_box')
 #: How slots are associated across views (:func:`fuse_predictions`).
 ASSOCIATIONS = ('auto', 'grouping', 'joint')
 #: Where the fused skeletons' size comes from (:func:`person_size_ratios`).
@@ -182,9 +183,10 @@ def add_fusion_arguments(parser) -> None:
                         'appearance gates (grouping); auto: joint for models '
                         'without presence scores')
     parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
-                        help='boxes whose centres give the roots: the '
-                        "slots' masks (auto, mask_box) or NSD's crop "
-                        'windows (crop_box)')
+                        help="the roots' pixels: the pose model's root head "
+                        '(auto when it has one, root_head) or the centres '
+                        "of the slots' masks (auto, mask_box) or of NSD's "
+                        'crop windows (crop_box)')
     parser.add_argument('--size-cue', choices=SIZE_CUES, default='auto',
                         help="skeletons scaled to the people's size in the "
                         "images: the foreground inside NSD's silhouettes "
@@ -270,10 +272,15 @@ def check_size_cue(size_cue: str) -> None:
 def use_root_cue(cfg, root_cue: str, size_cue: str = 'auto') -> None:
     """Make the pose config's model render masks and silhouettes
     (``predict_masks``) unless ``root_cue`` is ``'crop_box'``, which needs
-    none; ValueError for an unknown cue, or ``size_cue='foreground'``
-    (which needs the silhouettes) with ``'crop_box'``."""
+    none; ValueError for an unknown cue, ``'root_head'`` without
+    ``model.root_head``, or ``size_cue='foreground'`` (which needs the
+    silhouettes) with ``'crop_box'``."""
     check_root_cue(root_cue)
     check_size_cue(size_cue)
+    if root_cue == 'root_head' and cfg.model.get('root_head') is None:
+        raise ValueError("root_cue='root_head' needs a pose model with a "
+                         'root head (model.root_head, e.g. '
+                         "dict(type='MLPRootHead'))")
     if size_cue == 'foreground' and root_cue == 'crop_box':
         raise ValueError("size_cue='foreground' needs NSD's silhouettes, "
                          "which root_cue='crop_box' does not render: use "
@@ -291,7 +298,8 @@ def slot_boxes(sample, root_cue='auto', mask_thr=MASK_THR):
             ``mask_thr``, tight around the person (needs ``pred_masks``:
             ``NSDPoseEstimator(predict_masks=True)``); a slot whose mask is
             empty is left out. ``'crop_box'``: NSD's crop windows
-            (``pred_bboxes``), loose attention windows. ``'auto'``:
+            (``pred_bboxes``), loose attention windows. ``'auto'`` and
+            ``'root_head'`` (whose roots come from :func:`root_pixels`):
             ``'mask_box'`` when the sample has ``pred_masks``, else
             ``'crop_box'``.
         mask_thr: visibility threshold of the masks (:data:`MASK_THR`):
@@ -305,13 +313,40 @@ def slot_boxes(sample, root_cue='auto', mask_thr=MASK_THR):
     """
     check_root_cue(root_cue)
     has_masks = 'pred_masks' in sample
-    if root_cue == 'crop_box' or (root_cue == 'auto' and not has_masks):
+    if root_cue == 'crop_box' or (root_cue != 'mask_box' and not has_masks):
         return sample.pred_bboxes.double().numpy()
     if not has_masks:
         raise ValueError("root_cue='mask_box' needs pred_masks: build the "
                          'pose model with predict_masks=True, or use '
                          "root_cue='crop_box'")
     return mask_to_box(sample.pred_masks >= mask_thr)
+
+
+def root_pixels(sample, boxes, root_cue='auto'):
+    """The pixel of every view's slot that its person's root is
+    triangulated from.
+
+    Args:
+        sample: predictions, with ``pred_root_2d`` [V, N, 2] (pixels) when
+            the pose model has a root head.
+        boxes: :func:`slot_boxes` [V, N, 4] (NaN rows: slots left out).
+        root_cue: ``'root_head'``: ``pred_root_2d``; ``'auto'``: the same
+            when the sample has it, else the boxes' centres; otherwise the
+            boxes' centres.
+
+    Returns:
+        np.ndarray float64 [V, N, 2]; NaN for the slots ``boxes`` leave out.
+    """
+    check_root_cue(root_cue)
+    has_head = 'pred_root_2d' in sample
+    if root_cue == 'root_head' and not has_head:
+        raise ValueError("root_cue='root_head' needs pred_root_2d: a pose "
+                         'model with a root head (model.root_head)')
+    if root_cue in ('auto', 'root_head') and has_head:
+        pixels = sample.pred_root_2d.double().numpy()
+        return np.where(np.isfinite(boxes).all(-1, keepdims=True), pixels,
+                        np.nan)
+    return box_centers(boxes)
 
 
 def person_size_ratios(sample, images, backgrounds, size_cue='auto'):
@@ -387,7 +422,8 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             ``association['min_score']``, default 0.5, are left out; the
             others weigh their views in the fusion).
         K, R, t: [V, 3, 3], [V, 3, 3], [V, 3] cameras of the packed images.
-        box_root: the root is the triangulated box centre; False moves it
+        box_root: the root is triangulated from :func:`root_pixels`;
+            False triangulates the box centres, then moves the root
             until the boxes of the projected skeleton are centred on the
             boxes (:func:`~nsd_toolkit.mocap.root_from_boxes`): a larger
             mean root error (raw tracks, two-person validation sequence)
@@ -400,7 +436,7 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             ``association_method`` picks) and of
             :func:`~nsd_toolkit.mocap.fuse_moment`.
         root_cue, mask_thr: the slots' boxes (:func:`slot_boxes`), for the
-            association and the root.
+            association, and the roots' pixels (:func:`root_pixels`).
         association_method: ``'joint'`` assigns every slot of every view
             to one of N people (:func:`~nsd_toolkit.mocap.assign_groups`),
             for models without presence scores whose N people are all in
@@ -450,7 +486,8 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
                                  **(association or {}))
     ratios = person_size_ratios(sample, images, backgrounds, size_cue)
     people = fuse_moment(groups, boxes, poses, K, R, t, weights=scores,
-                         root_2d=box_centers(boxes) if box_root else None,
+                         root_2d=(root_pixels(sample, boxes, root_cue)
+                                  if box_root else None),
                          appearance=appearance, size_ratios=ratios,
                          **{'facing_joints': H36M_FACING_JOINTS
                             if facing_check else None, **(fusion or {})})
@@ -630,11 +667,13 @@ def inference_capture(model,
         num_workers: loader processes.
         fuse_cfg: keyword arguments of :func:`fuse_predictions` (e.g.
             ``mask_thr``).
-        root_cue: the slots' boxes whose centres are triangulated into the
-            roots and associated (:func:`slot_boxes`): ``'auto'`` takes the
-            boxes of the masks when the model renders them (a pose model
-            with ``predict_masks=True``, see :func:`use_root_cue`), else
-            NSD's crop boxes; ``'mask_box'`` or ``'crop_box'`` force one.
+        root_cue: the slots' boxes, associated across views
+            (:func:`slot_boxes`), and the pixels triangulated into the roots
+            (:func:`root_pixels`): ``'auto'`` takes the root head's pixels
+            when the model has one, the boxes of the masks when the model
+            renders them (a pose model with ``predict_masks=True``, see
+            :func:`use_root_cue`), else NSD's crop boxes; ``'root_head'``,
+            ``'mask_box'`` or ``'crop_box'`` force one.
         cache_dir: folder of the fused moments, to resume (module
             docstring); None keeps nothing.
         chunk_size: moments per cached chunk.

@@ -10,7 +10,7 @@ from .array_utils import joints_in_front, to_numpy
 
 __all__ = [
     'box_iou', 'boxes_to_pixels', 'keypoints_to_box', 'mask_to_box',
-    'pixels_to_boxes'
+    'pixels_to_boxes', 'pixels_to_window', 'window_to_pixels'
 ]
 
 
@@ -126,3 +126,31 @@ def pixels_to_boxes(boxes: torch.Tensor, width: int, height: int):
     top_left, bottom_right = boxes[..., :2], boxes[..., 2:]
     return ((top_left + bottom_right) / size - 1,
             (bottom_right - top_left) / size)
+
+
+def window_to_pixels(offsets: torch.Tensor, center: torch.Tensor,
+                     scale: torch.Tensor, width: int,
+                     height: int) -> torch.Tensor:
+    """Points given in their crop windows -> pixels.
+
+    Args:
+        offsets: [..., 2] (x, y) from the window's centre in units of the
+            window's width and height (the window spans -0.5..0.5).
+        center, scale: [..., 2] normalised crop boxes
+            (:func:`boxes_to_pixels`).
+        width, height: image size in pixels.
+
+    Returns:
+        Tensor [..., 2]: pixels (pixel-edge convention, as the boxes).
+    """
+    size = center.new_tensor([width, height])
+    return ((center + 1) * 0.5 + offsets * scale) * size
+
+
+def pixels_to_window(pixels: torch.Tensor, center: torch.Tensor,
+                     scale: torch.Tensor, width: int,
+                     height: int) -> torch.Tensor:
+    """:func:`window_to_pixels`' inverse: [..., 2] pixels -> [..., 2]
+    offsets in window units."""
+    size = center.new_tensor([width, height])
+    return (pixels / size - (center + 1) * 0.5) / scale

@@ -18,7 +18,8 @@ from nsd_toolkit.apis import (capture_dataset, check_pose_config,
                               fuse_predictions, inference_capture, init_model)
 from nsd_toolkit.apis.mocap import (add_fusion_arguments, drop_short_tracks,
                                     fusion_settings, person_size_ratios,
-                                    slot_boxes, suppress_duplicates,
+                                    root_pixels, slot_boxes,
+                                    suppress_duplicates,
                                     use_root_cue, vote_facing)
 from nsd_toolkit.evaluation.functional import H36M_FACING_JOINTS
 from nsd_toolkit.mocap import (Tracker, bone_vectors, foreground_masks,
@@ -380,6 +381,57 @@ def test_mask_boxes_give_the_root_whatever_the_crop_boxes(cfg, model,
     assert root_errors(crops, gt).min() > 500.0
 
 
+def test_the_root_heads_pixels_give_the_root_whatever_the_boxes(
+        cfg, model, capture_root):
+    masks = mask_predict(shift=6.0)
+
+    def predict(inputs, data_samples):
+        data_samples = masks(inputs, data_samples)
+        for sample in data_samples:
+            sample.pred_root_2d = sample.gt_keypoints_2d[:, :, 0].double()
+        return data_samples
+
+    model.predict = predict
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+    runs = {cue: root_errors(inference_capture(
+        model, dataset, Tracker(smoothing=None), root_cue=cue,
+        temporal_sigma=None), gt) for cue in ('auto', 'root_head',
+                                              'mask_box')}
+    for cue in ('auto', 'root_head'):
+        assert len(runs[cue]) == 2 * NUM_FRAMES and runs[cue].max() < 1.0
+    assert runs['mask_box'].mean() > 10.0
+
+
+def test_a_model_with_a_root_head_predicts_root_pixels(cfg, capture_root):
+    head_cfg = copy.deepcopy(cfg)
+    head_cfg.model.root_head = dict(type='MLPRootHead', hidden_channels=(8, ))
+    use_root_cue(head_cfg, 'root_head')
+    predictions = []
+    capture = inference_capture(init_model(head_cfg),
+                                dataset_of(cfg, capture_root),
+                                root_cue='root_head', min_track_moments=1,
+                                on_predictions=predictions.extend)
+    assert predictions[0].pred_root_2d.shape == (NUM_VIEWS, 2, 2)
+    assert len(capture.moments) == NUM_FRAMES
+
+
+def test_root_pixels_of_each_cue():
+    sample = MultiViewDataSample()
+    boxes = np.array([[[0.0, 0.0, 9.0, 5.0], [np.nan] * 4]])
+    with pytest.raises(ValueError, match="root_cue='root_head' needs"):
+        root_pixels(sample, boxes, 'root_head')
+    centres = [[[4.0, 2.0], [np.nan, np.nan]]]
+    np.testing.assert_array_equal(root_pixels(sample, boxes), centres)
+    sample.pred_root_2d = torch.tensor([[[3.0, 1.0], [7.0, 7.0]]])
+    for cue in ('auto', 'root_head'):  # slots without a box stay out
+        np.testing.assert_array_equal(root_pixels(sample, boxes, cue),
+                                      [[[3.0, 1.0], [np.nan, np.nan]]])
+    for cue in ('mask_box', 'crop_box'):
+        np.testing.assert_array_equal(root_pixels(sample, boxes, cue),
+                                      centres)
+
+
 def test_slots_with_empty_masks_are_left_out(cfg, model, capture_root):
     model.predict = mask_predict(empty=[(0, 1), (3, 0), (3, 1)])
     capture = inference_capture(model, dataset_of(cfg, capture_root),
@@ -422,6 +474,9 @@ def test_the_mask_cue_switches_the_model_masks_on(cfg, capture_root):
         use_root_cue(mask_cfg, 'crop_box', 'foreground')
     with pytest.raises(ValueError, match='size_cue must be one of'):
         use_root_cue(mask_cfg, 'auto', 'height')
+    with pytest.raises(ValueError, match=r'needs a pose model with a root '
+                       r'head \(model.root_head'):
+        use_root_cue(mask_cfg, 'root_head')
     use_root_cue(mask_cfg, 'auto')
     predictions = []
     capture = inference_capture(init_model(mask_cfg),

@@ -220,3 +220,18 @@ def test_facing_metrics_count_people_facing_the_wrong_way():
     assert metrics['facing_flipped_pct'] == pytest.approx(50.0)
     with pytest.raises(ValueError, match='facing_joints'):
         PoseMetric(facing_joints=(4, 1, 17)).compute_metrics(metric.results)
+
+
+def test_root_pixels_are_scored_against_the_matched_persons_root():
+    left, right = person(-800.0), person(800.0, seed=1)
+    people = np.stack([left, right])
+    centers = person_centers(project(people), people, WIDTH, HEIGHT)
+    roots = project(people)[:, 0]
+    view = sample([left, right], [relative(right), relative(left)],
+                  centers[::-1])
+    # slot 0 (right person) 3 px off in x, slot 1 (left) 4 px off in y
+    view['pred_root_2d'] = torch.as_tensor(
+        (roots[::-1] + [[3.0, 0.0], [0.0, 4.0]])[None])
+    assert evaluate([view])['root_error_px'] == pytest.approx(3.5)
+    del view['pred_root_2d']
+    assert 'root_error_px' not in evaluate([view])

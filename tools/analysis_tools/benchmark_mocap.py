@@ -4,7 +4,7 @@
         [--sequences SEQ ...] [--max-frames F] [--smoothing A]
         [--temporal-sigma S] [--facing-vote S] [--bone-lengths track|moment]
         [--match-distance MM] [--batch-size B] [--device DEV]
-        [--out FILE.json] [--root-cue auto|mask_box|crop_box]
+        [--out FILE.json] [--root-cue auto|root_head|mask_box|crop_box]
         [--mask-thr T] [--size-cue auto|foreground|none]
         [--no-facing-check] [--cfg-options KEY=VALUE ...]
 
@@ -12,7 +12,7 @@ CAPTURE: a dataset root in the toolkit's format whose sequences have
 ``poses3d.npy`` (world joints [F, N, 17, 3] mm, NaN for absent people);
 default every sequence. Each sequence runs through
 :func:`~nsd_toolkit.apis.inference_capture` (first F moments with
-``--max-frames``; roots from the boxes of ``--root-cue``, as in
+``--max-frames``; roots from ``--root-cue``, as in
 ``tools/mocap.py``, masks thresholded at ``--mask-thr``) and reports, per
 sequence and over all:
 
@@ -23,6 +23,7 @@ sequence and over all:
 - single-view MPJPE (mm) of the same model: its root-relative per-view
   predictions, each view matched and scored as ``tools/test.py`` does
   (:class:`~nsd_toolkit.evaluation.PoseMetric`, ``mpjpe_mm``);
+- root error (mm): distance of the tracks' roots from the true roots;
 - root-relative MPJPE of the tracks (the same joints, both skeletons moved
   to their roots: comparable to the single-view error) and its relative
   improvement over the single views;
@@ -122,6 +123,9 @@ def summarise(scores, pose_results, timings, num_moments):
         people=sum(s['people'] for s in scores),
         misses=sum(s['misses'] for s in scores),
         world_mpjpe_mm=mpjpe(pred, gt),
+        root_error_mm=(float(np.linalg.norm(pred[:, 0] - gt[:, 0],
+                                            axis=-1).mean())
+                       if len(pred) else float('nan')),
         root_relative_mpjpe_mm=fused,
         single_view_mpjpe_mm=single,
         improvement=1.0 - fused / single if single else float('nan'),
@@ -135,6 +139,7 @@ def summarise(scores, pose_results, timings, num_moments):
 COLUMNS = (('moments', 'moments', '{:.0f}'), ('people', 'people', '{:.0f}'),
            ('misses', 'misses', '{:.0f}'),
            ('world_mpjpe_mm', 'world', '{:.1f}'),
+           ('root_error_mm', 'root', '{:.1f}'),
            ('root_relative_mpjpe_mm', 'fused rr', '{:.1f}'),
            ('single_view_mpjpe_mm', 'single', '{:.1f}'),
            ('improvement', 'gain', '{:.1%}'),

@@ -58,7 +58,10 @@ class PoseMetric(BaseMetric):
     - ``facing_flipped_pct``: the share of poses whose facing error exceeds
       90 degrees (front and back confused), in percent;
     - ``matched_fraction``: matched people / people (people left without a
-      slot are not in the errors).
+      slot are not in the errors);
+    - ``root_error_px`` (models with a root head, ``pred_root_2d``
+      [V, N, 2]): mean distance in pixels between the matched slots'
+      predicted root pixels and the people's projected roots.
 
     The alignments are fitted on the joints that are averaged. Errors are in
     the calibration units, mm in the toolkit's format. NaN when nothing was
@@ -111,11 +114,18 @@ class PoseMetric(BaseMetric):
             pred = [fields['pred_joints_3d'][view, pair[:, 0]]
                     for view, pair in enumerate(pairs)]
             target = [gt[view, pair[:, 1]] for view, pair in enumerate(pairs)]
-            self.results.append(
-                dict(
-                    pred=np.concatenate(pred),
-                    gt=np.concatenate(target),
-                    people=int(present.sum())))
+            result = dict(pred=np.concatenate(pred),
+                          gt=np.concatenate(target),
+                          people=int(present.sum()))
+            root_2d = get_field(sample, 'pred_root_2d')
+            if root_2d is not None:
+                root_2d = to_numpy(root_2d, np.float64)
+                keypoints = fields['gt_keypoints_2d'][..., self.root_index, :]
+                result['root_error_px'] = np.concatenate([
+                    np.linalg.norm(root_2d[view, pair[:, 0]] -
+                                   keypoints[view, pair[:, 1]], axis=-1)
+                    for view, pair in enumerate(pairs)])
+            self.results.append(result)
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         pred = np.concatenate([r['pred'] for r in results])
@@ -135,6 +145,10 @@ class PoseMetric(BaseMetric):
         metrics.update(self._facing_metrics(pred, gt))
         metrics['matched_fraction'] = (
             len(pred) / people if people else float('nan'))
+        if all('root_error_px' in r for r in results):
+            errors = np.concatenate([r['root_error_px'] for r in results])
+            metrics['root_error_px'] = (float(errors.mean()) if len(errors)
+                                        else float('nan'))
         return metrics
 
     def _facing_metrics(self, pred: np.ndarray,

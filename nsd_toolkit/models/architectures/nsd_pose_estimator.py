@@ -9,7 +9,8 @@ from mmengine.logging import MMLogger
 from nsd_toolkit.registry import MODELS
 from nsd_toolkit.structures import (MultiViewDataSample, boxes_to_pixels,
                                     keypoints_to_box, match_slots_per_view,
-                                    pixels_to_boxes)
+                                    pixels_to_boxes, pixels_to_window,
+                                    window_to_pixels)
 from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
 from nsd_toolkit.utils.geometry import axis_angle_to_matrix
 from .base_nsd_model import STAGES_META_KEY, BaseNSDModel
@@ -37,6 +38,12 @@ class NSDPoseEstimator(BaseNSDModel):
             paper's 2 x 1024 MLP); its ``in_channels`` defaults to the
             length of ``pose_inputs``. The head owns its loss
             (``pose_head=dict(..., loss=dict(type='PoseLoss'))``).
+        root_head (dict, optional): config of a head that places each
+            slot's root joint in its crop window (:class:`MLPRootHead`),
+            trained on the same labels and latents (never turned) as P;
+            :meth:`predict` then gives ``pred_root_2d``, the pixels motion
+            capture triangulates the roots from. None (default): no root
+            head.
         pose_inputs (Sequence[str]): what P reads of each slot, in order:
             ``'points'`` (the 3D latent, 3 x the encoder's ``num_points``
             values: the paper) and/or ``'appearance'`` (the encoder's
@@ -86,6 +93,7 @@ class NSDPoseEstimator(BaseNSDModel):
     def __init__(self,
                  nsd: dict,
                  pose_head: dict = dict(type='MLPPoseHead'),
+                 root_head: Optional[dict] = None,
                  pose_inputs: Sequence[str] = ('points', ),
                  nsd_checkpoint: Optional[str] = None,
                  nsd_checkpoint_components: Optional[Sequence[str]] = None,
@@ -110,10 +118,11 @@ class NSDPoseEstimator(BaseNSDModel):
                              f'distinct parts among {list(lengths)}, got '
                              f'{pose_inputs!r}')
         self.pose_inputs = tuple(pose_inputs)
-        pose_head = dict(pose_head)
-        pose_head.setdefault('in_channels',
-                             sum(lengths[name] for name in self.pose_inputs))
-        self.pose_head = MODELS.build(pose_head)
+        latent_length = sum(lengths[name] for name in self.pose_inputs)
+        self.pose_head = MODELS.build(
+            dict(dict(in_channels=latent_length), **pose_head))
+        self.root_head = None if root_head is None else MODELS.build(
+            dict(dict(in_channels=latent_length), **root_head))
         self.nsd_checkpoint = nsd_checkpoint
         self.nsd_checkpoint_components = self._components(
             nsd_checkpoint_components, 'nsd_checkpoint_components')
@@ -230,35 +239,54 @@ class NSDPoseEstimator(BaseNSDModel):
         Returns:
             NSD's decomposition (``center``/``scale`` [M, N, 2], ``depth``
             [M, N], ``appearance`` [M, N, A], ...) plus ``pose``
-            [M, N, J, 3] root-relative, camera frame, calibration units (mm).
+            [M, N, J, 3] root-relative, camera frame, calibration units (mm)
+            and, with a root head, ``root_offset`` [M, N, 2]: the root's
+            place in each crop window (window units,
+            :func:`~nsd_toolkit.structures.window_to_pixels`).
         """
         with torch.set_grad_enabled(torch.is_grad_enabled()
                                     and not self.nsd_frozen):
             parts = self.nsd.decompose(img, background, boxes)
-        points = parts['points']
-        batch, num_slots = points.shape[:2]
-        if turns is not None:
-            points = points @ turns[:, None].transpose(-1, -2)
-        features = dict(points=points.flatten(2),
-                        appearance=parts['appearance'])
-        latent = torch.cat([features[name] for name in self.pose_inputs],
-                           -1).flatten(0, 1)
-        pose = self.pose_head(latent)
-        return dict(parts, pose=pose.view(batch, num_slots, *pose.shape[1:]))
+        batch, num_slots = parts['points'].shape[:2]
+        latent = self._latent(parts['points'], parts['appearance'])
+        turned = latent if turns is None else self._latent(
+            parts['points'] @ turns[:, None].transpose(-1, -2),
+            parts['appearance'])
+        out = dict(parts, pose=self.pose_head(turned).view(
+            batch, num_slots, -1, 3))
+        if self.root_head is not None:
+            out['root_offset'] = self.root_head(latent).view(
+                batch, num_slots, 2)
+        return out
+
+    def _latent(self, points: torch.Tensor,
+                appearance: torch.Tensor) -> torch.Tensor:
+        """[M * N, L] what the heads read of each slot (``pose_inputs``)
+        from its latent points [M, N, K, 3] and appearance [M, N, A]."""
+        features = dict(points=points.flatten(2), appearance=appearance)
+        return torch.cat([features[name] for name in self.pose_inputs],
+                         -1).flatten(0, 1)
 
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List[MultiViewDataSample]
              ) -> Dict[str, torch.Tensor]:
         """Pose loss of every view's slots against the matched people
-        (latents and targets turned alike with ``latent_turn_degrees``)."""
+        (latents and targets turned alike with ``latent_turn_degrees``)
+        and, with a root head, the loss of the roots' places."""
         turns = (self.random_turns(inputs['R'].flatten(0, 1))
                  if self.latent_turn_degrees else None)
         out = self._estimate_views(inputs, data_samples, turns)
-        target = self.slot_targets(out, data_samples,
-                                   *inputs['img'].shape[-2:])
+        size = inputs['img'].shape[-2:]
+        people = self.slot_people(out, data_samples, *size)
+        target = self.slot_targets(out, data_samples, *size, people)
         if turns is not None:
             target = target @ turns[:, None].transpose(-1, -2)
-        return dict(loss_pose=self.pose_head.loss(out['pose'], target))
+        losses = dict(loss_pose=self.pose_head.loss(out['pose'], target))
+        if self.root_head is not None:
+            losses['loss_root'] = self.root_head.loss(
+                out['root_offset'],
+                self.slot_root_targets(out, data_samples, *size, people))
+        return losses
 
     def random_turns(self, rotation: torch.Tensor) -> torch.Tensor:
         """Random turns about the world's up axis, in camera frames.
@@ -337,19 +365,58 @@ class NSDPoseEstimator(BaseNSDModel):
         """
         if people is None:
             people = self.slot_people(out, data_samples, height, width)
-        target = torch.full_like(out['pose'], float('nan'))
         root = self.pose_head.root_index
+        relative = [
+            sample.gt_joints_cam - sample.gt_joints_cam[..., root:root + 1, :]
+            for sample in data_samples
+        ]
+        return self._matched(relative, people, out['pose'])
+
+    def slot_root_targets(self, out: Dict[str, torch.Tensor],
+                          data_samples: List[MultiViewDataSample],
+                          height: int, width: int,
+                          people: torch.Tensor) -> torch.Tensor:
+        """The place of each slot's person's root joint in the slot's crop
+        window, what the root head learns.
+
+        Args:
+            out: :meth:`estimate` of every view: ``center``/``scale``
+                [B * V, N, 2] and ``root_offset`` [B * V, N, 2].
+            data_samples: the B labelled samples (``gt_keypoints_2d``).
+            height, width: image size in pixels.
+            people: :meth:`slot_people`.
+
+        Returns:
+            torch.Tensor [B * V, N, 2]: window units
+            (:func:`~nsd_toolkit.structures.pixels_to_window`); NaN for
+            slots matched to nobody.
+        """
+        root = self.pose_head.root_index
+        pixels = self._matched(
+            [sample.gt_keypoints_2d[..., root, :] for sample in data_samples],
+            people, out['root_offset'])
+        # pixel-centre coordinates (K's) to the windows' pixel edges
+        return pixels_to_window(pixels + 0.5, out['center'].detach(),
+                                out['scale'].detach(), width, height)
+
+    @staticmethod
+    def _matched(values: List[torch.Tensor], people: torch.Tensor,
+                 like: torch.Tensor) -> torch.Tensor:
+        """The value of each slot's person: ``values`` per sample
+        [V, G, ...], ``people`` [B * V, N] (:meth:`slot_people`) -> a tensor
+        shaped, typed and placed as ``like`` [B * V, N, ...], NaN for slots
+        matched to nobody."""
+        matched = torch.full_like(like, float('nan'))
         image = 0
-        for sample in data_samples:
-            joints = sample.gt_joints_cam.to(target)
-            relative = joints - joints[..., root:root + 1, :]
-            views = joints.shape[0]
+        for value in values:
+            value = value.to(matched)
+            views = value.shape[0]
             view, slot = torch.nonzero(people[image:image + views] >= 0,
                                        as_tuple=True)
-            target[image + view, slot] = relative[
-                view, people[image + view, slot]]
+            matched[image + view, slot] = value[view,
+                                                people[image + view, slot]]
             image += views
-        return target
+        return matched
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
@@ -360,7 +427,9 @@ class NSDPoseEstimator(BaseNSDModel):
         appearance vectors, for matching slots across views and time) and,
         when B predicts presence, ``pred_scores`` [V, N] of every view of
         every sample; with ``predict_masks`` also ``pred_masks`` and
-        ``pred_silhouettes`` [V, N, H, W] (:meth:`render_masks`)."""
+        ``pred_silhouettes`` [V, N, H, W] (:meth:`render_masks`); with a
+        root head ``pred_root_2d`` [V, N, 2], the root joints' pixels
+        (pixel-centre coordinates, as ``gt_keypoints_2d`` and ``K``)."""
         img = inputs['img']
         batch, height, width = img.shape[0], *img.shape[-2:]
         out = self._estimate_views(inputs, data_samples)
@@ -371,6 +440,10 @@ class NSDPoseEstimator(BaseNSDModel):
                       pred_appearance=out['appearance'])
         if 'presence' in out:
             fields['pred_scores'] = out['presence']
+        if 'root_offset' in out:
+            fields['pred_root_2d'] = window_to_pixels(
+                out['root_offset'], out['center'], out['scale'], width,
+                height) - 0.5
         if self.predict_masks:
             fields['pred_masks'], fields['pred_silhouettes'] = \
                 self.render_masks(out, inputs['background'].flatten(0, 1))

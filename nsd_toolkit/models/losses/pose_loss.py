@@ -9,7 +9,8 @@ from nsd_toolkit.registry import MODELS
 
 @MODELS.register_module()
 class PoseLoss(BaseModule):
-    """Mean squared joint error over the known coordinates of the targets.
+    """Mean squared error over the known coordinates of the targets (3D
+    joints, or any other coordinates such as a root's place in its window).
 
     Targets may hold NaN (unknown joints, slots matched to nobody); those
     coordinates are left out. Errors are divided by ``unit`` first, so with
@@ -32,7 +33,7 @@ class PoseLoss(BaseModule):
 
     def forward(self, pred: torch.Tensor,
                 target: torch.Tensor) -> torch.Tensor:
-        """[..., J, 3] prediction and target (NaN = unknown) -> scalar.
+        """Prediction and target of one shape (NaN = unknown) -> scalar.
 
         0 (still connected to ``pred``'s graph) when nothing is known.
         """

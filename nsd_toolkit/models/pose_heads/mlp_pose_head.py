@@ -2,10 +2,10 @@
 from typing import Optional, Sequence
 
 import torch
-from torch import nn
 
 from nsd_toolkit.registry import MODELS
 from .base_pose_head import BasePoseHead
+from .mlp import mlp
 
 
 @MODELS.register_module()
@@ -50,22 +50,11 @@ class MLPPoseHead(BasePoseHead):
         if not 0 <= root_index < num_joints:
             raise ValueError(f'MLPPoseHead: root_index {root_index} is not a '
                              f'joint of {num_joints}')
-        if output_scale <= 0 or not 0 <= dropout < 1:
-            raise ValueError('MLPPoseHead: output_scale must be > 0 and '
-                             f'dropout in [0, 1), got {output_scale}, '
-                             f'{dropout}')
-        layers = []
-        width = in_channels
-        for hidden in hidden_channels:
-            layers += [
-                nn.Linear(width, hidden),
-                nn.BatchNorm1d(hidden),
-                nn.ReLU(inplace=True),
-                nn.Dropout(dropout)
-            ]
-            width = hidden
-        layers.append(nn.Linear(width, num_joints * 3))
-        self.layers = nn.Sequential(*layers)
+        if output_scale <= 0:
+            raise ValueError('MLPPoseHead: output_scale must be > 0, got '
+                             f'{output_scale}')
+        self.layers = mlp(in_channels, hidden_channels, dropout,
+                          num_joints * 3, 'MLPPoseHead')
         self.in_channels = in_channels
         self.num_joints = num_joints
         self.output_scale = output_scale

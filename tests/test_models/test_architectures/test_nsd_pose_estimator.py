@@ -46,14 +46,17 @@ def inputs_of(batch):
     return dict(img=img, background=img.clone())
 
 
-def fix_boxes(model, centers_x):
-    """Make B put slot i's box centre at normalised x ``centers_x[i]``."""
+def fix_boxes(model, centers_x, scale=None):
+    """Make B put slot i's box centre at normalised x ``centers_x[i]``
+    (and every box's normalised half extent at ``scale`` (x, y))."""
     decompose = model.nsd.decompose
 
     def fixed(img, background, boxes=None):
         parts = decompose(img, background, boxes)
         center = torch.zeros_like(parts['center'])
         center[..., 0] = torch.tensor(centers_x)
+        if scale is not None:
+            parts['scale'] = torch.tensor(scale).expand_as(center)
         return dict(parts, center=center)
 
     model.nsd.decompose = fixed
@@ -339,3 +342,71 @@ def test_p_reads_the_appearance_too_when_asked():
     for bad in (('pose', ), ('points', 'points'), 'points', ()):
         with pytest.raises(ValueError, match='pose_inputs must list'):
             build(pose_inputs=bad)
+
+
+def test_root_head_learns_the_roots_place_in_each_window():
+    model = build(root_head=dict(type='MLPRootHead', hidden_channels=(8, ),
+                                 dropout=0.0))
+    assert model.root_head.in_channels == model.pose_head.in_channels
+    # windows of 16 x 12 px centred at x = 24 and 8 px, y = 12 px
+    fix_boxes(model, [0.5, -0.5], scale=[0.5, 0.5])
+    left, right = person(-600.0), person(600.0, seed=1)
+    samples = [sample_of([left, right])]
+    seen = {}
+    root_loss = model.root_head.loss_module.forward
+
+    def spy(pred, target):
+        seen['target'] = target
+        return root_loss(pred, target)
+
+    model.root_head.loss_module.forward = spy
+    model.train()
+    losses = model.loss(inputs_of(1), samples)
+    roots = samples[0].gt_keypoints_2d[0, :, 0]  # [G, 2] px: left, right
+    window_centers = torch.tensor([[24.0, 12.0], [8.0, 12.0]])
+    # keypoints in pixel-centre coordinates, windows in pixel edges
+    expected = (roots.flip(0) + 0.5 - window_centers) / torch.tensor(
+        [16.0, 12.0])
+    torch.testing.assert_close(seen['target'][0], expected)
+    losses['loss_root'].backward()
+    assert all(p.grad is not None for p in model.root_head.parameters())
+    assert all(p.grad is None for p in model.nsd.parameters())
+
+    # predictions: the head's offsets placed in the windows, in pixels
+    last = model.root_head.layers[-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.copy_(torch.tensor([0.25, -0.5]))
+    out = model.eval().predict(inputs_of(1), [sample_of([left, right])])
+    torch.testing.assert_close(
+        out[0].pred_root_2d[0],
+        window_centers + torch.tensor([0.25 * 16.0, -0.5 * 12.0]) - 0.5)
+
+
+def test_root_head_reads_the_latent_before_any_turn():
+    model = build(latent_turn_degrees=90.0,
+                  root_head=dict(type='MLPRootHead', hidden_channels=(8, )))
+    model.train()
+    seen = {}
+    root_forward = model.root_head.forward
+
+    def spy(latent):
+        seen['latent'] = latent
+        return root_forward(latent)
+
+    model.root_head.forward = spy
+    inputs = inputs_of(2)
+    inputs['R'] = torch.eye(3).expand(2, 1, 3, 3)
+    model.loss(inputs, [sample_of([person(0.0)])] * 2)
+    points = model.nsd.decompose(inputs['img'].flatten(0, 1),
+                                 inputs['background'].flatten(0, 1))['points']
+    torch.testing.assert_close(seen['latent'], points.flatten(2).flatten(0, 1))
+
+
+def test_models_without_root_head_predict_no_root_pixels():
+    model = build().eval()
+    assert model.root_head is None
+    out = model.predict(inputs_of(1), [sample_of([person(0.0)])])
+    assert 'pred_root_2d' not in out[0]
+    assert 'loss_root' not in model.train().loss(
+        inputs_of(1), [sample_of([person(0.0)])])
