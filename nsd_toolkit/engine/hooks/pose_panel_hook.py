@@ -25,7 +25,9 @@ class PosePanelHook(NSDPanelHook):
     image with each slot's predicted skeleton (slot colour), placed at the
     root of the person the slot is matched to as in
     :class:`~nsd_toolkit.evaluation.PoseMetric` (P predicts root-relative
-    poses) and projected with the view's intrinsics. Files go to
+    poses) and projected with the view's intrinsics. With a root head
+    (``pred_root_2d``) the skeleton's root is the head's pixel at the true
+    root's depth, so the picture shows where the head puts the person. Files go to
     ``<work_dir>/<out_dir>/{val,test}/``; no training pictures.
 
     Args:
@@ -63,9 +65,13 @@ class PosePanelHook(NSDPanelHook):
                 K = intrinsics[view].numpy().astype(np.float64)
                 slots, people = pairs[view].T
                 placed = np.full_like(pred[view], np.nan)
-                root = self.root_index
-                placed[slots] = (pred[view, slots] +
-                                 gt[view, people, root:root + 1])
+                roots = gt[view, people, self.root_index]  # [P, 3]
+                if 'pred_root_2d' in sample:  # the head's pixel, true depth
+                    pixels = sample.pred_root_2d[view, slots].numpy()
+                    homogeneous = np.concatenate(
+                        [pixels, np.ones((len(slots), 1))], -1)
+                    roots = homogeneous @ np.linalg.inv(K).T * roots[:, 2:]
+                placed[slots] = pred[view, slots] + roots[:, None]
                 truth = draw_skeletons(
                     draw_boxes(img, boxes[view]),
                     project_points(gt[view], K, IDENTITY_R, ZERO_T),
@@ -73,7 +79,8 @@ class PosePanelHook(NSDPanelHook):
                 guess = draw_skeletons(
                     img, project_points(placed, K, IDENTITY_R, ZERO_T))
                 row += [label(truth, f'{sample.cameras[view]} GT'),
-                        label(guess, 'P')]
+                        label(guess, 'P at R' if 'pred_root_2d' in sample
+                              else 'P')]
             rows.append(row)
         name = (f'iter_{runner.iter:07d}_batch_{batch_idx}.png'
                 if phase == 'val' else f'batch_{batch_idx}.png')

@@ -13,7 +13,10 @@ HEIGHT, WIDTH = 64, 80
 K = torch.tensor([[60.0, 0, WIDTH / 2], [0, 60.0, HEIGHT / 2], [0, 0, 1]])
 
 
-def test_prediction_is_drawn_where_the_matched_person_stands(tmp_path):
+def drawn_columns(tmp_path, root_shift=None):
+    """Columns of the 'P' tile where slot 1's skeleton is drawn (in image
+    pixels), and the person's projected joints' x; with ``root_shift``
+    [2] px the sample has root-head pixels that far from the true root."""
     gen = torch.Generator().manual_seed(0)
     joints = torch.randn(1, 1, 17, 3, generator=gen) * 150 + torch.tensor(
         [300.0, 0.0, 3000.0])
@@ -30,6 +33,10 @@ def test_prediction_is_drawn_where_the_matched_person_stands(tmp_path):
     ])[None]
     sample.pred_joints_3d = torch.stack(
         [torch.zeros(17, 3), joints[0, 0] - joints[0, 0, :1]])[None]
+    if root_shift is not None:
+        sample.pred_root_2d = torch.stack([
+            torch.zeros(2), keypoints[0, 0, 0] + torch.tensor(root_shift)
+        ])[None]
     data_batch = dict(inputs=dict(
         img=[torch.zeros(1, 3, HEIGHT, WIDTH, dtype=torch.uint8)], K=[K[None]]))
     runner = SimpleNamespace(work_dir=str(tmp_path), iter=7)
@@ -46,7 +53,18 @@ def test_prediction_is_drawn_where_the_matched_person_stands(tmp_path):
     drawn = (pose_tile == PALETTE[1]).all(-1)
     assert drawn.sum() > 20
     assert not (pose_tile == PALETTE[0]).all(-1).any()
-    columns = np.flatnonzero(drawn.any(0))
-    joint_x = 2 * keypoints[0, 0, :, 0].numpy()
-    assert abs(columns.min() - joint_x.min()) <= 4
-    assert abs(columns.max() - joint_x.max()) <= 4
+    return np.flatnonzero(drawn.any(0)) / 2, keypoints[0, 0, :, 0].numpy()
+
+
+def test_prediction_is_drawn_where_the_matched_person_stands(tmp_path):
+    columns, joint_x = drawn_columns(tmp_path)
+    assert abs(columns.min() - joint_x.min()) <= 2
+    assert abs(columns.max() - joint_x.max()) <= 2
+
+
+def test_with_a_root_head_the_prediction_stands_at_its_root_pixel(tmp_path):
+    at_truth, _ = drawn_columns(tmp_path / 'truth', root_shift=[0.0, 0.0])
+    shifted, _ = drawn_columns(tmp_path / 'shifted', root_shift=[12.0, 0.0])
+    # 12 px at the root's depth: 12 +- 5 % at the joints' depths
+    assert abs(shifted.min() - at_truth.min() - 12.0) <= 1.5
+    assert abs(shifted.max() - at_truth.max() - 12.0) <= 1.5
