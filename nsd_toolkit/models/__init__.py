@@ -10,4 +10,5 @@ from .encoders import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .pose_heads import *  # noqa: F401,F403
 from .priors import *  # noqa: F401,F403
+from .root_heads import *  # noqa: F401,F403
 from .transformers import *  # noqa: F401,F403

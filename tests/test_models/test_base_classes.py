@@ -15,6 +15,7 @@ KINDS = {
     'detectors': 'BaseDetector',
     'encoders': 'BaseEncoder',
     'pose_heads': 'BasePoseHead',
+    'root_heads': 'BaseRootHead',
     'priors': 'BasePrior',
 }
 

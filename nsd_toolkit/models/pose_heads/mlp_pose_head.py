@@ -4,8 +4,8 @@ from typing import Optional, Sequence
 import torch
 
 from nsd_toolkit.registry import MODELS
+from ..utils import mlp
 from .base_pose_head import BasePoseHead
-from .mlp import mlp
 
 
 @MODELS.register_module()

@@ -1,4 +1,4 @@
-"""The fully connected trunk the heads on a person's latent share."""
+"""The fully connected trunk of the heads on a person's latent (P, R)."""
 from typing import Sequence
 
 from torch import nn

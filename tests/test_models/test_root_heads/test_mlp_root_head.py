@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from nsd_toolkit.models.pose_heads import MLPRootHead
+from nsd_toolkit.models.root_heads import MLPRootHead
 
 
 def test_predicts_one_offset_per_latent_and_learns_it():

@@ -2,23 +2,23 @@
 from typing import Optional, Sequence
 
 import torch
-from mmengine.model import BaseModule
 
 from nsd_toolkit.registry import MODELS
-from .mlp import mlp
+from ..utils import mlp
+from .base_root_head import BaseRootHead
 
 
 @MODELS.register_module()
-class MLPRootHead(BaseModule):
+class MLPRootHead(BaseRootHead):
     """Regresses the root joint's pixel inside the slot's crop window.
 
     P's poses are root-relative; motion capture triangulates each person's
     root from one pixel per view. The centre of a box (crop window or mask)
     misses the root where the box is cut by the frame or holds more than
     the body; this head learns the root's place from the same few labels
-    as P. Its output is the root's offset from the window's centre in units
-    of the window's width and height (:func:`~nsd_toolkit.structures.
-    window_to_pixels`), so it does not depend on the window's size.
+    as P, with P's MLP (:func:`~nsd_toolkit.models.utils.mlp`). Its output
+    is in window units (:class:`BaseRootHead`), so it does not depend on
+    the window's size.
 
     Args:
         in_channels (int): length of the latent (as P's).
@@ -26,9 +26,7 @@ class MLPRootHead(BaseModule):
         dropout (float): dropout probability after each hidden layer (0.1:
             the root error of motion capture on validation was lower than
             with P's 0.5 on the ordinary cameras, docs/benchmarks.md).
-        loss (dict): config of the loss on [..., 2] offsets (NaN = unknown);
-            the default is the mean squared error in hundredths of the
-            window.
+        loss (dict): see :class:`BaseRootHead`.
         init_cfg (dict, optional): initialisation.
     """
 
@@ -38,11 +36,10 @@ class MLPRootHead(BaseModule):
                  dropout: float = 0.1,
                  loss: dict = dict(type='PoseLoss', unit=0.01),
                  init_cfg: Optional[dict] = None):
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(loss=loss, init_cfg=init_cfg)
         self.layers = mlp(in_channels, hidden_channels, dropout, 2,
                           'MLPRootHead')
         self.in_channels = in_channels
-        self.loss_module = MODELS.build(loss)
 
     def forward(self, latent: torch.Tensor) -> torch.Tensor:
         """[M, in_channels] latents -> [M, 2] root offsets (window units)."""
@@ -50,7 +47,3 @@ class MLPRootHead(BaseModule):
             raise ValueError(f'MLPRootHead expects [M, {self.in_channels}] '
                              f'latents, got {tuple(latent.shape)}')
         return self.layers(latent)
-
-    def loss(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """[..., 2] predicted and target offsets (NaN = unknown) -> scalar."""
-        return self.loss_module(pred, target)
