@@ -120,9 +120,9 @@ class NSDPoseEstimator(BaseNSDModel):
         self.pose_inputs = tuple(pose_inputs)
         latent_length = sum(lengths[name] for name in self.pose_inputs)
         self.pose_head = MODELS.build(
-            dict(dict(in_channels=latent_length), **pose_head))
+            {'in_channels': latent_length, **pose_head})
         self.root_head = None if root_head is None else MODELS.build(
-            dict(dict(in_channels=latent_length), **root_head))
+            {'in_channels': latent_length, **root_head})
         self.nsd_checkpoint = nsd_checkpoint
         self.nsd_checkpoint_components = self._components(
             nsd_checkpoint_components, 'nsd_checkpoint_components')

@@ -62,29 +62,37 @@ def fix_boxes(model, centers_x, scale=None):
     model.nsd.decompose = fixed
 
 
-def captured_target(model, inputs, samples):
+def spy_on_loss_target(head):
+    """A dict that gets the target ``head``'s loss scores against
+    (``'target'``) at each call."""
     seen = {}
-    loss_forward = model.pose_head.loss_module.forward
+    loss_forward = head.loss_module.forward
 
     def spy(pred, target):
         seen['target'] = target
         return loss_forward(pred, target)
 
-    model.pose_head.loss_module.forward = spy
+    head.loss_module.forward = spy
+    return seen
+
+
+def captured_target(model, inputs, samples):
+    seen = spy_on_loss_target(model.pose_head)
     model.loss(inputs, samples)
     return seen['target']
 
 
-def spy_on_head_input(model):
-    """A dict that gets the latent P reads (``'latent'``) at each call."""
+def spy_on_head_input(head):
+    """A dict that gets the latent ``head`` reads (``'latent'``) at each
+    call."""
     seen = {}
-    head_forward = model.pose_head.forward
+    head_forward = head.forward
 
     def spy(latent):
         seen['latent'] = latent
         return head_forward(latent)
 
-    model.pose_head.forward = spy
+    head.forward = spy
     return seen
 
 
@@ -299,7 +307,7 @@ def test_latent_turns_rotate_latent_and_target_alike_about_world_up():
     # cameras looking horizontally: world z up is camera -y
     inputs['R'] = torch.tensor([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).expand(
         2, 1, 3, 3)
-    seen = spy_on_head_input(model)
+    seen = spy_on_head_input(model.pose_head)
     torch.manual_seed(3)
     turned_target = captured_target(model, inputs, samples)
     torch.manual_seed(3)
@@ -331,7 +339,7 @@ def test_p_reads_the_appearance_too_when_asked():
     model = build(pose_inputs=('points', 'appearance'))
     appearance_dim = model.nsd.encoder.appearance_dim
     assert model.pose_head.in_channels == 3 * 5 + appearance_dim
-    seen = spy_on_head_input(model)
+    seen = spy_on_head_input(model.pose_head)
     model.eval()
     inputs = inputs_of(2)
     out = model(inputs, None, mode='tensor')
@@ -352,14 +360,7 @@ def test_root_head_learns_the_roots_place_in_each_window():
     fix_boxes(model, [0.5, -0.5], scale=[0.5, 0.5])
     left, right = person(-600.0), person(600.0, seed=1)
     samples = [sample_of([left, right])]
-    seen = {}
-    root_loss = model.root_head.loss_module.forward
-
-    def spy(pred, target):
-        seen['target'] = target
-        return root_loss(pred, target)
-
-    model.root_head.loss_module.forward = spy
+    seen = spy_on_loss_target(model.root_head)
     model.train()
     losses = model.loss(inputs_of(1), samples)
     roots = samples[0].gt_keypoints_2d[0, :, 0]  # [G, 2] px: left, right
@@ -387,14 +388,7 @@ def test_root_head_reads_the_latent_before_any_turn():
     model = build(latent_turn_degrees=90.0,
                   root_head=dict(type='MLPRootHead', hidden_channels=(8, )))
     model.train()
-    seen = {}
-    root_forward = model.root_head.forward
-
-    def spy(latent):
-        seen['latent'] = latent
-        return root_forward(latent)
-
-    model.root_head.forward = spy
+    seen = spy_on_head_input(model.root_head)
     inputs = inputs_of(2)
     inputs['R'] = torch.eye(3).expand(2, 1, 3, 3)
     model.loss(inputs, [sample_of([person(0.0)])] * 2)
