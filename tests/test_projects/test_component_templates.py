@@ -43,7 +43,7 @@ def test_every_kind_builds_into_nsd_and_trains(templates_on_path,
     assert 0.0 <= rate.current() <= 1.0
 
 
-def test_pose_head_template_trains_on_the_pose_config(
+def test_pose_and_root_head_templates_train_on_the_pose_config(
         templates_on_path, synthetic_root_2p, tmp_path):
     cfg = tiny_run_config(
         osp.join(PROJECT, 'configs', 'nsd_synthetic_2p_pose_templates.py'),
@@ -54,6 +54,10 @@ def test_pose_head_template_trains_on_the_pose_config(
         cfg[f'{split}_dataloader'].dataset.frame_interval = 5
     runner, changed = train_runner(cfg)
     assert type(runner.model.pose_head).__name__ == 'LinearPoseHead'
-    assert any(k.startswith('pose_head.linear.') for k in changed)
+    assert type(runner.model.root_head).__name__ == 'LinearRootHead'
+    for prefix in ('pose_head.linear.', 'root_head.linear.'):
+        assert any(k.startswith(prefix) for k in changed), prefix
     mpjpe = runner.message_hub.get_scalar('val/pose/mpjpe_mm').current()
     assert 0.0 < mpjpe < 5000.0
+    root_error = runner.message_hub.get_scalar('val/pose/root_error_px')
+    assert 0.0 < root_error.current() < 1000.0

@@ -5,9 +5,10 @@ from .detector import PooledBoxDetector
 from .encoder import PooledEncoder
 from .pose_head import LinearPoseHead
 from .prior import MinimumScalePrior
+from .root_head import LinearRootHead
 
 __all__ = [
     'DotProductAssociator', 'LinearDecoder', 'LinearPoseHead',
-    'MinimumScalePrior', 'PlainConvBackbone', 'PooledBoxDetector',
-    'PooledEncoder'
+    'LinearRootHead', 'MinimumScalePrior', 'PlainConvBackbone',
+    'PooledBoxDetector', 'PooledEncoder'
 ]
