@@ -10,6 +10,7 @@
 #   python tools/train.py configs/pose/nsd_synthetic_2p_pose.py
 #   python tools/test.py configs/pose/nsd_synthetic_2p_pose.py \
 #       work_dirs/nsd_synthetic_2p_pose/iter_2000.pth
+# (checkpoints hold the averaged weights of the EMAHook below)
 _base_ = ['../nsd_synthetic_2p.py']
 
 model = dict(
@@ -36,7 +37,16 @@ train_dataloader = dict(
 
 train_cfg = dict(max_iters=2000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))
-custom_hooks = [dict(type='PosePanelHook'), dict(type='PoseStatisticsHook')]
+custom_hooks = [
+    dict(type='PosePanelHook'),
+    dict(type='PoseStatisticsHook'),
+    # validation and checkpoints hold the exponential moving average of the
+    # weights (a horizon of about 250 iterations): the last checkpoint is the
+    # one to use (world MPJPE of motion capture on validation 97.0 mm on
+    # average over six models against 100.2 with the raw weights' best
+    # checkpoints, docs/benchmarks.md)
+    dict(type='EMAHook', momentum=0.004),
+]
 
 val_evaluator = [dict(type='PoseMetric'), dict(type='DecompositionMetric')]
 test_evaluator = val_evaluator

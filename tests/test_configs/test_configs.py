@@ -193,10 +193,7 @@ def test_unlabelled_video_capture_trains_and_validates(
 def test_pose_config_trains_what_it_leaves_unfrozen_and_reports_mpjpe(
         path, synthetic_root, synthetic_root_2p, tmp_path):
     cfg = tiny_run_config(path, None, tmp_path / 'work')
-    cfg.custom_hooks = [
-        dict(type='PosePanelHook'),
-        dict(type='PoseStatisticsHook')
-    ]
+    cfg.custom_hooks = Config.fromfile(path).custom_hooks  # the config's own
     cfg.model.nsd_checkpoint = None
     normalize = cfg.model.pose_head.get('normalize', False)
     data_root = tiny_data_root(cfg, {
@@ -262,3 +259,35 @@ def test_imagenet_switch_gives_the_papers_init_and_frozen_encoder(path):
             for name, p in trunk.named_parameters() if p.requires_grad
         }
         assert trainable == {'layer3'}
+
+
+def test_pose_config_checkpoints_hold_the_averaged_weights(
+        synthetic_root_2p, tmp_path):
+    """The two-person pose config's EMAHook: validation and checkpoints get
+    the moving average, which the toolkit's safe loader reads back."""
+    import torch
+
+    from nsd_toolkit.apis import init_model
+    path = osp.join(CONFIG_DIR, 'pose', 'nsd_synthetic_2p_pose.py')
+    cfg = tiny_run_config(path, synthetic_root_2p, tmp_path / 'work')
+    cfg.custom_hooks = [
+        hook for hook in Config.fromfile(path).custom_hooks
+        if hook.type in ('PoseStatisticsHook', 'EMAHook')
+    ]
+    assert [hook.type for hook in cfg.custom_hooks][-1] == 'EMAHook'
+    cfg.model.nsd_checkpoint = None
+    cfg.train_cfg.update(max_iters=3, val_interval=3)
+    cfg.default_hooks.checkpoint.interval = 3
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.frame_interval = 5
+    runner, _ = train_runner(cfg)
+    ema = next(hook for hook in runner.hooks
+               if type(hook).__name__ == 'EMAHook').ema_model.module
+    model = init_model(cfg, str(tmp_path / 'work' / 'iter_3.pth'))
+    for head in ('pose_head', 'root_head'):
+        averaged = dict(getattr(ema, head).named_parameters())
+        raw = dict(getattr(runner.model, head).named_parameters())
+        for name, value in getattr(model, head).named_parameters():
+            assert torch.equal(value, averaged[name]), f'{head}.{name}'
+        assert not all(
+            torch.equal(averaged[name], raw[name]) for name in raw), head
