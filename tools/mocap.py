@@ -17,8 +17,11 @@ camera. Each person's root is triangulated from one pixel per view: by
 default (``--root-cue auto``) the pose model renders NSD's instance masks
 (``model.predict_masks``), whose boxes, tight around the person, are
 associated across views, and the root's pixel comes from the pose model's
-root head (``model.root_head``) where it has one, else from the masks'
-boxes' centres; ``root_head`` and ``mask_box`` force one, ``crop_box``
+root head (``model.root_head``) or from the masks' boxes' centres: with a
+head, both are triangulated and the capture keeps the one whose roots the
+views agree on best (:func:`~nsd_toolkit.apis.mocap.
+most_consistent_root_cue`; printed at the end); ``root_head`` and
+``mask_box`` force one, ``crop_box``
 takes the centres of NSD's looser crop windows and renders no masks
 (:func:`~nsd_toolkit.apis.mocap.root_pixels`). With the masks
 come NSD's silhouettes: each fused skeleton is scaled to the person's size
@@ -36,7 +39,8 @@ median bone lengths (``--bone-lengths``). Writes into DIR:
 - ``person_<id>.bvh``: one skeleton animation per person;
 - ``mocap.gif`` (or ``.mp4``): the skeletons drawn over every view and in
   an oblique 3D view (not with ``--no-video``);
-- ``moments/``: the fused people of each chunk of moments. A rerun into the
+- ``moments/``: the fused people of each chunk of moments (one subfolder
+  per root cue when both are weighed). A rerun into the
   same DIR (after an interruption, or with other tracking options such as
   ``--smoothing`` or ``--bone-lengths``) runs the model only on the chunks missing.
 
@@ -139,8 +143,8 @@ def main(argv=None):
                                  progress=not args.no_progress), args.fps)
     seq = capture.moments[0].seq
     print(f'{len(capture.tracks)} people tracked over '
-          f'{len(capture.moments)} moments of {seq!r}: outputs in '
-          f'{args.out_dir}')
+          f'{len(capture.moments)} moments of {seq!r} (roots from '
+          f'{capture.root_cue}): outputs in {args.out_dir}')
     return capture
 
 

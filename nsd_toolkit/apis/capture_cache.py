@@ -5,10 +5,10 @@ computed from: :func:`fingerprint`) and one ``chunk_<first moment:06d>.npz``
 per chunk of moments, written atomically once the chunk is complete, with
 the arrays ``moments`` int64 [C] (the chunk's moments), and per person P of
 the chunk ``moment`` int64 [P], ``root`` [P, 3] and ``joints`` [P, 17, 3]
-(world, mm), ``confidence`` [P, 17], ``appearance`` [P, A], ``views``
-bool [P, V] and the evidence of the pose (:func:`~nsd_toolkit.mocap.
-fuse_moment`): ``view_poses`` [P, V, 17, 3], ``view_weights`` [P, V, 17]
-and ``scale`` [P]. A cache of another fingerprint or format
+(world, mm), ``root_residual_px`` [P], ``confidence`` [P, 17],
+``appearance`` [P, A], ``views`` bool [P, V] and the evidence of the pose
+(:func:`~nsd_toolkit.mocap.fuse_moment`): ``view_poses`` [P, V, 17, 3],
+``view_weights`` [P, V, 17] and ``scale`` [P]. A cache of another fingerprint or format
 (:data:`CACHE_FORMAT`) is replaced when the first chunk is written.
 """
 import hashlib
@@ -24,11 +24,12 @@ from nsd_toolkit.utils.checkpoint import save_atomic
 CHUNK_PATTERN = 'chunk_{:06d}.npz'
 MANIFEST = 'manifest.json'
 #: Arrays of a person and their shapes (-1: any length).
-PERSON_ARRAYS = (('root', (3, )), ('joints', (17, 3)), ('confidence', (17, )),
+PERSON_ARRAYS = (('root', (3, )), ('root_residual_px', ()),
+                 ('joints', (17, 3)), ('confidence', (17, )),
                  ('appearance', (-1, )), ('view_poses', (-1, 17, 3)),
                  ('view_weights', (-1, 17)), ('scale', ()))
 #: Version of the chunks' arrays, part of the fingerprint.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def fingerprint(model, dataset, settings):

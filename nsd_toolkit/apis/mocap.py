@@ -7,10 +7,11 @@ box, a root-relative pose in the view's camera frame, an appearance vector,
 with a presence-predicting detector a presence score and, with
 ``predict_masks``, an instance mask; the slots are grouped into people
 across views, each person's root is triangulated from one pixel per view
-(:func:`root_pixels`: the pose model's root head where it has one, else the
-centres of the slots' boxes, :func:`slot_boxes`: the boxes of the masks, or
-NSD's crop windows) and the poses are fused in the world frame and scaled to the
-size the images show (:func:`fuse_predictions`); the views are checked
+(:func:`root_pixels`: the pose model's root head or the centres of the
+slots' boxes, :func:`slot_boxes`: the boxes of the masks, or NSD's crop
+windows; with both, the capture keeps the cue the views agree on best) and
+the poses are fused in the world frame and scaled to the size the images
+show (:func:`fuse_root_cues`); the views are checked
 against each person's facing over time (:func:`vote_facing`) and the
 people of successive moments are tracked (:mod:`nsd_toolkit.mocap`).
 
@@ -90,6 +91,7 @@ class Capture(NamedTuple):
     moments: List[CaptureMoment]
     tracks: List[Track]  #: sorted by id
     timings: Dict[str, float]  #: seconds in loading, model, fusion, tracking
+    root_cue: str  #: the cue the roots were triangulated from
 
 
 def is_video_folder(path: str) -> bool:
@@ -184,9 +186,10 @@ def add_fusion_arguments(parser) -> None:
                         'without presence scores')
     parser.add_argument('--root-cue', choices=ROOT_CUES, default='auto',
                         help="the roots' pixels: the pose model's root head "
-                        '(auto when it has one, root_head) or the centres '
-                        "of the slots' masks (auto, mask_box) or of NSD's "
-                        'crop windows (crop_box)')
+                        "(root_head) or the centres of the slots' masks "
+                        "(mask_box) or of NSD's crop windows (crop_box); "
+                        'auto: with a root head, the head or the masks, '
+                        'whichever the views agree on best over the capture')
     parser.add_argument('--size-cue', choices=SIZE_CUES, default='auto',
                         help="skeletons scaled to the people's size in the "
                         "images: the foreground inside NSD's silhouettes "
@@ -349,6 +352,45 @@ def root_pixels(sample, boxes, root_cue='auto'):
     return box_centers(boxes)
 
 
+def candidate_root_cues(model, root_cue='auto', box_root=True):
+    """The root cues a capture is fused with (:func:`inference_capture`):
+    with ``'auto'`` and a root head, the head and the centres of the slots'
+    boxes (:func:`most_consistent_root_cue` keeps one); otherwise
+    ``root_cue`` alone."""
+    check_root_cue(root_cue)
+    if root_cue != 'auto' or not box_root or getattr(
+            model, 'root_head', None) is None:
+        return (root_cue, )
+    return ('root_head',
+            'mask_box' if getattr(model, 'predict_masks', False) else
+            'crop_box')
+
+
+def most_consistent_root_cue(fused):
+    """The cue whose roots the views agree on best over a capture: the
+    smallest mean reprojection residual of the triangulated roots
+    (``root_residual_px`` of :func:`~nsd_toolkit.mocap.fuse_moment`) over
+    all people and moments; the first cue on a tie or without people.
+
+    A root head learnt from few people can miss the root of people unlike
+    them, and then its pixels disagree across views more than the boxes'
+    centres do: on the test people of one of four models its roots were
+    60-95 mm off against 41 mm for the boxes (docs/benchmarks.md).
+
+    Args:
+        fused: cue -> (moment -> people).
+
+    Returns:
+        str: the cue.
+    """
+    def mean_residual(moments):
+        residuals = [person['root_residual_px']
+                     for people in moments.values() for person in people]
+        return np.mean(residuals) if residuals else np.inf
+
+    return min(fused, key=lambda cue: mean_residual(fused[cue]))
+
+
 def person_size_ratios(sample, images, backgrounds, size_cue='auto'):
     """How much larger each slot's person is than the pose model's skeleton
     (:mod:`~nsd_toolkit.mocap.size`).
@@ -407,12 +449,22 @@ def suppress_duplicates(people, min_separation=300.0):
     return [people[index] for index in sorted(kept)]
 
 
-def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
-                     association=None, fusion=None, root_cue='auto',
-                     mask_thr=MASK_THR, association_method='auto',
-                     images=None, backgrounds=None,
-                     size_cue='auto', facing_check=True) -> List[dict]:
-    """World skeletons of one moment from the pose model's predictions.
+def fuse_predictions(sample, K, R, t, root_cue='auto',
+                     **kwargs) -> List[dict]:
+    """World skeletons of one moment from the pose model's predictions,
+    the roots triangulated from ``root_cue``'s pixels: :func:`fuse_root_cues`
+    for one cue."""
+    return fuse_root_cues(sample, K, R, t, (root_cue, ), **kwargs)[root_cue]
+
+
+def fuse_root_cues(sample, K, R, t, root_cues=('auto', ), box_root=True,
+                   min_separation=300.0, association=None, fusion=None,
+                   mask_thr=MASK_THR, association_method='auto',
+                   images=None, backgrounds=None, size_cue='auto',
+                   facing_check=True) -> Dict[str, List[dict]]:
+    """World skeletons of one moment from the pose model's predictions,
+    once per root cue: the slots are associated once, then each cue's root
+    pixels are triangulated and the poses fused around them.
 
     Args:
         sample: data sample with ``pred_joints_3d`` [V, N, 17, 3] (mm,
@@ -435,8 +487,10 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             :func:`~nsd_toolkit.mocap.assign_groups`, as
             ``association_method`` picks) and of
             :func:`~nsd_toolkit.mocap.fuse_moment`.
-        root_cue, mask_thr: the slots' boxes (:func:`slot_boxes`), for the
-            association, and the roots' pixels (:func:`root_pixels`).
+        root_cues: cues of the roots' pixels (:func:`root_pixels`); the
+            slots' boxes (:func:`slot_boxes`), for the association and the
+            box cues' centres, are those of the first.
+        mask_thr: see :func:`slot_boxes`.
         association_method: ``'joint'`` assigns every slot of every view
             to one of N people (:func:`~nsd_toolkit.mocap.assign_groups`),
             for models without presence scores whose N people are all in
@@ -456,8 +510,9 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
             (docs/benchmarks.md).
 
     Returns:
-        list[dict]: :func:`~nsd_toolkit.mocap.fuse_moment`'s people (root,
-        joints, confidence, views, appearance).
+        dict: per cue of ``root_cues`` :func:`~nsd_toolkit.mocap.
+        fuse_moment`'s people (root, root_residual_px, joints, confidence,
+        views, appearance).
 
     Raises:
         ValueError: an unknown ``association_method`` or ``size_cue``,
@@ -466,7 +521,7 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
     """
     poses, appearance = (sample.get(key).double().numpy()
                          for key in ('pred_joints_3d', 'pred_appearance'))
-    boxes = slot_boxes(sample, root_cue, mask_thr)
+    boxes = slot_boxes(sample, root_cues[0], mask_thr)
     scores = (sample.pred_scores.double().numpy()
               if 'pred_scores' in sample else None)
     if association_method not in ASSOCIATIONS:
@@ -485,13 +540,17 @@ def fuse_predictions(sample, K, R, t, box_root=True, min_separation=300.0,
         groups = associate_views(appearance, boxes, K, R, t, scores=scores,
                                  **(association or {}))
     ratios = person_size_ratios(sample, images, backgrounds, size_cue)
-    people = fuse_moment(groups, boxes, poses, K, R, t, weights=scores,
-                         root_2d=(root_pixels(sample, boxes, root_cue)
-                                  if box_root else None),
-                         appearance=appearance, size_ratios=ratios,
-                         **{'facing_joints': H36M_FACING_JOINTS
-                            if facing_check else None, **(fusion or {})})
-    return suppress_duplicates(people, min_separation)
+    fusion = {'facing_joints': H36M_FACING_JOINTS if facing_check else None,
+              **(fusion or {})}
+    return {
+        cue: suppress_duplicates(
+            fuse_moment(groups, boxes, poses, K, R, t, weights=scores,
+                        root_2d=(root_pixels(sample, boxes, cue)
+                                 if box_root else None),
+                        appearance=appearance, size_ratios=ratios, **fusion),
+            min_separation)
+        for cue in root_cues
+    }
 
 
 def drop_short_tracks(moments, tracks, min_moments):
@@ -594,8 +653,9 @@ def _check_predictions(model, sample):
 
 def _fuse_moments(model, dataset, indices, loader_args, settings, timings,
                   on_predictions):
-    """Yield ``(moment, people)`` for the moments ``indices`` of
-    ``dataset``, adding the seconds spent to ``timings``."""
+    """Yield ``(moment, cue -> people)`` (:func:`fuse_root_cues`) for the
+    moments ``indices`` of ``dataset``, adding the seconds spent to
+    ``timings``."""
     loader = DataLoader(Subset(dataset, list(indices)), shuffle=False,
                         **loader_args)
     moments, batches = iter(indices), iter(loader)
@@ -617,7 +677,7 @@ def _fuse_moments(model, dataset, indices, loader_args, settings, timings,
             _check_predictions(model, sample)
             cameras = (data['inputs'][key][index].double().cpu().numpy()
                        for key in 'KRt')
-            people = fuse_predictions(
+            people = fuse_root_cues(
                 sample, *cameras,
                 images=batch['inputs']['img'][index].numpy(),
                 backgrounds=batch['inputs']['background'][index].numpy(),
@@ -669,13 +729,17 @@ def inference_capture(model,
             ``mask_thr``).
         root_cue: the slots' boxes, associated across views
             (:func:`slot_boxes`), and the pixels triangulated into the roots
-            (:func:`root_pixels`): ``'auto'`` takes the root head's pixels
-            when the model has one, the boxes of the masks when the model
-            renders them (a pose model with ``predict_masks=True``, see
-            :func:`use_root_cue`), else NSD's crop boxes; ``'root_head'``,
-            ``'mask_box'`` or ``'crop_box'`` force one.
+            (:func:`root_pixels`): the boxes are those of the masks when the
+            model renders them (a pose model with ``predict_masks=True``,
+            see :func:`use_root_cue`), else NSD's crop boxes; ``'auto'``
+            triangulates the root head's pixels and the boxes' centres, and
+            keeps for the whole capture the cue whose roots the views agree
+            on best (:func:`most_consistent_root_cue`; the boxes' centres
+            alone without a head); ``'root_head'``, ``'mask_box'`` or
+            ``'crop_box'`` force one.
         cache_dir: folder of the fused moments, to resume (module
-            docstring); None keeps nothing.
+            docstring; with two candidate root cues, one subfolder per
+            cue); None keeps nothing.
         chunk_size: moments per cached chunk.
         min_track_moments: shorter tracks are left out
             (:func:`drop_short_tracks`).
@@ -698,7 +762,7 @@ def inference_capture(model,
 
     Returns:
         Capture: per moment the tracked people (:class:`CaptureMoment`),
-        the tracks and the timings.
+        the tracks, the timings and the root cue used.
 
     Raises:
         ValueError: the model does not predict poses and appearance (or
@@ -721,32 +785,44 @@ def inference_capture(model,
     # other defaults are not reused
     settings = {'association_method': 'auto', 'size_cue': 'auto',
                 'facing_check': True, 'mask_thr': MASK_THR,
-                **(fuse_cfg or {}), 'root_cue': root_cue}
+                **(fuse_cfg or {})}
+    cues = candidate_root_cues(model, root_cue,
+                               settings.get('box_root', True))
     num_moments = len(dataset)
-    cache = None if cache_dir is None else MomentCache(
-        cache_dir, fingerprint(model, dataset, dict(
-            settings, chunk_size=chunk_size,
-            predict_masks=bool(getattr(model, 'predict_masks', False)))),
-        len(dataset.get_data_info(0)['cameras']))
+    caches = {} if cache_dir is None else {
+        cue: MomentCache(
+            cache_dir if len(cues) == 1 else osp.join(cache_dir, cue),
+            fingerprint(model, dataset, dict(
+                settings, root_cue=cue, chunk_size=chunk_size,
+                predict_masks=bool(getattr(model, 'predict_masks', False)))),
+            len(dataset.get_data_info(0)['cameras']))
+        for cue in cues
+    }
     timings = dict(loading=0.0, model=0.0, fusion=0.0, tracking=0.0)
-    fused = {}
+    fused = {cue: {} for cue in cues}
     with tqdm(total=num_moments, desc='mocap', unit='moment',
               disable=not progress) as bar:
         for start in range(0, num_moments, chunk_size):
             indices = range(start, min(start + chunk_size, num_moments))
-            chunk = None if cache is None else cache.load(indices)
-            if chunk is None:
-                chunk = {}
+            chunks = {cue: cache.load(indices)
+                      for cue, cache in caches.items()}
+            if not chunks or None in chunks.values():
+                chunks = {cue: {} for cue in cues}
                 for moment, people in _fuse_moments(
-                        model, dataset, indices, loader_args, settings,
-                        timings, on_predictions):
-                    chunk[moment] = people
+                        model, dataset, indices, loader_args,
+                        dict(settings, root_cues=cues), timings,
+                        on_predictions):
+                    for cue in cues:
+                        chunks[cue][moment] = people[cue]
                     bar.update()
-                if cache is not None:
-                    cache.save(indices, chunk)
+                for cue, cache in caches.items():
+                    cache.save(indices, chunks[cue])
             else:
                 bar.update(len(indices))
-            fused.update(chunk)
+            for cue in cues:
+                fused[cue].update(chunks[cue])
+    root_cue = most_consistent_root_cue(fused)
+    fused = fused[root_cue]
     start = time.perf_counter()
     tracker = Tracker() if tracker is None else tracker
     if facing_vote is not None and settings['facing_check']:
@@ -766,4 +842,4 @@ def inference_capture(model,
 
     moments, tracks = map_tracks(moments, tracks, finish)
     timings['tracking'] = time.perf_counter() - start
-    return Capture(moments, tracks, timings)
+    return Capture(moments, tracks, timings, root_cue)

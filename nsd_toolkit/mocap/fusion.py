@@ -305,6 +305,14 @@ def fuse_poses(poses_cam, R, root_world, weights=None, outlier_mm=150.0,
     return FusedPose(estimate + np.asarray(root_world), confidence, inliers)
 
 
+def reprojection_residual(point, pixels, K, R, t):
+    """Mean distance (pixels) between a world point's [3] projections and
+    the pixels [V, 2] it was triangulated from: how well the V views
+    agree."""
+    projected = project_points(np.asarray(point)[None], K, R, t)[:, 0]
+    return float(np.linalg.norm(projected - pixels, axis=-1).mean())
+
+
 def root_from_boxes(centres, relative, K, R, t, weights=None, iterations=6):
     """Root whose skeleton's joint boxes are centred on the box centres.
 
@@ -409,7 +417,9 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     root = centre if root_2d is not None else root_from_boxes(
         pixels[inliers], relative, *(c[inliers] for c in cams),
         None if weights is None else root_weights[inliers])
-    person.update(joints=relative + root, root=root)
+    person.update(joints=relative + root, root=root,
+                  root_residual_px=reprojection_residual(
+                      centre, pixels[inliers], *(c[inliers] for c in cams)))
     if appearance is not None:
         person['appearance'] = unit_vectors(
             gather(appearance)[inliers]).mean(0)
@@ -447,8 +457,10 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     Returns:
         list[dict]: per person seen by at least two agreeing views: joints
         [17, 3] world (mm), confidence [17], views (sorted view indices whose
-        root and pose were kept), root [3] world (mm), the evidence of the
-        pose for :func:`refit_person` (``view_poses`` [V, 17, 3]: the
+        root and pose were kept), root [3] world (mm), root_residual_px
+        (:func:`reprojection_residual` of the triangulated root, before
+        :func:`root_from_boxes` moves it, and its inlier pixels), the
+        evidence of the pose for :func:`refit_person` (``view_poses`` [V, 17, 3]: the
         root's inlier views' root-relative poses in the world frame, NaN
         rows for the other views; ``view_weights`` [V, 17]; ``scale``: the
         size factor applied) and, with ``appearance``, appearance [A] (mean

@@ -13,6 +13,7 @@ def fused_person(seed, views):
     view_weights = np.zeros((4, 17))
     view_weights[views] = rng.uniform(0.5, 1.0, (len(views), 17))
     return dict(root=rng.normal(0, 1000, 3),
+                root_residual_px=float(rng.uniform(0, 5)),
                 joints=rng.normal(0, 1000, (17, 3)),
                 confidence=rng.uniform(0, 1, 17),
                 appearance=rng.normal(0, 1, 8), views=list(views),

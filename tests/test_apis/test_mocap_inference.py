@@ -15,7 +15,8 @@ from mocap_test_utils import (NUM_FRAMES, NUM_VIEWS, make_capture,
 from nsd_test_utils import tiny_nsd_cfg
 
 from nsd_toolkit.apis import (capture_dataset, check_pose_config,
-                              fuse_predictions, inference_capture, init_model)
+                              fuse_predictions, inference_capture, init_model,
+                              most_consistent_root_cue)
 from nsd_toolkit.apis.mocap import (add_fusion_arguments, drop_short_tracks,
                                     fusion_settings, person_size_ratios,
                                     root_pixels, slot_boxes,
@@ -401,6 +402,58 @@ def test_the_root_heads_pixels_give_the_root_whatever_the_boxes(
     for cue in ('auto', 'root_head'):
         assert len(runs[cue]) == 2 * NUM_FRAMES and runs[cue].max() < 1.0
     assert runs['mask_box'].mean() > 10.0
+
+
+def jittered_root_cues(head_px, box_px):
+    """Perfect predictions (crop boxes centred on the roots) with root-head
+    pixels, and the crop boxes moved by a different ``head_px`` / ``box_px``
+    offset in each view: the views disagree on that cue's roots."""
+    offsets = torch.tensor([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0],
+                            [-1.0, -1.0]], dtype=torch.float64)[:, None]
+
+    def predict(inputs, data_samples):
+        for sample in perfect_predict(inputs, data_samples):
+            sample.pred_root_2d = (sample.gt_keypoints_2d[:, :, 0].double() +
+                                   head_px * offsets)
+            sample.pred_bboxes = sample.pred_bboxes + box_px * offsets.repeat(
+                1, 1, 2)
+        return data_samples
+    return predict
+
+
+@pytest.mark.parametrize('head_px, box_px, kept, other',
+                         [(4.0, 0.0, 'crop_box', 'root_head'),
+                          (0.0, 4.0, 'root_head', 'crop_box')])
+def test_auto_keeps_the_root_cue_the_views_agree_on(cfg, model, capture_root,
+                                                    tmp_path, head_px, box_px,
+                                                    kept, other):
+    model.root_head = torch.nn.Identity()  # with a head, 'auto' weighs both
+    model.predict = jittered_root_cues(head_px, box_px)
+    dataset = dataset_of(cfg, capture_root)
+    gt = ground_truth(dataset)
+    runs = {cue: inference_capture(
+        model, dataset, Tracker(smoothing=None), root_cue=cue,
+        temporal_sigma=None, cache_dir=str(tmp_path / cue), chunk_size=4)
+        for cue in ('auto', other)}
+    assert runs['auto'].root_cue == kept and runs[other].root_cue == other
+    assert sorted(os.listdir(tmp_path / 'auto')) == ['crop_box', 'root_head']
+    assert root_errors(runs['auto'], gt).max() < 1.0
+    assert root_errors(runs[other], gt).mean() > 20.0
+    again = inference_capture(model, dataset, Tracker(smoothing=None),
+                              temporal_sigma=None,
+                              cache_dir=str(tmp_path / 'auto'), chunk_size=4)
+    assert again.root_cue == kept  # resumed from both cues' caches
+
+
+def test_most_consistent_root_cue():
+    def moments(*residuals):
+        return {0: [dict(root_residual_px=r) for r in residuals], 1: []}
+    assert most_consistent_root_cue(dict(
+        root_head=moments(2.0, 4.0), mask_box=moments(2.5, 2.5))) == 'mask_box'
+    assert most_consistent_root_cue(dict(
+        root_head=moments(2.0), mask_box=moments(2.0))) == 'root_head'
+    assert most_consistent_root_cue(dict(
+        root_head={0: []}, crop_box=moments(9.0))) == 'crop_box'
 
 
 def test_a_model_with_a_root_head_predicts_root_pixels(cfg, capture_root):

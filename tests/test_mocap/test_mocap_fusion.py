@@ -5,8 +5,9 @@ from mocap_fixtures import (PRINCIPAL, camera_poses, joint_boxes, ring_cameras,
 
 from nsd_toolkit.evaluation.functional import facing_directions
 from nsd_toolkit.mocap import (fuse_moment, fuse_poses, refit_person,
-                               triangulate_point,
-                               triangulate_robust, weighted_median)
+                               triangulate_point, triangulate_robust,
+                               weighted_median)
+from nsd_toolkit.mocap.fusion import reprojection_residual
 from nsd_toolkit.utils.geometry import project_points
 
 A_ROOT, B_ROOT = np.array([300.0, -200.0, 900.0]), np.array([-800.0, 600, 950])
@@ -201,6 +202,27 @@ def test_fuse_moment_recovers_both_people():
         assert error < 1e-3, error
         np.testing.assert_allclose(person['joints'] - person['root'],
                                    body - body[0], atol=1e-3)
+
+
+def test_reprojection_residual_by_hand():
+    # the origin projects to the principal point of every ring camera
+    K, R, t = ring_cameras()
+    pixels = np.array(PRINCIPAL) + [[3.0, 4.0], [0.0, 0.0], [-6.0, 8.0]]
+    assert reprojection_residual(np.zeros(3), pixels, K, R, t) == \
+        pytest.approx((5.0 + 0.0 + 10.0) / 3)
+
+
+def test_fuse_moment_reports_how_well_the_root_pixels_agree():
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    groups = [{0: 0, 1: 0, 2: 0}, {0: 1, 1: 1, 2: 1}]
+    exact = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots)
+    assert max(person['root_residual_px'] for person in exact) < 1e-6
+    moved = roots.copy()
+    moved[0, 0] += (0.0, 6.0)  # person 0's pixel in view 0, 6 px down
+    people = fuse_moment(groups, boxes, poses, K, R, t, root_2d=moved)
+    # the triangulation spreads the disagreement over the three views
+    assert 1.0 < people[0]['root_residual_px'] < 6.0
+    assert people[1]['root_residual_px'] < 1e-6
 
 
 def test_fuse_moment_drops_a_view_on_the_wrong_person():

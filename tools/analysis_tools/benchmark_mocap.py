@@ -29,6 +29,7 @@ sequence and over all:
   improvement over the single views;
 - identity switches: moments where a person's matched track id differs
   from its previous match;
+- the root cue the capture kept (``--root-cue auto`` chooses per sequence);
 - throughput in moments per second of the model, the fusion (association
   and triangulation), the tracking and all of them with the data loading.
 """
@@ -111,8 +112,9 @@ def mpjpe(pred, gt, root_relative=False):
     return keypoint_mpjpe(pred, gt, known) if len(pred) else float('nan')
 
 
-def summarise(scores, pose_results, timings, num_moments):
-    """The table row of one or several sequences."""
+def summarise(scores, pose_results, timings, num_moments, root_cues):
+    """The table row of one or several sequences (``root_cues``: the cue
+    each kept)."""
     pred = np.concatenate([s['pred'] for s in scores])
     gt = np.concatenate([s['gt'] for s in scores])
     single = PoseMetric().compute_metrics(pose_results)['mpjpe_mm']
@@ -129,7 +131,8 @@ def summarise(scores, pose_results, timings, num_moments):
         root_relative_mpjpe_mm=fused,
         single_view_mpjpe_mm=single,
         improvement=1.0 - fused / single if single else float('nan'),
-        id_switches=sum(s['switches'] for s in scores))
+        id_switches=sum(s['switches'] for s in scores),
+        root_cue='+'.join(sorted(set(root_cues))))
     for key in STAGES:
         row[f'{key}_moments_per_s'] = num_moments / max(seconds[key], 1e-9)
     row['moments_per_s'] = num_moments / max(sum(seconds.values()), 1e-9)
@@ -144,6 +147,7 @@ COLUMNS = (('moments', 'moments', '{:.0f}'), ('people', 'people', '{:.0f}'),
            ('single_view_mpjpe_mm', 'single', '{:.1f}'),
            ('improvement', 'gain', '{:.1%}'),
            ('id_switches', 'id sw.', '{:.0f}'),
+           ('root_cue', 'root cue', '{}'),
            ('model_moments_per_s', 'model/s', '{:.1f}'),
            ('fusion_moments_per_s', 'fusion/s', '{:.1f}'),
            ('tracking_moments_per_s', 'track/s', '{:.0f}'),
@@ -204,7 +208,7 @@ def main(argv=None):
     parser, args, cfg, sequences = parse_args(argv)
     model = call_or_exit(parser, load_pose_model, cfg, args.checkpoint,
                          args.device)
-    rows, scores, pose_results, timings = {}, [], [], []
+    rows, scores, pose_results, timings, cues = {}, [], [], [], []
     for seq in sequences:
         dataset = capture_dataset(cfg, args.capture, [seq],
                                   indices=args.max_frames)
@@ -229,11 +233,13 @@ def main(argv=None):
                                    args.match_distance))
         pose_results += metric.results
         timings.append(capture.timings)
+        cues.append(capture.root_cue)
         rows[seq] = summarise(scores[-1:], metric.results, timings[-1:],
-                              len(dataset))
+                              len(dataset), cues[-1:])
     if len(sequences) > 1:
         rows['all'] = summarise(scores, pose_results, timings,
-                                sum(row['moments'] for row in rows.values()))
+                                sum(row['moments'] for row in rows.values()),
+                                cues)
     print(table(rows))
     if args.out:
         dump_json_atomic(to_plain(rows), args.out)
