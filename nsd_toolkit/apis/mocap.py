@@ -541,7 +541,7 @@ def fuse_root_cues(sample, K, R, t, root_cues=('auto', ), box_root=True,
                                  **(association or {}))
     ratios = person_size_ratios(sample, images, backgrounds, size_cue)
     fusion = {'facing_joints': H36M_FACING_JOINTS if facing_check else None,
-              **(fusion or {})}
+              'fused_poses': {}, **(fusion or {})}
     return {
         cue: suppress_duplicates(
             fuse_moment(groups, boxes, poses, K, R, t, weights=scores,

@@ -368,10 +368,36 @@ def refit_person(person, facing, outlier_mm=150.0,
                 confidence=confidence, views=views)
 
 
+def _pose_evidence(inlier_rows, kept, poses_cam, R, joint_weights,
+                   outlier_mm, size_ratios, max_size_change, facing_joints,
+                   appearance):
+    """The root-relative world joints [17, 3] and the items of a person of
+    :func:`fuse_person` that do not depend on its root, from the root's
+    inlier views ``kept`` (``inlier_rows(per_view)``: their slots' rows of a
+    per-view input)."""
+    view_poses = np.full((len(R), 17, 3), np.nan)
+    view_poses[kept] = inlier_rows(poses_cam) @ R[kept]
+    view_weights = np.zeros((len(R), 17))
+    view_weights[kept] = joint_weights
+    scale = 1.0
+    if size_ratios is not None:
+        ratio = inlier_rows(size_ratios)
+        if np.isfinite(ratio).any():
+            scale = float(np.clip(np.nanmedian(ratio), 1 - max_size_change,
+                                  1 + max_size_change))
+    person = dict(view_poses=view_poses, view_weights=view_weights,
+                  scale=scale)
+    relative, person['confidence'], person['views'] = _fuse_views(
+        person, outlier_mm, facing_joints)
+    if appearance is not None:
+        person['appearance'] = unit_vectors(inlier_rows(appearance)).mean(0)
+    return relative, person
+
+
 def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                 appearance=None, max_distance=300.0, outlier_mm=150.0,
                 size_ratios=None, max_size_change=0.25,
-                facing_joints=H36M_FACING_JOINTS):
+                facing_joints=H36M_FACING_JOINTS, fused_poses=None):
     """World skeleton of one associated person (:func:`fuse_moment`).
 
     Args:
@@ -400,36 +426,28 @@ def fuse_person(group, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     if inliers.sum() < 2:
         return None
     kept = views[inliers]
-    view_poses = np.full((len(K), 17, 3), np.nan)
-    view_poses[kept] = gather(poses_cam)[inliers] @ R[kept]
-    view_weights = np.zeros((len(K), 17))
-    view_weights[kept] = joint_weights[inliers]
-    scale = 1.0
-    if size_ratios is not None:
-        ratio = gather(size_ratios)[inliers]
-        if np.isfinite(ratio).any():
-            scale = float(np.clip(np.nanmedian(ratio), 1 - max_size_change,
-                                  1 + max_size_change))
-    person = dict(view_poses=view_poses, view_weights=view_weights,
-                  scale=scale)
-    relative, person['confidence'], person['views'] = _fuse_views(
-        person, outlier_mm, facing_joints)
+    key = (tuple(sorted(group.items())), tuple(kept))
+    if fused_poses is not None and key in fused_poses:
+        relative, evidence = fused_poses[key]
+    else:
+        relative, evidence = _pose_evidence(
+            lambda per_view: gather(per_view)[inliers], kept, poses_cam, R,
+            joint_weights[inliers], outlier_mm, size_ratios, max_size_change,
+            facing_joints, appearance)
+        if fused_poses is not None:
+            fused_poses[key] = relative, evidence
     root = centre if root_2d is not None else root_from_boxes(
         pixels[inliers], relative, *(c[inliers] for c in cams),
         None if weights is None else root_weights[inliers])
-    person.update(joints=relative + root, root=root,
-                  root_residual_px=reprojection_residual(
-                      centre, pixels[inliers], *(c[inliers] for c in cams)))
-    if appearance is not None:
-        person['appearance'] = unit_vectors(
-            gather(appearance)[inliers]).mean(0)
-    return person
+    return dict(evidence, joints=relative + root, root=root,
+                root_residual_px=reprojection_residual(
+                    centre, pixels[inliers], *(c[inliers] for c in cams)))
 
 
 def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
                 appearance=None, max_distance=300.0, outlier_mm=150.0,
                 size_ratios=None, max_size_change=0.25,
-                facing_joints=H36M_FACING_JOINTS):
+                facing_joints=H36M_FACING_JOINTS, fused_poses=None):
     """World skeletons of every associated person of one moment.
 
     Args:
@@ -453,6 +471,9 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
             ``1 +- max_size_change``.
         facing_joints: :func:`fuse_poses`' facing joints (None: views are
             not checked for the way their body faces).
+        fused_poses: a dict shared by calls on the same moment with other
+            root pixels: a person whose root has the same inlier views there
+            reuses its fused pose; None fuses every pose.
 
     Returns:
         list[dict]: per person seen by at least two agreeing views: joints
@@ -469,6 +490,6 @@ def fuse_moment(groups, boxes, poses_cam, K, R, t, weights=None, root_2d=None,
     K, R, t = (np.asarray(x, np.float64) for x in (K, R, t))
     people = (fuse_person(group, boxes, poses_cam, K, R, t, weights, root_2d,
                           appearance, max_distance, outlier_mm, size_ratios,
-                          max_size_change, facing_joints)
+                          max_size_change, facing_joints, fused_poses)
               for group in groups)
     return [person for person in people if person is not None]

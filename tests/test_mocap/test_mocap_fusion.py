@@ -225,6 +225,25 @@ def test_fuse_moment_reports_how_well_the_root_pixels_agree():
     assert people[1]['root_residual_px'] < 1e-6
 
 
+def test_fuse_moment_shares_the_poses_of_the_same_root_views():
+    bodies, poses, boxes, roots, K, R, t = _moment()
+    groups = [{0: 0, 1: 0, 2: 0}, {0: 1, 1: 1, 2: 1}]
+    shared = {}
+    first = fuse_moment(groups, boxes, poses, K, R, t, root_2d=roots,
+                        fused_poses=shared)
+    assert len(shared) == 2
+    moved = roots + 2.0  # another root, the same inlier views
+    again = fuse_moment(groups, boxes, poses, K, R, t, root_2d=moved,
+                        fused_poses=shared)
+    alone = fuse_moment(groups, boxes, poses, K, R, t, root_2d=moved)
+    assert len(shared) == 2
+    for reused, fresh, earlier in zip(again, alone, first):
+        assert reused['view_poses'] is earlier['view_poses']
+        assert not np.allclose(reused['root'], earlier['root'])
+        for key, value in fresh.items():
+            np.testing.assert_array_equal(reused[key], value, err_msg=key)
+
+
 def test_fuse_moment_drops_a_view_on_the_wrong_person():
     bodies, poses, boxes, roots, K, R, t = _moment()
     groups = [{0: 0, 1: 0, 2: 1}, {0: 1, 1: 1}]  # view 2 took B for A
