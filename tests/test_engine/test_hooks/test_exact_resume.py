@@ -3,7 +3,8 @@
 A tiny NSD trained by the single-person config's runtime (its hooks, its
 InfiniteSampler, SampleViews(mode='random'), self_view_prob=0.5, a stage that
 re-initialises the decoder, validation after each checkpoint), with and
-without data loader workers.
+without data loader workers; and the two-person pose config with its moving
+average of the weights.
 """
 import time
 
@@ -100,3 +101,43 @@ def test_the_losses_depend_on_the_random_state(synthetic_root, tmp_path):
                                  without=['random_state'])
     assert resumed[:CHECKPOINT] == uninterrupted[:CHECKPOINT]
     assert resumed[CHECKPOINT] != uninterrupted[CHECKPOINT]
+
+
+def test_the_pose_configs_moving_average_resumes_exactly(synthetic_root_2p,
+                                                         tmp_path):
+    """The two-person pose config's EMAHook: a resumed run saves the same
+    averaged (and raw) weights as an uninterrupted one."""
+    import torch
+    from mmengine import Config
+
+    from nsd_toolkit.utils.checkpoint import load_checkpoint_safely
+    path = 'configs/pose/nsd_synthetic_2p_pose.py'
+
+    def pose_config(work_dir, kill=None):
+        cfg = tiny_run_config(path, synthetic_root_2p, work_dir)
+        cfg.model.nsd_checkpoint = None
+        cfg.custom_hooks = [hook for hook in Config.fromfile(path).custom_hooks
+                            if hook.type != 'PosePanelHook']
+        if kill is not None:
+            cfg.custom_hooks.append(dict(type='KillTrainingBefore',
+                                         iteration=kill))
+        cfg.train_cfg.update(max_iters=4, val_interval=2)
+        cfg.default_hooks.checkpoint.interval = 2
+        for split in ('train', 'val', 'test'):
+            cfg[f'{split}_dataloader'].dataset.frame_interval = 5
+        cfg.randomness = dict(seed=0, deterministic=True)
+        cfg.experiment_name = f'pose_resume_{time.time()}'
+        cfg.visualizer.name = f'visualizer:{cfg.experiment_name}'
+        return cfg
+
+    uninterrupted = losses(pose_config(tmp_path / 'a'))
+    with pytest.raises(Killed):
+        losses(pose_config(tmp_path / 'b', kill=3))
+    resumed = losses(pose_config(tmp_path / 'b'), resume=True)
+    assert resumed == uninterrupted
+    saved = [load_checkpoint_safely(str(tmp_path / run / 'iter_4.pth'))
+             for run in 'ab']
+    for key in ('state_dict', 'ema_state_dict'):
+        assert saved[0][key].keys() == saved[1][key].keys()
+        for name, value in saved[0][key].items():
+            assert torch.equal(value, saved[1][key][name]), f'{key}.{name}'
