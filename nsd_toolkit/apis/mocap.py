@@ -91,7 +91,9 @@ class Capture(NamedTuple):
     moments: List[CaptureMoment]
     tracks: List[Track]  #: sorted by id
     timings: Dict[str, float]  #: seconds in loading, model, fusion, tracking
-    root_cue: str  #: the cue the roots were triangulated from
+    #: the cue the roots were triangulated from (``root_cue`` as asked
+    #: where there was nothing to choose)
+    root_cue: str
 
 
 def is_video_folder(path: str) -> bool:
@@ -370,7 +372,10 @@ def most_consistent_root_cue(fused):
     """The cue whose roots the views agree on best over a capture: the
     smallest mean reprojection residual of the triangulated roots
     (``root_residual_px`` of :func:`~nsd_toolkit.mocap.fuse_moment`) over
-    all people and moments; the first cue on a tie or without people.
+    all people and moments; the first cue on a tie or without people. A
+    cue is judged on the people it could triangulate (two views within
+    :func:`~nsd_toolkit.mocap.triangulate_robust`'s distance): one that
+    loses its worst people looks steadier by as much.
 
     A root head learnt from few people can miss the root of people unlike
     them, and then its pixels disagree across views more than the boxes'
