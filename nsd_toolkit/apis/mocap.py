@@ -372,15 +372,14 @@ def most_consistent_root_cue(fused):
     """The cue whose roots the views agree on best over a capture: the
     smallest mean reprojection residual of the triangulated roots
     (``root_residual_px`` of :func:`~nsd_toolkit.mocap.fuse_moment`) over
-    all people and moments; the first cue on a tie or without people. A
-    cue is judged on the people it could triangulate (two views within
-    :func:`~nsd_toolkit.mocap.triangulate_robust`'s distance): one that
-    loses its worst people looks steadier by as much.
+    the moments where every cue fused as many people (a cue that cannot
+    triangulate a person, fewer than two views agreeing, would otherwise
+    look steadier by leaving out its worst; all moments where there are
+    none); the first cue on a tie or without people.
 
     A root head learnt from few people can miss the root of people unlike
     them, and then its pixels disagree across views more than the boxes'
-    centres do: on the test people of one of four models its roots were
-    60-95 mm off against 41 mm for the boxes (docs/benchmarks.md).
+    centres do (docs/benchmarks.md).
 
     Args:
         fused: cue -> (moment -> people).
@@ -388,12 +387,17 @@ def most_consistent_root_cue(fused):
     Returns:
         str: the cue.
     """
-    def mean_residual(moments):
-        residuals = [person['root_residual_px']
-                     for people in moments.values() for person in people]
+    moments = set.intersection(*(set(people) for people in fused.values()))
+    common = [moment for moment in sorted(moments)
+              if len({len(people[moment]) for people in fused.values()}) == 1
+              ] or sorted(moments)
+
+    def mean_residual(cue):
+        residuals = [person['root_residual_px'] for moment in common
+                     for person in fused[cue][moment]]
         return np.mean(residuals) if residuals else np.inf
 
-    return min(fused, key=lambda cue: mean_residual(fused[cue]))
+    return min(fused, key=mean_residual)
 
 
 def person_size_ratios(sample, images, backgrounds, size_cue='auto'):

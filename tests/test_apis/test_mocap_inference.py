@@ -454,6 +454,11 @@ def test_most_consistent_root_cue():
         root_head=moments(2.0), mask_box=moments(2.0))) == 'root_head'
     assert most_consistent_root_cue(dict(
         root_head={0: []}, crop_box=moments(9.0))) == 'crop_box'
+    # the head lost a person at moment 2: only moment 0 compares the cues
+    head, boxes = moments(2.5, 2.5), moments(2.0, 2.0)
+    head[2], boxes[2] = [dict(root_residual_px=0.5)], moments(2.0, 2.0)[0]
+    assert most_consistent_root_cue(dict(root_head=head,
+                                         mask_box=boxes)) == 'mask_box'
 
 
 def test_a_model_with_a_root_head_predicts_root_pixels(cfg, capture_root):
