@@ -798,15 +798,15 @@ def inference_capture(model,
     cues = candidate_root_cues(model, root_cue,
                                settings.get('box_root', True))
     num_moments = len(dataset)
-    caches = {} if cache_dir is None else {
-        cue: MomentCache(
-            cache_dir if len(cues) == 1 else osp.join(cache_dir, cue),
-            fingerprint(model, dataset, dict(
-                settings, root_cue=cue, chunk_size=chunk_size,
-                predict_masks=bool(getattr(model, 'predict_masks', False)))),
-            len(dataset.get_data_info(0)['cameras']))
-        for cue in cues
-    }
+    caches = {}
+    if cache_dir is not None:  # the folders tell the cues apart
+        key = fingerprint(model, dataset, dict(
+            settings, root_cues=cues, chunk_size=chunk_size,
+            predict_masks=bool(getattr(model, 'predict_masks', False))))
+        num_views = len(dataset.get_data_info(0)['cameras'])
+        caches = {cue: MomentCache(
+            cache_dir if len(cues) == 1 else osp.join(cache_dir, cue), key,
+            num_views) for cue in cues}
     timings = dict(loading=0.0, model=0.0, fusion=0.0, tracking=0.0)
     fused = {cue: {} for cue in cues}
     with tqdm(total=num_moments, desc='mocap', unit='moment',
