@@ -8,8 +8,9 @@ the chunk ``moment`` int64 [P], ``root`` [P, 3] and ``joints`` [P, 17, 3]
 (world, mm), ``root_residual_px`` [P], ``confidence`` [P, 17],
 ``appearance`` [P, A], ``views`` bool [P, V] and the evidence of the pose
 (:func:`~nsd_toolkit.mocap.fuse_moment`): ``view_poses`` [P, V, 17, 3],
-``view_weights`` [P, V, 17] and ``scale`` [P]. A cache of another fingerprint or format
-(:data:`CACHE_FORMAT`) is replaced when the first chunk is written.
+``view_weights`` [P, V, 17] and ``scale`` [P]. A cache of another
+fingerprint or format (:data:`CACHE_FORMAT`) is replaced when the first
+chunk is written.
 """
 import hashlib
 import io
