@@ -75,10 +75,12 @@ def run(mocap, model_files, capture, out, *extra):
 
 
 def test_outputs_parse_back(mocap, model_files, capture_root, tmp_path,
-                            perfect):
+                            perfect, capsys):
     out = tmp_path / 'out'
     run(mocap, model_files, capture_root, out, '--fps', '10',
         '--temporal-sigma', '0')
+    # no root head: nothing to choose, the cue as asked
+    assert '(roots from auto)' in capsys.readouterr().out
     assert sorted(os.listdir(out)) == ['mocap.gif', 'moments',
                                        'person_000.bvh', 'person_001.bvh',
                                        'tracks.json']
@@ -261,8 +263,10 @@ def test_benchmark_of_perfect_predictions(benchmark, model_files,
                                           capture_root, tmp_path, perfect):
     out = tmp_path / 'bench.json'
     rows = benchmark.main([*model_files, capture_root, '--no-progress',
-                           '--temporal-sigma', '0', '--out', str(out)])
+                           '--temporal-sigma', '0', '--out', str(out),
+                           '--root-cue', 'crop_box'])
     row = rows['seq_000']
+    assert row['root_cue'] == 'crop_box'
     assert row['moments'] == NUM_FRAMES and row['people'] == 2 * NUM_FRAMES
     assert row['misses'] == 0 and row['id_switches'] == 0
     assert row['world_mpjpe_mm'] < 1.0 and row['root_error_mm'] < 1.0
