@@ -93,6 +93,14 @@ class NSD(BaseNSDModel):
             cores for ``nsd_synthetic_1p.py`` (docs/benchmarks.md); not
             measured on GPUs. Results match the default layout up to float
             rounding.
+        presence_thr: with a detector that predicts presence, the masks of
+            :meth:`predict` count a slot as there when its presence is at
+            least this and then show its whole mask, else none (rendered
+            with presences of 1 and 0). Training renders with the soft
+            presence, and a presence of 0.7 scaled every pixel of the
+            mask, so the limbs fell below a mask threshold of 0.5 on the
+            people who were there (docs/benchmarks.md). None: the soft
+            presences, as in training. ``pred_scores`` stay the soft ones.
         stages: training stages (:class:`BaseNSDModel`); they may set
             ``STAGE_ATTRIBUTES`` and re-initialise ``REINIT_COMPONENTS``.
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
@@ -128,6 +136,7 @@ class NSD(BaseNSDModel):
                  appearance_from_other_moment: bool = False,
                  world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  channels_last: bool = False,
+                 presence_thr: Optional[float] = 0.5,
                  stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
@@ -178,6 +187,10 @@ class NSD(BaseNSDModel):
                              f'got {latent_consistency_weight}')
         self.latent_consistency_weight = latent_consistency_weight
         self.appearance_from_other_moment = appearance_from_other_moment
+        if presence_thr is not None and not 0.0 < presence_thr < 1.0:
+            raise ValueError('NSD: presence_thr must be in (0, 1) or None, '
+                             f'got {presence_thr}')
+        self.presence_thr = presence_thr
         up = torch.as_tensor(world_up, dtype=torch.float32)
         if up.shape != (3, ) or not up.norm() > 0:
             raise ValueError('NSD: world_up must be a non-zero 3-vector, got '
@@ -521,6 +534,16 @@ class NSD(BaseNSDModel):
         count = distance[0].numel() * novel.sum().clamp_min(1)
         return distance[novel].sum() / (count * spread)
 
+    def mask_presence(self, parts: Dict[str, torch.Tensor]
+                      ) -> Optional[torch.Tensor]:
+        """The presences [B, N] that predicted masks are rendered with:
+        0 or 1 by ``presence_thr``, else the soft ones of ``parts`` (None
+        without a presence-predicting detector)."""
+        presence = parts.get('presence')
+        if presence is None or self.presence_thr is None:
+            return presence
+        return (presence >= self.presence_thr).to(presence.dtype)
+
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
                 data_samples: List[MultiViewDataSample]
@@ -531,7 +554,7 @@ class NSD(BaseNSDModel):
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
         ``pred_masks`` [V, N, H, W] (visibilities), with a detector that
         predicts presence ``pred_scores`` [V, N] (a slot's presence; its
-        mask is already scaled by it) and ``pred_depths``
+        mask is whole or empty by ``presence_thr``, or scaled by it) and ``pred_depths``
         [V, N]: with ``predict_depth='triangulated'`` and V >= 2 the depths
         of :meth:`triangulated_depths`; otherwise (``'detector'``, or single
         images) B's depths, only while ``use_depth`` is on (before that they
@@ -544,7 +567,7 @@ class NSD(BaseNSDModel):
         parts = self.decompose(img.flatten(0, 1), flat_bg)
         rendered = self.render(parts['appearance'], parts['points'],
                                parts['center'], parts['scale'], parts['depth'],
-                               flat_bg, parts.get('presence'))
+                               flat_bg, self.mask_presence(parts))
         fields = dict(
             pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
                                         height),

@@ -470,12 +470,13 @@ class NSDPoseEstimator(BaseNSDModel):
         Returns:
             tuple: visibilities [M, N, H, W] in [0, 1] and the slots'
             silhouettes [M, N, H, W] before compositing (whole bodies),
-            both scaled by the slots' presences when B predicts them.
+            both with the NSD's presences of predicted masks
+            (:meth:`NSD.mask_presence`) when B predicts them.
         """
         rendered = self.nsd.render(parts['appearance'], parts['points'],
                                    parts['center'], parts['scale'],
                                    parts['depth'], background,
-                                   parts.get('presence'))
+                                   self.nsd.mask_presence(parts))
         return (rendered['visibility'][:, :, 0],
                 rendered['silhouettes'][:, :, 0])
 

@@ -557,6 +557,33 @@ def test_an_absent_slot_paints_nothing_and_a_present_one_is_a_false_positive():
     assert model.detector.head.fc.bias.grad.view(-1, 6)[:, 5].abs().sum() > 0
 
 
+def test_predicted_masks_are_whole_or_empty_by_the_presence_threshold():
+    """presence_thr: a slot at or above it shows the mask it shows at
+    presence ~1, one below it none; pred_scores stay soft. None renders the
+    soft presence, which shrinks the thresholded masks as in training."""
+    detector = dict(tiny_nsd_cfg(2)['detector'], predict_presence=True)
+    inputs = random_inputs(batch=1, views=2)
+
+    def predict(model, presence):
+        _with_presence(model, presence)
+        return model(inputs, [MultiViewDataSample()], mode='predict')[0]
+
+    model = tiny_nsd(num_people=2, detector=detector, presence_thr=0.7)
+    whole = predict(model, 0.999).pred_masks
+    assert (whole >= 0.5).any()
+    present = predict(model, 0.75)
+    torch.testing.assert_close(present.pred_masks, whole)
+    torch.testing.assert_close(present.pred_scores, torch.full((2, 2), 0.75))
+    assert predict(model, 0.65).pred_masks.abs().max() == 0
+    soft = tiny_nsd(num_people=2, detector=detector, presence_thr=None)
+    soft.load_state_dict(model.state_dict())
+    soft_masks = predict(soft, 0.75).pred_masks
+    assert (soft_masks >= 0.5).sum() < (whole >= 0.5).sum()
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match='presence_thr'):
+            tiny_nsd(presence_thr=bad)
+
+
 def test_render_silhouettes_are_the_slots_masks_before_occlusion():
     """``silhouettes``: each slot's mask placed in the image, the same
     whichever slot is in front, while what stays visible changes."""
