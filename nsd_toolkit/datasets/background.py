@@ -17,13 +17,13 @@ import json
 import os
 import os.path as osp
 import re
-import tempfile
 
 import cv2
 import numpy as np
 from mmengine.dist import barrier, is_main_process
 from tqdm import tqdm
 
+from nsd_toolkit.utils.checkpoint import save_atomic
 from .calibration import DatasetFormatError
 from .transforms.loading import read_image
 from .video import close_videos, frame_file
@@ -77,19 +77,15 @@ def median_image(paths, desc=None, progress=True):
 
 
 def atomic_imwrite(path, img):
-    """Write an RGB image so that ``path`` is either absent or complete."""
-    folder = osp.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=osp.splitext(path)[1])
-    os.close(fd)
-    try:
-        if not cv2.imwrite(tmp, cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
-            raise OSError(f'{tmp}: could not write image')
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write an RGB image (format by the extension) so that ``path`` is
+    either absent or complete; concurrent writers of one path do not clash
+    (:func:`~nsd_toolkit.utils.checkpoint.save_atomic`)."""
+    ok, encoded = cv2.imencode(osp.splitext(path)[1],
+                               cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f'{path}: could not encode image')
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    save_atomic(path, encoded.tobytes())
 
 
 def background_path(cache_dir, data_root, seq, cam, frame_paths, num_samples):

@@ -1,11 +1,12 @@
 """Numpy drawing helpers for panels: boxes, instance masks, skeletons,
 labelled grids."""
-import os
 from typing import Optional, Sequence
 
 import cv2
 import numpy as np
 import torch
+
+from nsd_toolkit.datasets.background import atomic_imwrite
 
 # distinct colours (RGB) for person slots
 PALETTE = np.array([[230, 25, 75], [60, 180, 75], [0, 130, 200],
@@ -151,8 +152,6 @@ def grid(rows: Sequence[Sequence[np.ndarray]], pad: int = 4) -> np.ndarray:
 
 
 def save_rgb(path: str, image: np.ndarray) -> None:
-    """Write an RGB uint8 image to ``path`` (PNG), atomically."""
-    tmp = f'{path}.tmp.png'
-    if not cv2.imwrite(tmp, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        raise OSError(f'could not write {path}')
-    os.replace(tmp, path)
+    """Write an RGB uint8 image to ``path`` (PNG), atomically
+    (:func:`~nsd_toolkit.datasets.background.atomic_imwrite`)."""
+    atomic_imwrite(path, image)

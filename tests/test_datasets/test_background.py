@@ -59,12 +59,10 @@ def test_cache_reused_and_invalidated(multiview_root, cache_dir, monkeypatch):
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
-    def broken_imwrite(path, img):
-        with open(path, 'wb') as f:
-            f.write(b'half a png')
+    def broken_replace(source, target):
         raise OSError('disk full')
 
-    monkeypatch.setattr(cv2, 'imwrite', broken_imwrite)
+    monkeypatch.setattr(os, 'replace', broken_replace)
     target = tmp_path / 'backgrounds' / 'bg.png'
     with pytest.raises(OSError, match='disk full'):
         background.atomic_imwrite(str(target), np.zeros((4, 4, 3), np.uint8))

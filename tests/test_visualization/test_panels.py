@@ -1,8 +1,12 @@
 """Drawing helpers of the panels."""
+import os
+
+import cv2
 import numpy as np
 
 from nsd_toolkit.visualization import (PALETTE, colorize_depth, draw_boxes,
                                        slot_texts)
+from nsd_toolkit.visualization.panels import save_rgb
 
 
 def test_draw_boxes_in_slot_colours_with_texts():
@@ -50,3 +54,24 @@ def test_slot_texts_join_depth_and_presence():
     assert slot_texts([0.5, -1.0], [0.97, 0.02]) == ['d=0.50 p=0.97',
                                                      'd=-1.00 p=0.02']
     assert slot_texts([4162.14, 99.5]) == ['d=4162', 'd=99.50']  # mm
+
+
+def test_writes_of_one_picture_do_not_share_a_temporary_file(
+        tmp_path, monkeypatch):
+    """Two test runs sharing a work dir write the same panel: neither may
+    rename the other's temporary file away (a fixed temporary name did)."""
+    sources = []
+    replace = os.replace
+
+    def recording_replace(source, target):
+        sources.append(source)
+        replace(source, target)
+
+    monkeypatch.setattr(os, 'replace', recording_replace)
+    target = str(tmp_path / 'batch_1.png')
+    image = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    save_rgb(target, image)
+    save_rgb(target, image)
+    assert len(set(sources)) == 2 and target not in sources
+    assert np.array_equal(cv2.imread(target)[..., ::-1], image)
+    assert os.listdir(tmp_path) == ['batch_1.png']
