@@ -554,11 +554,12 @@ class NSD(BaseNSDModel):
         needs no second view. Fills ``pred_bboxes`` [V, N, 4] (px),
         ``pred_masks`` [V, N, H, W] (visibilities), with a detector that
         predicts presence ``pred_scores`` [V, N] (a slot's presence; its
-        mask is whole or empty by ``presence_thr``, or scaled by it) and ``pred_depths``
-        [V, N]: with ``predict_depth='triangulated'`` and V >= 2 the depths
-        of :meth:`triangulated_depths`; otherwise (``'detector'``, or single
-        images) B's depths, only while ``use_depth`` is on (before that they
-        never reach the image, get no training signal and carry no order).
+        mask is whole or empty by ``presence_thr``, or scaled by it) and
+        ``pred_depths`` [V, N]: with ``predict_depth='triangulated'`` and
+        V >= 2 the depths of :meth:`triangulated_depths`; otherwise
+        (``'detector'``, or single images) B's depths, only while
+        ``use_depth`` is on (before that they never reach the image, get no
+        training signal and carry no order).
         """
         img, background = inputs['img'], inputs['background']
         batch = img.shape[0]
