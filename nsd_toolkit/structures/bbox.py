@@ -9,8 +9,8 @@ import torch
 from .array_utils import joints_in_front, to_numpy
 
 __all__ = [
-    'box_iou', 'boxes_to_pixels', 'keypoints_to_box', 'mask_to_box',
-    'pixels_to_boxes', 'pixels_to_window', 'window_to_pixels'
+    'box_iou', 'boxes_to_pixels', 'contained_duplicates', 'keypoints_to_box',
+    'mask_to_box', 'pixels_to_boxes', 'pixels_to_window', 'window_to_pixels'
 ]
 
 
@@ -63,6 +63,42 @@ def mask_to_box(masks) -> np.ndarray:
     boxes = np.stack([x0, y0, x1, y1], axis=-1).astype(np.float64)
     boxes[~cols.any(axis=-1)] = np.nan
     return boxes
+
+
+def contained_duplicates(boxes, scores, cover_thr: float) -> np.ndarray:
+    """Greedy suppression of boxes that lie inside better-scored ones.
+
+    Going down the scores, a box is a duplicate when more than
+    ``cover_thr`` of its area lies inside a box kept before it (an
+    intersection over the box's own area, not over the union as in NMS:
+    a part of a person inside a whole one has a low IoU). Vectorised over
+    the leading dimension; the loop runs over the N boxes of an image.
+
+    Args:
+        boxes: [M, N, 4] xyxy (px; numpy or torch); NaN or zero-area boxes
+            are neither kept nor duplicates.
+        scores: [M, N], higher first.
+        cover_thr: fraction in [0, 1).
+
+    Returns:
+        bool [M, N]: the duplicates.
+    """
+    boxes = np.nan_to_num(to_numpy(boxes, np.float64))
+    corner_min = np.maximum(boxes[:, :, None, :2], boxes[:, None, :, :2])
+    corner_max = np.minimum(boxes[:, :, None, 2:], boxes[:, None, :, 2:])
+    inside = np.clip(corner_max - corner_min, 0, None).prod(axis=-1)
+    area = np.clip(boxes[..., 2:] - boxes[..., :2], 0, None).prod(axis=-1)
+    covered = inside > cover_thr * area[..., None]  # [M, i, j]: i in j
+    covered &= ~np.eye(boxes.shape[1], dtype=bool)
+    kept = np.zeros(boxes.shape[:2], dtype=bool)
+    duplicate = np.zeros_like(kept)
+    image = np.arange(boxes.shape[0])
+    for slot in np.argsort(-to_numpy(scores), axis=1, kind='stable').T:
+        inside_kept = (covered[image, slot] & kept).any(axis=1)
+        present = area[image, slot] > 0
+        kept[image, slot] = present & ~inside_kept
+        duplicate[image, slot] = present & inside_kept
+    return duplicate
 
 
 def keypoints_to_box(keypoints, joints_cam, width: int,

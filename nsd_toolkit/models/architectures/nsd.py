@@ -1,13 +1,14 @@
 """Neural Scene Decomposition trained by bidirectional novel view synthesis."""
 import copy
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
 from nsd_toolkit.mocap.association import assign_views
 from nsd_toolkit.registry import MODELS
-from nsd_toolkit.structures import MultiViewDataSample, boxes_to_pixels
+from nsd_toolkit.structures import (MultiViewDataSample, boxes_to_pixels,
+                                    contained_duplicates, mask_to_box)
 from nsd_toolkit.utils.geometry import box_center_depths, relative_rotation
 from .base_nsd_model import BaseNSDModel
 
@@ -101,6 +102,12 @@ class NSD(BaseNSDModel):
             mask, so the limbs fell below a mask threshold of 0.5 on the
             people who were there (docs/benchmarks.md). None: the soft
             presences, as in training. ``pred_scores`` stay the soft ones.
+        duplicate_cover_thr: with presences, drop from :meth:`predict` a
+            slot whose predicted mask's box lies more than this fraction
+            inside the box of a slot with a higher presence (a second slot
+            on a person another covers better, the most common false
+            positive of the unknown-count models; docs/benchmarks.md): it
+            is rendered absent and scores 0. None keeps every slot.
         stages: training stages (:class:`BaseNSDModel`); they may set
             ``STAGE_ATTRIBUTES`` and re-initialise ``REINIT_COMPONENTS``.
         data_preprocessor: config of :class:`NSDDataPreprocessor`.
@@ -112,6 +119,9 @@ class NSD(BaseNSDModel):
                         'latent_consistency_weight',
                         'appearance_from_other_moment')
     REINIT_COMPONENTS = ('detector', 'encoder', 'decoder')
+    # the boxes of duplicate_cover_thr are those of the masks thresholded
+    # as DecompositionMetric does by default
+    MASK_THR = 0.5
 
     def __init__(self,
                  detector: dict,
@@ -137,6 +147,7 @@ class NSD(BaseNSDModel):
                  world_up: Sequence[float] = (0.0, 0.0, 1.0),
                  channels_last: bool = False,
                  presence_thr: Optional[float] = 0.5,
+                 duplicate_cover_thr: Optional[float] = None,
                  stages: Optional[Dict[str, dict]] = None,
                  data_preprocessor: ConfigType = None,
                  init_cfg: ConfigType = None):
@@ -191,6 +202,11 @@ class NSD(BaseNSDModel):
             raise ValueError('NSD: presence_thr must be in (0, 1) or None, '
                              f'got {presence_thr}')
         self.presence_thr = presence_thr
+        if duplicate_cover_thr is not None and \
+                not 0.0 <= duplicate_cover_thr < 1.0:
+            raise ValueError('NSD: duplicate_cover_thr must be in [0, 1) or '
+                             f'None, got {duplicate_cover_thr}')
+        self.duplicate_cover_thr = duplicate_cover_thr
         up = torch.as_tensor(world_up, dtype=torch.float32)
         if up.shape != (3, ) or not up.norm() > 0:
             raise ValueError('NSD: world_up must be a non-zero 3-vector, got '
@@ -534,15 +550,46 @@ class NSD(BaseNSDModel):
         count = distance[0].numel() * novel.sum().clamp_min(1)
         return distance[novel].sum() / (count * spread)
 
-    def mask_presence(self, parts: Dict[str, torch.Tensor]
-                      ) -> Optional[torch.Tensor]:
-        """The presences [B, N] that predicted masks are rendered with:
-        0 or 1 by ``presence_thr``, else the soft ones of ``parts`` (None
-        without a presence-predicting detector)."""
+    def render_prediction(
+        self, parts: Dict[str, torch.Tensor], background: torch.Tensor
+    ) -> Tuple[Dict[str, torch.Tensor], Optional[torch.Tensor]]:
+        """Render the slots of single images as predictions show them.
+
+        With presences, a slot is rendered whole (presence 1) when its
+        presence reaches ``presence_thr`` and absent (0) otherwise, then
+        the slots ``duplicate_cover_thr`` finds inside better ones are
+        rendered absent too; without ``presence_thr`` the soft presences
+        scale the masks, as in training.
+
+        Args:
+            parts: :meth:`decompose` of M images.
+            background: [M, 3, H, W] normalised backgrounds.
+
+        Returns:
+            tuple: :meth:`render`'s dict and the slots' scores [M, N] (the
+            soft presences, 0 for dropped duplicates), or None without
+            presences.
+        """
         presence = parts.get('presence')
-        if presence is None or self.presence_thr is None:
-            return presence
-        return (presence >= self.presence_thr).to(presence.dtype)
+        shown = presence
+        if presence is not None and self.presence_thr is not None:
+            shown = (presence >= self.presence_thr).to(presence.dtype)
+        rendered = self.render(parts['appearance'], parts['points'],
+                               parts['center'], parts['scale'],
+                               parts['depth'], background, shown)
+        if presence is None or self.duplicate_cover_thr is None:
+            return rendered, presence
+        duplicate = torch.as_tensor(
+            contained_duplicates(
+                mask_to_box(rendered['visibility'][:, :, 0] >= self.MASK_THR),
+                presence, self.duplicate_cover_thr),
+            device=presence.device)
+        if duplicate.any():
+            rendered = self.render(parts['appearance'], parts['points'],
+                                   parts['center'], parts['scale'],
+                                   parts['depth'], background,
+                                   shown.masked_fill(duplicate, 0.0))
+        return rendered, presence.masked_fill(duplicate, 0.0)
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
@@ -566,15 +613,13 @@ class NSD(BaseNSDModel):
         height, width = img.shape[-2:]
         flat_bg = background.flatten(0, 1)
         parts = self.decompose(img.flatten(0, 1), flat_bg)
-        rendered = self.render(parts['appearance'], parts['points'],
-                               parts['center'], parts['scale'], parts['depth'],
-                               flat_bg, self.mask_presence(parts))
+        rendered, scores = self.render_prediction(parts, flat_bg)
         fields = dict(
             pred_bboxes=boxes_to_pixels(parts['center'], parts['scale'], width,
                                         height),
             pred_masks=rendered['visibility'][:, :, 0])
-        if 'presence' in parts:
-            fields['pred_scores'] = parts['presence']
+        if scores is not None:
+            fields['pred_scores'] = scores
         if self.predict_depth == 'triangulated' and img.shape[1] > 1:
             fields['pred_depths'] = self.triangulated_depths(
                 parts['appearance'], fields['pred_bboxes'], inputs)

@@ -1,6 +1,6 @@
 """3D human pose from single images on top of a (frozen) NSD representation."""
 import copy
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -427,7 +427,8 @@ class NSDPoseEstimator(BaseNSDModel):
         appearance vectors, for matching slots across views and time) and,
         when B predicts presence, ``pred_scores`` [V, N] of every view of
         every sample; with ``predict_masks`` also ``pred_masks`` and
-        ``pred_silhouettes`` [V, N, H, W] (:meth:`render_masks`); with a
+        ``pred_silhouettes`` [V, N, H, W], and the scores of
+        :meth:`render_masks`; with a
         root head ``pred_root_2d`` [V, N, 2], the root joints' pixels
         (pixel-centre coordinates, as ``gt_keypoints_2d`` and ``K``)."""
         img = inputs['img']
@@ -445,8 +446,8 @@ class NSDPoseEstimator(BaseNSDModel):
                 out['root_offset'], out['center'], out['scale'], width,
                 height) - 0.5
         if self.predict_masks:
-            fields['pred_masks'], fields['pred_silhouettes'] = \
-                self.render_masks(out, inputs['background'].flatten(0, 1))
+            fields.update(
+                self.render_masks(out, inputs['background'].flatten(0, 1)))
         per_view = {
             key: value.view(batch, -1, *value.shape[1:]).cpu()
             for key, value in fields.items()
@@ -457,28 +458,28 @@ class NSDPoseEstimator(BaseNSDModel):
         return data_samples
 
     def render_masks(self, parts: Dict[str, torch.Tensor],
-                     background: torch.Tensor
-                     ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """NSD's instance masks of single images, as :meth:`NSD.predict`:
-        each slot decoded from its own latent, placed in its crop box and
-        composited (:meth:`NSD.render`).
+                     background: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """NSD's instance masks of single images, as :meth:`NSD.predict`
+        renders them (:meth:`NSD.render_prediction`): each slot decoded from
+        its own latent, placed in its crop box and composited.
 
         Args:
             parts: :meth:`estimate` of M images.
             background: [M, 3, H, W] normalised backgrounds.
 
         Returns:
-            tuple: visibilities [M, N, H, W] in [0, 1] and the slots'
-            silhouettes [M, N, H, W] before compositing (whole bodies),
-            both with the NSD's presences of predicted masks
-            (:meth:`NSD.mask_presence`) when B predicts them.
+            dict: ``pred_masks`` [M, N, H, W], the visibilities in [0, 1];
+            ``pred_silhouettes`` [M, N, H, W], the slots' masks before
+            compositing (whole bodies); when B predicts presence
+            ``pred_scores`` [M, N], 0 for the slots the NSD drops as
+            duplicates.
         """
-        rendered = self.nsd.render(parts['appearance'], parts['points'],
-                                   parts['center'], parts['scale'],
-                                   parts['depth'], background,
-                                   self.nsd.mask_presence(parts))
-        return (rendered['visibility'][:, :, 0],
-                rendered['silhouettes'][:, :, 0])
+        rendered, scores = self.nsd.render_prediction(parts, background)
+        fields = dict(pred_masks=rendered['visibility'][:, :, 0],
+                      pred_silhouettes=rendered['silhouettes'][:, :, 0])
+        if scores is not None:
+            fields['pred_scores'] = scores
+        return fields
 
     def _forward(self,
                  inputs: Dict[str, torch.Tensor],

@@ -584,6 +584,37 @@ def test_predicted_masks_are_whole_or_empty_by_the_presence_threshold():
             tiny_nsd(presence_thr=bad)
 
 
+def test_a_slot_inside_a_better_slot_is_predicted_absent():
+    """duplicate_cover_thr: of two slots on the same spot the one with the
+    lower presence is rendered absent (empty mask, score 0) and the other
+    shows what it shows alone; None keeps both."""
+    detector = dict(tiny_nsd_cfg(3)['detector'], predict_presence=True)
+    model = tiny_nsd(num_people=3, detector=detector, duplicate_cover_thr=0.7)
+    gen = torch.Generator().manual_seed(5)
+    img = torch.randn(1, 3, 24, 32, generator=gen)
+    background = torch.zeros_like(img)
+    parts = model.decompose(img, background)
+    parts.update(center=torch.tensor([[[-0.4, 0.0], [-0.4, 0.0], [0.5, 0.0]]]),
+                 scale=torch.full((1, 3, 2), 0.6),
+                 presence=torch.tensor([[0.8, 0.9, 0.7]]))
+    rendered, scores = model.render_prediction(parts, background)
+    masks = rendered['visibility'][0, :, 0]
+    assert masks[0].abs().max() == 0 and (masks[1] >= 0.5).any()
+    assert (masks[2] >= 0.5).any()  # elsewhere: not a duplicate
+    torch.testing.assert_close(scores, torch.tensor([[0.0, 0.9, 0.7]]))
+    alone = model.render(parts['appearance'], parts['points'],
+                         parts['center'], parts['scale'], parts['depth'],
+                         background, torch.tensor([[0.0, 1.0, 1.0]]))
+    torch.testing.assert_close(rendered['visibility'], alone['visibility'])
+    model.duplicate_cover_thr = None
+    rendered, scores = model.render_prediction(parts, background)
+    assert (rendered['visibility'][0, 0] >= 0.5).any()
+    torch.testing.assert_close(scores, parts['presence'])
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match='duplicate_cover_thr'):
+            tiny_nsd(duplicate_cover_thr=bad)
+
+
 def test_render_silhouettes_are_the_slots_masks_before_occlusion():
     """``silhouettes``: each slot's mask placed in the image, the same
     whichever slot is in front, while what stays visible changes."""

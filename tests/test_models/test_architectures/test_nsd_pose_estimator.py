@@ -188,11 +188,18 @@ def test_predict_gives_each_slot_its_appearance_vector():
 @pytest.mark.parametrize('presence', [False, True])
 def test_predicted_masks_are_nsds_masks(presence):
     """predict_masks: pred_masks [V, N, H, W] are NSD.predict's masks of the
-    same weights and images (its slots decoded from their own latents);
-    off by default."""
+    same weights and images (its slots decoded from their own latents),
+    with its scores (duplicates dropped); off by default."""
     nsd = tiny_nsd_cfg(2)
     nsd['detector'] = dict(nsd['detector'], predict_presence=presence)
+    nsd['duplicate_cover_thr'] = 0.5
     model = build(nsd=nsd, predict_masks=True).eval()
+    if presence:  # both slots on one box, the second less present
+        fc = model.nsd.detector.head.fc
+        with torch.no_grad():
+            fc.weight.zero_()
+            fc.bias.view(-1, 6)[1] = fc.bias.view(-1, 6)[0]
+            fc.bias.view(-1, 6)[:, 5] = torch.tensor([2.0, 1.0])
     gen = torch.Generator().manual_seed(3)
     img = torch.randn(2, 3, 3, HEIGHT, WIDTH, generator=gen)
     inputs = dict(img=img, background=img.flip(-1),
@@ -204,6 +211,12 @@ def test_predicted_masks_are_nsds_masks(presence):
         assert sample.pred_masks.shape == (3, 2, HEIGHT, WIDTH)
         torch.testing.assert_close(sample.pred_masks, nsd_sample.pred_masks)
         assert sample.pred_silhouettes.shape == (3, 2, HEIGHT, WIDTH)
+        assert ('pred_scores' in sample) == presence
+        if presence:
+            torch.testing.assert_close(sample.pred_scores,
+                                       nsd_sample.pred_scores)
+            assert (sample.pred_scores[:, 1] == 0).all()
+            assert sample.pred_masks[:, 1].abs().max() == 0
     model.predict_masks = False
     sample = model.predict(inputs, [MultiViewDataSample() for _ in range(2)])[0]
     assert 'pred_masks' not in sample and 'pred_silhouettes' not in sample
