@@ -285,6 +285,43 @@ class NSD(BaseNSDModel):
 
         Args:
             appearance: [B, N, A]; points: [B, N, P, 3] in the target camera frame.
+            center, scale, depth, background, presence: see
+                :meth:`composite_slots`.
+
+        Returns:
+            :meth:`composite_slots`' dict.
+        """
+        return self.composite_slots(*self.decode_slots(appearance, points),
+                                    center, scale, depth, background,
+                                    presence)
+
+    def decode_slots(self, appearance: torch.Tensor, points: torch.Tensor
+                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """D's crops of N latents: RGB [B, N, 3, h, w] and masks
+        [B, N, 1, h, w] (windowed by ``mask_window_power`` and peak-
+        normalised as configured)."""
+        batch, num_people = appearance.shape[:2]
+        rgb, mask = self.decoder(appearance.flatten(0, 1), points.flatten(0, 1))
+        rgb = rgb.view(batch, num_people, *rgb.shape[1:])
+        mask = mask.view(batch, num_people, *mask.shape[1:])
+        if self.mask_window_power > 0 and self.transformer.focal:
+            mask = mask * self.transformer.window.pow(self.mask_window_power)
+        if self.normalize_masks:
+            peak = mask.flatten(2).amax(dim=2).clamp_min(1e-6)
+            mask = mask / peak[..., None, None, None]
+        return rgb, mask
+
+    def composite_slots(self, rgb: torch.Tensor, mask: torch.Tensor,
+                        center: torch.Tensor, scale: torch.Tensor,
+                        depth: Optional[torch.Tensor],
+                        background: torch.Tensor,
+                        presence: Optional[torch.Tensor] = None
+                        ) -> Dict[str, torch.Tensor]:
+        """Place decoded crops (:meth:`decode_slots`) in the target boxes and
+        composite them over the background.
+
+        Args:
+            rgb: [B, N, 3, h, w]; mask: [B, N, 1, h, w].
             center, scale: [B, N, 2] target-view boxes; depth: [B, N] or None.
             background: [B, 3, H, W] target-view background.
             presence: [B, N] target-view slot presences in [0, 1] scaling
@@ -298,15 +335,6 @@ class NSD(BaseNSDModel):
             slot's mask placed in the image before compositing (the whole
             body, as if nothing occluded it).
         """
-        batch, num_people = appearance.shape[:2]
-        rgb, mask = self.decoder(appearance.flatten(0, 1), points.flatten(0, 1))
-        rgb = rgb.view(batch, num_people, *rgb.shape[1:])
-        mask = mask.view(batch, num_people, *mask.shape[1:])
-        if self.mask_window_power > 0 and self.transformer.focal:
-            mask = mask * self.transformer.window.pow(self.mask_window_power)
-        if self.normalize_masks:
-            peak = mask.flatten(2).amax(dim=2).clamp_min(1e-6)
-            mask = mask / peak[..., None, None, None]
         if presence is not None:
             mask = mask * presence[..., None, None, None]
         out_size = background.shape[-2:]
@@ -574,9 +602,9 @@ class NSD(BaseNSDModel):
         shown = presence
         if presence is not None and self.presence_thr is not None:
             shown = (presence >= self.presence_thr).to(presence.dtype)
-        rendered = self.render(parts['appearance'], parts['points'],
-                               parts['center'], parts['scale'],
-                               parts['depth'], background, shown)
+        crops = self.decode_slots(parts['appearance'], parts['points'])
+        boxes = (parts['center'], parts['scale'], parts['depth'], background)
+        rendered = self.composite_slots(*crops, *boxes, shown)
         if presence is None or self.duplicate_cover_thr is None:
             return rendered, presence
         duplicate = torch.as_tensor(
@@ -584,11 +612,9 @@ class NSD(BaseNSDModel):
                 mask_to_box(rendered['visibility'][:, :, 0] >= self.MASK_THR),
                 presence, self.duplicate_cover_thr),
             device=presence.device)
-        if duplicate.any():
-            rendered = self.render(parts['appearance'], parts['points'],
-                                   parts['center'], parts['scale'],
-                                   parts['depth'], background,
-                                   shown.masked_fill(duplicate, 0.0))
+        if duplicate.any():  # composite again without them
+            rendered = self.composite_slots(*crops, *boxes,
+                                            shown.masked_fill(duplicate, 0.0))
         return rendered, presence.masked_fill(duplicate, 0.0)
 
     @torch.no_grad()
